@@ -1,0 +1,59 @@
+# The project's commands. Each installs what is missing first (a second run skips it):
+#   make test   install everything, run the whole test suite (embedded devnet, then anvil)
+#   make demo   install everything, run full market rounds on the embedded devnet
+#   make gas    gas table of the settlement contract
+SHELL := /bin/bash
+ROOT := $(abspath .)
+PYTHON ?= python3
+VENV := $(ROOT)/.venv
+BIN := $(VENV)/bin
+SOLC_VERSION := 0.8.28
+
+export SOLC_VERSION
+export SOLCX_BINARY_PATH := $(ROOT)/.tools/solcx
+export PATH := $(BIN):$(ROOT)/node_modules/.bin:$(PATH)
+export PROOFMARKET_HOME ?= $(ROOT)/var
+export MPLBACKEND := Agg
+
+PYTEST := $(BIN)/pytest -p no:cacheprovider
+ANVIL_NETWORK := ethereum:local:foundry
+
+.PHONY: install test test-embedded test-anvil demo gas bench properties compile clean
+
+install: $(VENV)/.installed node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION)
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check pip==24.3.1
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION): tools/install-solc.sh node_modules/.installed
+	tools/install-solc.sh
+
+compile: install
+	$(BIN)/ape compile
+
+test: install test-embedded test-anvil
+
+test-embedded: install
+	$(PYTEST) tests
+
+test-anvil: install
+	$(PYTEST) tests/contracts tests/e2e -m "not embedded_only" --network $(ANVIL_NETWORK)
+
+demo: install
+	$(BIN)/proofmarket demo
+
+gas: install
+	$(BIN)/proofmarket bench gas
+
+properties: install
+	$(BIN)/proofmarket properties
+
+clean:
+	rm -rf .build .cache var out

@@ -1,0 +1,1 @@
+"""The ``proofmarket`` command line: thin click commands over library calls."""

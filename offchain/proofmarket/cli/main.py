@@ -1,0 +1,43 @@
+"""Entry point of the ``proofmarket`` command.
+
+Every subcommand lives in its own module beside this one and is registered here; this is the
+only place that wires them together. User errors (:class:`UserInputError`) end with a one-line
+message on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from proofmarket import __version__
+from proofmarket.exceptions import ProofMarketError, UserInputError
+
+
+class ProofMarketGroup(click.Group):
+    """A click group that turns the package's own errors into one-line messages."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UserInputError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        except ProofMarketError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=ProofMarketGroup)
+@click.version_option(__version__, prog_name="proofmarket")
+def main() -> None:
+    """A prover market for ZK-rollups: the Prooφ dual auction with on-chain settlement."""
+
+
+@main.group()
+def bench() -> None:
+    """Benchmarks that print figures (not part of the test run)."""
+
+
+# Subcommands are registered below, one line each, by the module that owns them.

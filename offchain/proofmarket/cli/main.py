@@ -41,3 +41,7 @@ def bench() -> None:
 
 
 # Subcommands are registered below, one line each, by the module that owns them.
+from proofmarket.cli.mechanism import clear_command, clearing_bench_command, properties_command  # noqa: E402
+main.add_command(clear_command)
+main.add_command(properties_command)
+bench.add_command(clearing_bench_command)

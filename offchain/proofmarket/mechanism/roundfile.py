@@ -77,8 +77,12 @@ class RoundFileFieldError(RoundFileError):
 
 def _show(value: object) -> str:
     """A short rendering of an offending value for an error message."""
-    text = json.dumps(value) if isinstance(value, (str, int, float, bool, type(None))) else type(value).__name__
+    text = json.dumps(value) if isinstance(value, (str, int, float, bool, type(None))) else f"a JSON {_json_kind(value)}"
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _json_kind(value: object) -> str:
+    return {dict: "object", list: "list"}.get(type(value), type(value).__name__)
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -126,7 +130,7 @@ def _decode_document(data: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]
         except UnicodeDecodeError as error:
             raise RoundFileFieldError("round file", f"is not UTF-8 ({error.reason} at byte {error.start})") from None
     if not isinstance(data, str):
-        raise RoundFileFieldError("round file", "must be JSON text, bytes or an object", type(data).__name__)
+        raise RoundFileFieldError("round file", f"must be JSON text, bytes or an object, not {type(data).__name__}")
     try:
         document = json.loads(data)
     except json.JSONDecodeError as error:
@@ -136,7 +140,7 @@ def _decode_document(data: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]
     except ValueError as error:  # e.g. an integer literal longer than Python accepts
         raise RoundFileFieldError("round file", f"is not valid JSON ({error})") from None
     if not isinstance(document, dict):
-        raise RoundFileFieldError("round file", "must be a JSON object", type(document).__name__)
+        raise RoundFileFieldError("round file", f"must be a JSON object, not a JSON {_json_kind(document)}")
     return document
 
 

@@ -1,0 +1,238 @@
+"""The property harness: every check of MECHANISM.md ("Properties the harness measures") over
+many seeded instances, for every mechanism.
+
+Instance ``i`` of property ``P`` is drawn from ``random.Random(f"{seed}:{P}:{i}")``, so a run is
+reproducible and an instance does not depend on how many others the plan asks for; every
+mechanism is measured on the same instances. Nothing here decides what the results should be:
+the tallies are whatever the checks find.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Callable
+
+from proofmarket.mechanism import MECHANISM_NAMES, clear_round
+from proofmarket.mechanism.roundfile import round_to_json
+from proofmarket.mechanism.types import RoundInput
+from proofmarket.sim import properties
+from proofmarket.sim.workloads import WorkloadShape, random_round
+
+PROPERTY_NAMES = ("IR", "budget-balance", "capacity", "user-IC", "prover-IC", "sybil", "OCA", "welfare")
+
+OCA_SHAPE = WorkloadShape(min_bids=4, max_bids=16, min_asks=1, max_asks=4, max_constraints=1000)
+"""OCA instances: transactions of up to 1000 constraints, so ``C`` from 250 to 16000 spans
+"a few transactions" to "everything fits"."""
+
+
+@dataclass(frozen=True)
+class HarnessPlan:
+    """How many instances each property gets (per mechanism)."""
+
+    name: str
+    outcome_instances: int
+    """IR, budget balance, capacity and welfare: one clearing per instance and mechanism."""
+    user_ic_instances: int
+    prover_ic_instances: int
+    sybil_instances: int
+    oca_instances_per_capacity: int
+    oca_capacities: tuple[int, ...] = (250, 500, 1000, 2000, 4000, 8000, 16000)
+
+
+QUICK_PLAN = HarnessPlan("quick", 5_000, 200, 200, 100, 30)
+FULL_PLAN = HarnessPlan("full", 100_000, 3_000, 3_000, 1_000, 300)
+TINY_PLAN = HarnessPlan("tiny", 40, 6, 6, 4, 2, (500, 4000))
+PLANS = {plan.name: plan for plan in (QUICK_PLAN, FULL_PLAN, TINY_PLAN)}
+
+
+@dataclass
+class PropertyTally:
+    """What one property measured for one mechanism.
+
+    ``largest_gain`` is in wei (constraints for ``capacity``): the largest violation, the
+    largest profitable deviation, or (``welfare``) the largest loss against the relaxed
+    optimum. ``largest_relative_gain`` is the same as a share of the instance's total bids.
+    ``witness`` is the instance (round JSON) and report of the largest one.
+    """
+
+    mechanism: str
+    property: str
+    instances: int = 0
+    violations: int = 0
+    largest_gain: int = 0
+    largest_relative_gain: float = 0.0
+    sum_relative_gain: float = 0.0
+    sum_leftover_share: float = 0.0
+    welfare_ratios: list[float] = field(default_factory=list)
+    witness: dict | None = None
+
+    def record(self, violated: bool, gain: int, round_input: RoundInput, report: object = None) -> None:
+        """Count one instance; keep it as the witness if its violation is the largest so far."""
+        self.instances += 1
+        relative = _share_of_bids(gain, round_input)
+        self.sum_relative_gain += relative
+        if not violated:
+            return
+        self.violations += 1
+        self.largest_relative_gain = max(self.largest_relative_gain, relative)
+        if self.witness is None or gain > self.largest_gain:
+            self.largest_gain = gain
+            self.witness = {"round": round_to_json(round_input), "report": repr(report), "gain": str(gain)}
+
+    def record_welfare(self, welfare: properties.Welfare, round_input: RoundInput) -> None:
+        """Count one instance of ``welfare``: a violation is a round that destroyed value
+        (``Σ v − Σ c·x < 0``); the gain column tracks the loss against the relaxed optimum."""
+        self.instances += 1
+        loss = max(0, math.floor(welfare.optimum_bound_wei - welfare.achieved_wei))
+        relative = _share_of_bids(loss, round_input)
+        self.sum_relative_gain += relative
+        self.largest_relative_gain = max(self.largest_relative_gain, relative)
+        if welfare.achieved_wei < 0:
+            self.violations += 1
+        if self.witness is None or loss > self.largest_gain:
+            self.largest_gain = loss
+            self.witness = {"round": round_to_json(round_input), "report": "welfare loss", "gain": str(loss)}
+        if welfare.ratio is not None:
+            self.welfare_ratios.append(welfare.ratio)
+
+
+def _share_of_bids(amount: int, round_input: RoundInput) -> float:
+    """``amount`` as a share of the instance's total bids (a float, for reports only)."""
+    total_bids = sum(bid.fee_wei for bid in round_input.bids)
+    return amount / total_bids if total_bids > 0 else 0.0
+
+
+@dataclass
+class HarnessResult:
+    """Every tally, plus the series the plots need."""
+
+    seed: int
+    plan: HarnessPlan
+    tallies: dict[tuple[str, str], PropertyTally]
+    payments: dict[str, list[tuple[int, int]]]
+    """Per mechanism, (user payments, prover payments) of the first instances."""
+    oca_by_capacity: dict[str, dict[int, list[float]]]
+    """Per mechanism and ``C``, each instance's joint OCA gain as a share of its total bids."""
+
+    def tally(self, mechanism: str, property_name: str) -> PropertyTally:
+        return self.tallies[(mechanism, property_name)]
+
+
+Progress = Callable[[str, int], None]
+"""Called as ``advance(property_name, instances_done_since_last_call)``."""
+
+
+def _instance_rng(seed: int, property_name: str, index: int) -> random.Random:
+    return random.Random(f"{seed}:{property_name}:{index}")
+
+
+def _for_mechanism(round_input: RoundInput, mechanism: str) -> RoundInput:
+    return dataclasses.replace(round_input, mechanism=mechanism)
+
+
+def run_harness(
+    plan: HarnessPlan,
+    seed: int,
+    mechanisms: tuple[str, ...] = MECHANISM_NAMES,
+    advance: Progress | None = None,
+) -> HarnessResult:
+    """Run every property of the plan for every mechanism; ``advance`` reports progress."""
+    advance = advance or (lambda name, count: None)
+    result = HarnessResult(
+        seed=seed,
+        plan=plan,
+        tallies={(m, p): PropertyTally(m, p) for m in mechanisms for p in PROPERTY_NAMES},
+        payments={m: [] for m in mechanisms},
+        oca_by_capacity={m: {c: [] for c in plan.oca_capacities} for m in mechanisms},
+    )
+    measure_outcomes(result, mechanisms, advance)
+    measure_deviations(result, mechanisms, advance)
+    measure_off_chain_agreements(result, mechanisms, advance)
+    return result
+
+
+PAYMENT_SAMPLES = 3_000
+
+
+def measure_outcomes(result: HarnessResult, mechanisms: tuple[str, ...], advance: Progress) -> None:
+    """IR, budget balance, capacity and welfare: clear each instance once per mechanism."""
+    for index in range(result.plan.outcome_instances):
+        truthful = random_round(_instance_rng(result.seed, "outcome", index))
+        optimum = properties.relaxed_optimal_welfare(truthful)
+        for mechanism in mechanisms:
+            round_input = _for_mechanism(truthful, mechanism)
+            outcome = clear_round(round_input)
+            ir = properties.check_individual_rationality(round_input, outcome)
+            result.tally(mechanism, "IR").record(ir.violated, ir.amount, round_input, ir.reason)
+            budget = properties.check_budget_balance(round_input, outcome)
+            budget_tally = result.tally(mechanism, "budget-balance")
+            budget_tally.record(budget.violated, budget.amount, round_input, budget.reason)
+            user_payments = outcome.revenue_wei - sum(outcome.rebates_wei.values())
+            if user_payments > 0:
+                budget_tally.sum_leftover_share += budget.leftover_wei / user_payments
+            capacity = properties.check_capacity(round_input, outcome)
+            result.tally(mechanism, "capacity").record(capacity.violated, capacity.amount, round_input, capacity.reason)
+            welfare = properties.measure_welfare(round_input, outcome, optimum)
+            result.tally(mechanism, "welfare").record_welfare(welfare, round_input)
+            if index < PAYMENT_SAMPLES:
+                result.payments[mechanism].append((user_payments, outcome.payouts_wei))
+        advance("outcomes", 1)
+
+
+def measure_deviations(result: HarnessResult, mechanisms: tuple[str, ...], advance: Progress) -> None:
+    """User IC, prover IC and Sybil: a sampled user or prover searches its misreports."""
+    plan = result.plan
+    searches = (
+        ("user-IC", plan.user_ic_instances, "bids", properties.search_user_deviation),
+        ("prover-IC", plan.prover_ic_instances, "asks", properties.search_prover_deviation),
+        ("sybil", plan.sybil_instances, "asks", properties.search_sybil_split),
+    )
+    for property_name, count, side, search in searches:
+        for index in range(count):
+            rng = _instance_rng(result.seed, property_name, index)
+            truthful = random_round(rng)
+            target = rng.choice(getattr(truthful, side)).id
+            for mechanism in mechanisms:
+                round_input = _for_mechanism(truthful, mechanism)
+                deviation = search(round_input, target)
+                result.tally(mechanism, property_name).record(
+                    deviation.profitable, deviation.gain_wei, round_input, {"target": target, "report": deviation.report}
+                )
+            advance(property_name, 1)
+
+
+def measure_off_chain_agreements(result: HarnessResult, mechanisms: tuple[str, ...], advance: Progress) -> None:
+    """OCA: a sampled user and a prover, for each capacity ``C`` of the plan."""
+    plan = result.plan
+    for capacity in plan.oca_capacities:
+        for index in range(plan.oca_instances_per_capacity):
+            rng = _instance_rng(result.seed, f"OCA-{capacity}", index)
+            truthful = random_round(rng, shape=OCA_SHAPE, capacity=capacity)
+            target = rng.choice(truthful.bids).id
+            total_bids = sum(bid.fee_wei for bid in truthful.bids)
+            for mechanism in mechanisms:
+                round_input = _for_mechanism(truthful, mechanism)
+                deviation = properties.search_off_chain_agreement(round_input, target)
+                result.tally(mechanism, "OCA").record(
+                    deviation.profitable,
+                    deviation.gain_wei,
+                    round_input,
+                    {"target": target, "report": deviation.report, "capacity": capacity},
+                )
+                relative = deviation.gain_wei / total_bids if total_bids > 0 else 0.0
+                result.oca_by_capacity[mechanism][capacity].append(relative)
+            advance("OCA", 1)
+
+
+def planned_steps(plan: HarnessPlan) -> dict[str, int]:
+    """How many ``advance`` steps each progress task will see."""
+    return {
+        "outcomes": plan.outcome_instances,
+        "user-IC": plan.user_ic_instances,
+        "prover-IC": plan.prover_ic_instances,
+        "sybil": plan.sybil_instances,
+        "OCA": plan.oca_instances_per_capacity * len(plan.oca_capacities),
+    }

@@ -1,0 +1,1 @@
+"""Unit tests: pure Python, no chain (mechanism, round file, harness, CLI)."""

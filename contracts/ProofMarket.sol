@@ -1,0 +1,809 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IProofMarket} from "./interfaces/IProofMarket.sol";
+import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
+import {Signatures} from "./libraries/Signatures.sol";
+import {TransientMarks} from "./libraries/TransientMarks.sol";
+import {Ask, AskLib} from "./types/Ask.sol";
+import {Bid, BidLib} from "./types/Bid.sol";
+import {Chunk, ChunkStatus} from "./types/Chunk.sol";
+import {ChunkAssignment} from "./types/ChunkAssignment.sol";
+import {CompactSignature} from "./types/CompactSignature.sol";
+import {IncludedBid} from "./types/IncludedBid.sol";
+import {MarketConfig} from "./types/MarketConfig.sol";
+import {Prover} from "./types/Prover.sol";
+import {Refund, RefundLib} from "./types/Refund.sol";
+import {Round} from "./types/Round.sol";
+import {SurplusPolicy} from "./types/SurplusPolicy.sol";
+import {Totals} from "./types/Totals.sol";
+
+/// @title ProofMarket
+/// @notice Settlement contract of the Prooφ prover market (DESIGN.md "One round", steps 1-7).
+/// @dev Ordered by the round's lifecycle: config, escrow, registry, bids, settle, prove, slash,
+///      withdraw, views. docs/contract.md explains the decisions and the solvency argument.
+///
+///      NOTE (amounts fit in 128 bits): every wei amount the contract stores is bounded by the ETH
+///      it holds, and all ETH in existence is far below 2^128 wei, so the uint128 casts of
+///      deposits, charges, payments and collateral below cannot truncate. Sums of calldata
+///      amounts are taken in checked uint256 before any such cast.
+contract ProofMarket is IProofMarket {
+    // ================================================================ constants and state
+
+    uint256 internal constant BPS = 10_000;
+
+    bytes32 internal constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    string internal constant DOMAIN_NAME = "ProofMarket";
+    string internal constant DOMAIN_VERSION = "1";
+
+    uint256 private immutable _cachedChainId;
+    bytes32 private immutable _cachedDomainSeparator;
+
+    MarketConfig internal _config;
+
+    /// @inheritdoc IProofMarket
+    address public owner;
+    /// @inheritdoc IProofMarket
+    bool public paused;
+    /// @inheritdoc IProofMarket
+    address public pendingOwner;
+
+    Totals internal _totals;
+
+    /// @inheritdoc IProofMarket
+    mapping(address account => uint256) public balanceOf;
+
+    mapping(address prover => Prover) internal _provers;
+    mapping(uint64 roundId => Round) internal _rounds;
+    mapping(uint64 roundId => mapping(uint256 chunkIndex => Chunk)) internal _chunks;
+
+    /// @dev Reentrancy lock of the functions that send ETH (transient: free after the call).
+    bool private transient _entered;
+
+    /// @dev Scratch state of one `settleRound` call, kept in memory to stay clear of stack limits.
+    struct Settlement {
+        uint64 roundId;
+        bytes32 inputHash;
+        uint128 priceNum;
+        uint128 priceDen;
+        uint256 bidCount;
+        uint256 chunkCount;
+        bytes32 domainSeparator;
+        uint256 reservePerConstraint;
+        uint256 collateralPerConstraint;
+        /// S under the Rebate policy (known before the bid loop), else zero.
+        uint256 rebatePool;
+        /// R under the Rebate policy, else zero.
+        uint256 rebateBase;
+        uint256 charges;
+        uint256 rebates;
+        uint256 payments;
+        uint256 constraints;
+    }
+
+    // ================================================================ modifiers
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        _;
+    }
+
+    modifier whenNotPaused() {
+        if (paused) revert MarketPaused();
+        _;
+    }
+
+    modifier nonReentrant() {
+        if (_entered) revert Reentrancy();
+        _entered = true;
+        _;
+        _entered = false;
+    }
+
+    // ================================================================ config
+
+    /// @param initialOwner Owner of the market (config, pause).
+    /// @param config The initial configuration, validated as in {updateConfig}.
+    constructor(address initialOwner, MarketConfig memory config) {
+        if (initialOwner == address(0)) revert ZeroAddress("owner");
+        _setConfig(config);
+        owner = initialOwner;
+        _cachedChainId = block.chainid;
+        _cachedDomainSeparator = _buildDomainSeparator();
+        emit OwnershipTransferred(address(0), initialOwner);
+    }
+
+    /// @inheritdoc IProofMarket
+    function transferOwnership(address newOwner) external onlyOwner {
+        pendingOwner = newOwner;
+        emit OwnershipTransferStarted(owner, newOwner);
+    }
+
+    /// @inheritdoc IProofMarket
+    function acceptOwnership() external {
+        if (msg.sender != pendingOwner) revert NotPendingOwner(msg.sender);
+        emit OwnershipTransferred(owner, msg.sender);
+        owner = msg.sender;
+        pendingOwner = address(0);
+    }
+
+    /// @inheritdoc IProofMarket
+    function updateConfig(MarketConfig calldata config) external onlyOwner {
+        _setConfig(config);
+    }
+
+    /// @inheritdoc IProofMarket
+    function pause() external onlyOwner {
+        paused = true;
+        emit Paused(msg.sender);
+    }
+
+    /// @inheritdoc IProofMarket
+    function unpause() external onlyOwner {
+        paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    function _setConfig(MarketConfig memory config) internal {
+        if (config.clearinghouse == address(0)) revert ZeroAddress("clearinghouse");
+        if (config.treasury == address(0)) revert ZeroAddress("treasury");
+        if (address(config.verifier) == address(0)) revert ZeroAddress("verifier");
+        if (config.reporterShareBps > BPS) revert ReporterShareTooLarge(config.reporterShareBps);
+        if (config.roundLengthBlocks == 0) revert ZeroRoundLength();
+        if (config.capacityPerRound == 0) revert ZeroCapacityPerRound();
+        _config = config;
+        emit ConfigUpdated(config);
+    }
+
+    // ================================================================ escrow
+
+    /// @inheritdoc IProofMarket
+    function deposit() external payable whenNotPaused {
+        if (msg.value == 0) revert ZeroAmount();
+        uint256 balance = balanceOf[msg.sender] + msg.value;
+        balanceOf[msg.sender] = balance;
+        _totals.balances += uint128(msg.value);
+        emit Deposited(msg.sender, msg.value, balance);
+    }
+
+    // ================================================================ prover registry
+
+    /// @inheritdoc IProofMarket
+    function registerProver(uint64 capacity) external payable whenNotPaused {
+        if (capacity == 0) revert ZeroCapacity();
+        Prover storage prover = _provers[msg.sender];
+        if (prover.capacity != 0) revert ProverAlreadyRegistered(msg.sender);
+        uint256 required = uint256(_config.collateralPerConstraint) * capacity;
+        if (msg.value < required) revert InsufficientCollateral(msg.sender, msg.value, required);
+        // NOTE: the entry is all zero here (never registered, or deleted by withdrawCollateral).
+        prover.collateral = uint128(msg.value);
+        prover.capacity = capacity;
+        _totals.collateral += uint128(msg.value);
+        emit ProverRegistered(msg.sender, capacity, msg.value);
+    }
+
+    /// @inheritdoc IProofMarket
+    function addCollateral() external payable whenNotPaused {
+        if (msg.value == 0) revert ZeroAmount();
+        Prover storage prover = _registeredProver(msg.sender);
+        uint128 collateral = prover.collateral + uint128(msg.value);
+        prover.collateral = collateral;
+        _totals.collateral += uint128(msg.value);
+        emit CollateralAdded(msg.sender, msg.value, collateral);
+    }
+
+    /// @inheritdoc IProofMarket
+    function setCapacity(uint64 capacity) external whenNotPaused {
+        if (capacity == 0) revert ZeroCapacity();
+        Prover storage prover = _registeredProver(msg.sender);
+        if (prover.exitAvailableAt != 0) revert ProverExiting(msg.sender, prover.exitAvailableAt);
+        uint256 required = uint256(_config.collateralPerConstraint) * capacity;
+        if (prover.collateral < required) revert InsufficientCollateral(msg.sender, prover.collateral, required);
+        uint64 previousCapacity = prover.capacity;
+        prover.capacity = capacity;
+        emit CapacityChanged(msg.sender, previousCapacity, capacity);
+    }
+
+    /// @inheritdoc IProofMarket
+    function requestExit() external {
+        Prover storage prover = _registeredProver(msg.sender);
+        if (prover.exitAvailableAt != 0) revert ProverExiting(msg.sender, prover.exitAvailableAt);
+        // NOTE: non-zero even with a zero delay, since transactions run in blocks >= 1.
+        uint64 exitAvailableAt = uint64(block.number) + _config.exitDelayBlocks;
+        prover.exitAvailableAt = exitAvailableAt;
+        emit ExitRequested(msg.sender, exitAvailableAt);
+    }
+
+    /// @inheritdoc IProofMarket
+    function withdrawCollateral() external nonReentrant {
+        Prover storage prover = _registeredProver(msg.sender);
+        uint256 exitAvailableAt = prover.exitAvailableAt;
+        if (exitAvailableAt == 0) revert ProverNotExiting(msg.sender);
+        if (block.number < exitAvailableAt) revert ExitDelayNotPassed(msg.sender, exitAvailableAt, block.number);
+        // NOTE: no one escapes a pending slash: collateral stays locked until every chunk of the
+        // prover is proven or slashed, and an exiting prover gets no new chunks.
+        if (prover.locked != 0) revert CollateralLocked(msg.sender, prover.locked);
+        uint128 amount = prover.collateral;
+        delete _provers[msg.sender];
+        _totals.collateral -= amount;
+        emit CollateralWithdrawn(msg.sender, amount);
+        // NOTE: the ETH goes last, after every effect (checks-effects-interactions).
+        _sendEther(msg.sender, amount);
+    }
+
+    function _registeredProver(address account) internal view returns (Prover storage prover) {
+        prover = _provers[account];
+        if (prover.capacity == 0) revert ProverNotRegistered(account);
+    }
+
+    // ================================================================ bids
+
+    /// @inheritdoc IProofMarket
+    function postBid(Bid calldata bid, CompactSignature calldata signature) external whenNotPaused {
+        bytes32 digest = _hashTypedData(_domainSeparator(), BidLib.hashStruct(bid));
+        _checkSigner(digest, signature, bid.user, true);
+        emit BidPosted(digest, bid.user, bid.round, bid, signature);
+    }
+
+    // ================================================================ settle
+
+    /// @inheritdoc IProofMarket
+    /// @dev NOTE (no bid is used twice, with no per-bid storage): a bid names its round and is
+    ///      accepted only in that round's settlement (BidRoundMismatch); a round settles once
+    ///      (RoundAlreadySettled); and within the one settlement each bid digest is marked in
+    ///      transient storage (EIP-1153), so a second occurrence reverts BidReused. Marks of a
+    ///      reverted call vanish with it; marks left by a successful call can only match bids of
+    ///      the same round, which can never settle again. Asks are bound the same way, and each
+    ///      prover is marked per round, so it gets at most one chunk.
+    function settleRound(
+        uint64 roundId,
+        bytes32 inputHash,
+        uint128 priceNum,
+        uint128 priceDen,
+        IncludedBid[] calldata bids,
+        ChunkAssignment[] calldata chunks
+    ) external whenNotPaused {
+        MarketConfig memory config = _config;
+        if (msg.sender != config.clearinghouse) revert NotClearinghouse(msg.sender);
+        Round storage round = _rounds[roundId];
+        if (round.settledAt != 0) revert RoundAlreadySettled(roundId, round.settledAt);
+        uint256 closeBlock = _roundCloseBlock(config, roundId);
+        if (block.number < closeBlock) revert RoundNotClosed(roundId, closeBlock, block.number);
+        if (priceDen == 0) revert ZeroPriceDenominator();
+
+        Settlement memory settlement = _openSettlement(config, roundId, bids, chunks);
+        settlement.inputHash = inputHash;
+        settlement.priceNum = priceNum;
+        settlement.priceDen = priceDen;
+        uint256 cursor;
+        for (uint256 chunkIndex; chunkIndex < chunks.length; ++chunkIndex) {
+            cursor = _settleChunk(settlement, bids, chunks[chunkIndex], chunkIndex, cursor);
+        }
+        if (settlement.constraints > config.capacityPerRound) {
+            revert RoundCapacityExceeded(settlement.constraints, config.capacityPerRound);
+        }
+        if (settlement.payments > settlement.charges) {
+            revert PaymentsExceedCharges(settlement.payments, settlement.charges);
+        }
+        _closeSettlement(config, settlement, round);
+    }
+
+    /// @dev Checks the chunk layout and sums the payments; under the Rebate policy also sums the
+    ///      charges, so each bid's rebate is known when its escrow is debited.
+    function _openSettlement(
+        MarketConfig memory config,
+        uint64 roundId,
+        IncludedBid[] calldata bids,
+        ChunkAssignment[] calldata chunks
+    ) internal view returns (Settlement memory settlement) {
+        uint256 assignedBids;
+        uint256 payments;
+        for (uint256 chunkIndex; chunkIndex < chunks.length; ++chunkIndex) {
+            uint256 bidCount = chunks[chunkIndex].bidCount;
+            if (bidCount == 0) revert EmptyChunk(chunkIndex);
+            assignedBids += bidCount;
+            payments += chunks[chunkIndex].payment;
+        }
+        if (assignedBids != bids.length) revert ChunkBidCountMismatch(assignedBids, bids.length);
+
+        settlement.roundId = roundId;
+        settlement.bidCount = bids.length;
+        settlement.chunkCount = chunks.length;
+        settlement.domainSeparator = _domainSeparator();
+        settlement.reservePerConstraint = config.reservePerConstraint;
+        settlement.collateralPerConstraint = config.collateralPerConstraint;
+        if (config.surplusPolicy == SurplusPolicy.Rebate) {
+            uint256 revenue;
+            for (uint256 i; i < bids.length; ++i) {
+                revenue += bids[i].charge;
+            }
+            if (payments > revenue) revert PaymentsExceedCharges(payments, revenue);
+            settlement.rebatePool = revenue - payments;
+            settlement.rebateBase = revenue;
+        }
+    }
+
+    /// @dev Settles the bids `[start, start + bidCount)` of one chunk, then its ask. Returns the end.
+    function _settleChunk(
+        Settlement memory settlement,
+        IncludedBid[] calldata bids,
+        ChunkAssignment calldata assignment,
+        uint256 chunkIndex,
+        uint256 start
+    ) internal returns (uint256 end) {
+        end = start + assignment.bidCount;
+        uint256 constraints;
+        bytes32 refundHash_;
+        for (uint256 i = start; i < end; ++i) {
+            IncludedBid calldata included = bids[i];
+            constraints += _settleBid(settlement, included);
+            refundHash_ = RefundLib.chain(refundHash_, included.bid.user, included.charge);
+        }
+        _assignChunk(settlement, assignment, chunkIndex, constraints, refundHash_);
+    }
+
+    /// @dev Every check of one included bid, then its escrow debit (net of its rebate).
+    function _settleBid(Settlement memory settlement, IncludedBid calldata included)
+        internal
+        returns (uint256 constraints)
+    {
+        Bid calldata bid = included.bid;
+        bytes32 digest = _hashTypedData(settlement.domainSeparator, BidLib.hashStruct(bid));
+        if (bid.round != settlement.roundId) revert BidRoundMismatch(digest, bid.round, settlement.roundId);
+        constraints = bid.constraints;
+        if (constraints == 0) revert ZeroConstraints(digest);
+        uint256 charge = included.charge;
+        if (charge > bid.maxFee) revert ChargeExceedsMaxFee(digest, charge, bid.maxFee);
+        if (charge < settlement.reservePerConstraint * constraints) {
+            revert ChargeBelowReserve(digest, charge, constraints, settlement.reservePerConstraint);
+        }
+        _checkSigner(digest, included.signature, bid.user, true);
+        if (TransientMarks.markOnce(digest)) revert BidReused(digest);
+
+        address user = bid.user;
+        uint256 balance = balanceOf[user];
+        if (balance < charge) revert InsufficientEscrow(digest, user, balance, charge);
+        uint256 rebate;
+        if (settlement.rebatePool != 0) {
+            // NOTE: rebate <= charge because rebatePool = R - Σ payments <= R = rebateBase (> 0).
+            rebate = settlement.rebatePool * charge / settlement.rebateBase;
+            settlement.rebates += rebate;
+        }
+        // NOTE: cannot underflow: balance >= charge >= rebate, checked above.
+        unchecked {
+            balanceOf[user] = balance - charge + rebate;
+        }
+        settlement.charges += charge;
+    }
+
+    /// @dev Every check of one winning ask against its chunk, then the collateral lock and the
+    ///      chunk's record.
+    function _assignChunk(
+        Settlement memory settlement,
+        ChunkAssignment calldata assignment,
+        uint256 chunkIndex,
+        uint256 constraints,
+        bytes32 refundHash_
+    ) internal {
+        address prover = _checkAsk(settlement, assignment.ask, assignment.askSignature);
+        uint256 collateral = _lockCollateral(settlement, prover, chunkIndex, constraints);
+        uint256 payment = assignment.payment;
+        uint256 askTotal = assignment.ask.unitCost * constraints;
+        if (payment < askTotal) revert PaymentBelowAsk(chunkIndex, prover, payment, askTotal);
+        settlement.constraints += constraints;
+        settlement.payments += payment;
+
+        // NOTE: constraints <= the prover's capacity, a uint64, so the cast cannot truncate.
+        Chunk storage chunk = _chunks[settlement.roundId][chunkIndex];
+        chunk.prover = prover;
+        chunk.constraints = uint64(constraints);
+        chunk.status = ChunkStatus.Pending;
+        chunk.payment = uint128(payment);
+        chunk.collateral = uint128(collateral);
+        chunk.commitment = assignment.commitment;
+        chunk.refundHash = refundHash_;
+        emit ChunkAssigned(
+            settlement.roundId,
+            chunkIndex,
+            prover,
+            uint64(constraints),
+            uint128(payment),
+            uint128(collateral),
+            assignment.commitment,
+            refundHash_
+        );
+    }
+
+    /// @dev The ask is for this round and signed by its prover; returns the prover.
+    function _checkAsk(Settlement memory settlement, Ask calldata ask, CompactSignature calldata signature)
+        internal
+        pure
+        returns (address prover)
+    {
+        bytes32 digest = _hashTypedData(settlement.domainSeparator, AskLib.hashStruct(ask));
+        if (ask.round != settlement.roundId) revert AskRoundMismatch(digest, ask.round, settlement.roundId);
+        prover = ask.prover;
+        _checkSigner(digest, signature, prover, false);
+    }
+
+    /// @dev The prover may take this chunk (registered, not exiting, once per round, within its
+    ///      capacity and free collateral); locks and returns κ·x_j.
+    function _lockCollateral(Settlement memory settlement, address proverAddress, uint256 chunkIndex, uint256 constraints)
+        internal
+        returns (uint256 collateral)
+    {
+        Prover storage prover = _registeredProver(proverAddress);
+        if (prover.exitAvailableAt != 0) revert ProverExiting(proverAddress, prover.exitAvailableAt);
+        if (TransientMarks.markOnce(keccak256(abi.encode(settlement.roundId, proverAddress)))) {
+            revert ProverAssignedTwice(proverAddress);
+        }
+        if (constraints > prover.capacity) {
+            revert ChunkExceedsProverCapacity(chunkIndex, proverAddress, constraints, prover.capacity);
+        }
+        collateral = settlement.collateralPerConstraint * constraints;
+        uint256 locked = prover.locked;
+        // NOTE: cannot underflow: locked <= collateral (see Prover).
+        uint256 free = prover.collateral - locked;
+        if (free < collateral) revert InsufficientFreeCollateral(proverAddress, free, collateral);
+        prover.locked = uint128(locked + collateral);
+    }
+
+    /// @dev Distributes the surplus, updates the totals and records the round.
+    function _closeSettlement(MarketConfig memory config, Settlement memory settlement, Round storage round)
+        internal
+    {
+        // NOTE: cannot underflow: payments <= charges was checked by the caller.
+        uint256 surplus = settlement.charges - settlement.payments;
+        uint256 toTreasury;
+        uint256 burned;
+        if (config.surplusPolicy == SurplusPolicy.Treasury) {
+            toTreasury = surplus;
+        } else if (config.surplusPolicy == SurplusPolicy.Burn) {
+            burned = surplus;
+        } else {
+            // NOTE: Σ floor(S·c_i/R) <= S, so the dust cannot underflow.
+            toTreasury = surplus - settlement.rebates;
+        }
+        if (toTreasury != 0) balanceOf[config.treasury] += toTreasury;
+
+        // Charges left the balances; rebates and the treasury's part came back; payments are
+        // reserved for the chunks; a burned surplus is held. The sum of the buckets is unchanged.
+        Totals memory totals = _totals;
+        totals.balances = uint128(totals.balances - settlement.charges + settlement.rebates + toTreasury);
+        totals.reserved += uint128(settlement.payments);
+        totals.burned += uint128(burned);
+        _totals = totals;
+
+        // NOTE: counts of calldata arrays are far below 2^32 within any block's gas limit.
+        Round memory record = Round({
+            inputHash: settlement.inputHash,
+            priceNum: settlement.priceNum,
+            priceDen: settlement.priceDen,
+            revenue: uint128(settlement.charges),
+            surplus: uint128(surplus),
+            settledAt: uint64(block.number),
+            deadline: uint64(block.number) + config.provingWindowBlocks,
+            bidCount: uint32(settlement.bidCount),
+            chunkCount: uint32(settlement.chunkCount),
+            surplusPolicy: config.surplusPolicy
+        });
+        // Storage layout is written slot by slot from the memory record.
+        _storeRound(round, record);
+        _emitRoundSettled(settlement, record);
+    }
+
+    function _storeRound(Round storage round, Round memory record) private {
+        round.inputHash = record.inputHash;
+        round.priceNum = record.priceNum;
+        round.priceDen = record.priceDen;
+        round.revenue = record.revenue;
+        round.surplus = record.surplus;
+        round.settledAt = record.settledAt;
+        round.deadline = record.deadline;
+        round.bidCount = record.bidCount;
+        round.chunkCount = record.chunkCount;
+        round.surplusPolicy = record.surplusPolicy;
+    }
+
+    function _emitRoundSettled(Settlement memory settlement, Round memory record) private {
+        emit RoundSettled(
+            settlement.roundId,
+            record.inputHash,
+            record.priceNum,
+            record.priceDen,
+            record.bidCount,
+            record.chunkCount,
+            record.revenue,
+            settlement.payments,
+            record.surplus,
+            record.surplusPolicy,
+            record.deadline
+        );
+    }
+
+    // ================================================================ prove
+
+    /// @inheritdoc IProofMarket
+    /// @dev Anyone may submit (a relayer, a watchtower): the payment always goes to the chunk's
+    ///      prover, and the proof binds that prover, so copying a proof gains nothing.
+    function submitProof(uint64 roundId, uint256 chunkIndex, bytes calldata proof) external {
+        Chunk storage chunk = _pendingChunk(roundId, chunkIndex);
+        uint256 deadline = _rounds[roundId].deadline;
+        if (block.number > deadline) revert ProvingDeadlinePassed(roundId, chunkIndex, deadline, block.number);
+        address prover = chunk.prover;
+        bool valid;
+        // NOTE: verifyChunkProof is `view`, so this is a STATICCALL: the verifier cannot re-enter
+        // to change state. A verifier that reverts counts as a rejection.
+        try _config.verifier.verifyChunkProof(chunk.commitment, prover, proof) returns (bool accepted) {
+            valid = accepted;
+        } catch {
+            valid = false;
+        }
+        if (!valid) revert InvalidProof(roundId, chunkIndex, prover);
+
+        uint128 payment = chunk.payment;
+        uint128 collateral = chunk.collateral;
+        chunk.status = ChunkStatus.Proven;
+        // NOTE: the prover's locked collateral includes this chunk's, locked at settlement.
+        _provers[prover].locked -= collateral;
+        balanceOf[prover] += payment;
+        _totals.reserved -= payment;
+        _totals.balances += payment;
+        emit ChunkProven(roundId, chunkIndex, prover, payment, msg.sender);
+    }
+
+    function _pendingChunk(uint64 roundId, uint256 chunkIndex) internal view returns (Chunk storage chunk) {
+        chunk = _chunks[roundId][chunkIndex];
+        ChunkStatus status = chunk.status;
+        if (status == ChunkStatus.None) revert ChunkNotFound(roundId, chunkIndex);
+        if (status != ChunkStatus.Pending) revert ChunkNotPending(roundId, chunkIndex, status);
+    }
+
+    // ================================================================ slash
+
+    /// @inheritdoc IProofMarket
+    /// @dev Deliberate deviation from DESIGN.md's `slash(round, chunk)`: the refund list comes as
+    ///      calldata, checked against the chunk's stored hash, so settlement stores nothing per bid.
+    ///
+    ///      NOTE (never insolvent): the pool is exactly the chunk's reserved payment P_j plus the
+    ///      prover's locked κ·x_j, both held by the contract. Refunds are the users' net charges
+    ///      if the pool covers them, else floor(net_i·pool/owed), whose sum is at most the pool;
+    ///      the reporter and the treasury split the rest. Everything credited is exactly the pool,
+    ///      taken out of `reserved` and `collateral` and added to `balances`.
+    function slash(uint64 roundId, uint256 chunkIndex, Refund[] calldata refunds) external {
+        Chunk storage chunk = _pendingChunk(roundId, chunkIndex);
+        Round storage round = _rounds[roundId];
+        uint256 deadline = round.deadline;
+        if (block.number <= deadline) revert ProvingDeadlineNotPassed(roundId, chunkIndex, deadline, block.number);
+        uint256 refunded = _refundChunk(roundId, chunkIndex, chunk, round, refunds);
+        _resolveSlash(roundId, chunkIndex, chunk, refunded);
+    }
+
+    /// @dev Checks the refund list against the chunk and credits each user its refund.
+    function _refundChunk(
+        uint64 roundId,
+        uint256 chunkIndex,
+        Chunk storage chunk,
+        Round storage round,
+        Refund[] calldata refunds
+    ) internal returns (uint256 refunded) {
+        (uint256 rebatePool, uint256 rebateBase) =
+            round.surplusPolicy == SurplusPolicy.Rebate ? (uint256(round.surplus), uint256(round.revenue)) : (0, 0);
+        (bytes32 actualHash, uint256 owed) = _refundListTotals(refunds, rebatePool, rebateBase);
+        bytes32 expectedHash = chunk.refundHash;
+        if (actualHash != expectedHash) revert RefundListMismatch(roundId, chunkIndex, expectedHash, actualHash);
+        uint256 pool = uint256(chunk.payment) + chunk.collateral;
+        refunded = _payRefunds(refunds, rebatePool, rebateBase, owed, pool);
+    }
+
+    /// @dev Splits what the refunds left of the pool, slashes the prover, marks the chunk.
+    function _resolveSlash(uint64 roundId, uint256 chunkIndex, Chunk storage chunk, uint256 refunded) internal {
+        uint128 payment = chunk.payment;
+        uint128 collateral = chunk.collateral;
+        uint256 pool = uint256(payment) + collateral;
+        // NOTE: cannot underflow: refunded <= pool (see the solvency note on `slash`).
+        uint256 remainder = pool - refunded;
+        uint256 reporterReward = remainder * _config.reporterShareBps / BPS;
+        uint256 treasuryShare = remainder - reporterReward;
+
+        chunk.status = ChunkStatus.Slashed;
+        address proverAddress = chunk.prover;
+        Prover storage prover = _provers[proverAddress];
+        // NOTE: the prover is still registered: its locked collateral blocks withdrawCollateral,
+        // and its locked amount includes this chunk's.
+        prover.collateral -= collateral;
+        prover.locked -= collateral;
+        if (reporterReward != 0) balanceOf[msg.sender] += reporterReward;
+        if (treasuryShare != 0) balanceOf[_config.treasury] += treasuryShare;
+        Totals memory totals = _totals;
+        totals.reserved -= payment;
+        totals.collateral -= collateral;
+        totals.balances += uint128(pool);
+        _totals = totals;
+        emit ChunkSlashed(
+            roundId, chunkIndex, proverAddress, msg.sender, collateral, refunded, reporterReward, treasuryShare
+        );
+    }
+
+    /// @dev The chained hash of `refunds` and Σ net charges owed to them.
+    function _refundListTotals(Refund[] calldata refunds, uint256 rebatePool, uint256 rebateBase)
+        internal
+        pure
+        returns (bytes32 hash, uint256 owed)
+    {
+        for (uint256 i; i < refunds.length; ++i) {
+            hash = RefundLib.chain(hash, refunds[i].user, refunds[i].charge);
+            owed += _netCharge(refunds[i].charge, rebatePool, rebateBase);
+        }
+    }
+
+    /// @dev Credits each refund: in full if `pool` covers `owed`, else pro rata rounding down.
+    function _payRefunds(
+        Refund[] calldata refunds,
+        uint256 rebatePool,
+        uint256 rebateBase,
+        uint256 owed,
+        uint256 pool
+    ) internal returns (uint256 refunded) {
+        bool inFull = owed <= pool;
+        for (uint256 i; i < refunds.length; ++i) {
+            uint256 net = _netCharge(refunds[i].charge, rebatePool, rebateBase);
+            // NOTE: owed > pool >= 0 in the pro-rata branch, so the division is safe.
+            uint256 amount = inFull ? net : net * pool / owed;
+            if (amount != 0) balanceOf[refunds[i].user] += amount;
+            refunded += amount;
+        }
+    }
+
+    /// @dev What the user actually paid for a bid: its charge less the rebate it got at settlement.
+    function _netCharge(uint256 charge, uint256 rebatePool, uint256 rebateBase) internal pure returns (uint256) {
+        // NOTE: rebateBase is R > 0 whenever rebatePool is non-zero, and the rebate <= charge.
+        return rebatePool == 0 ? charge : charge - rebatePool * charge / rebateBase;
+    }
+
+    // ================================================================ withdraw
+
+    /// @inheritdoc IProofMarket
+    function withdraw(uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        uint256 balance = balanceOf[msg.sender];
+        if (balance < amount) revert InsufficientBalance(msg.sender, balance, amount);
+        // NOTE: cannot underflow: checked just above.
+        unchecked {
+            balanceOf[msg.sender] = balance - amount;
+        }
+        _totals.balances -= uint128(amount);
+        emit Withdrawn(msg.sender, amount, balance - amount);
+        // NOTE: the ETH goes last, after every effect (checks-effects-interactions).
+        _sendEther(msg.sender, amount);
+    }
+
+    function _sendEther(address to, uint256 amount) internal {
+        (bool sent,) = to.call{value: amount}("");
+        if (!sent) revert EtherTransferFailed(to, amount);
+    }
+
+    // ================================================================ views
+
+    /// @inheritdoc IProofMarket
+    function getConfig() external view returns (MarketConfig memory) {
+        return _config;
+    }
+
+    /// @inheritdoc IProofMarket
+    function getProver(address prover) external view returns (Prover memory) {
+        return _provers[prover];
+    }
+
+    /// @inheritdoc IProofMarket
+    function getRound(uint64 roundId) external view returns (Round memory) {
+        return _rounds[roundId];
+    }
+
+    /// @inheritdoc IProofMarket
+    function getChunk(uint64 roundId, uint256 chunkIndex) external view returns (Chunk memory) {
+        return _chunks[roundId][chunkIndex];
+    }
+
+    /// @inheritdoc IProofMarket
+    function getTotals() external view returns (Totals memory) {
+        return _totals;
+    }
+
+    /// @inheritdoc IProofMarket
+    function currentRound() external view returns (uint64) {
+        uint256 genesisBlock = _config.genesisBlock;
+        if (block.number < genesisBlock) revert BeforeGenesis(genesisBlock, block.number);
+        return uint64((block.number - genesisBlock) / _config.roundLengthBlocks);
+    }
+
+    /// @inheritdoc IProofMarket
+    function roundOpenBlock(uint64 roundId) external view returns (uint256) {
+        return uint256(_config.genesisBlock) + uint256(roundId) * _config.roundLengthBlocks;
+    }
+
+    /// @inheritdoc IProofMarket
+    function roundCloseBlock(uint64 roundId) external view returns (uint256) {
+        return _roundCloseBlock(_config, roundId);
+    }
+
+    function _roundCloseBlock(MarketConfig memory config, uint64 roundId) internal pure returns (uint256) {
+        return uint256(config.genesisBlock) + (uint256(roundId) + 1) * config.roundLengthBlocks;
+    }
+
+    /// @inheritdoc IProofMarket
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparator();
+    }
+
+    /// @inheritdoc IProofMarket
+    function eip712Domain()
+        external
+        view
+        returns (
+            bytes1 fields,
+            string memory name,
+            string memory version,
+            uint256 chainId,
+            address verifyingContract,
+            bytes32 salt,
+            uint256[] memory extensions
+        )
+    {
+        return (hex"0f", DOMAIN_NAME, DOMAIN_VERSION, block.chainid, address(this), bytes32(0), new uint256[](0));
+    }
+
+    /// @inheritdoc IProofMarket
+    function bidDigest(Bid calldata bid) external view returns (bytes32) {
+        return _hashTypedData(_domainSeparator(), BidLib.hashStruct(bid));
+    }
+
+    /// @inheritdoc IProofMarket
+    function askDigest(Ask calldata ask) external view returns (bytes32) {
+        return _hashTypedData(_domainSeparator(), AskLib.hashStruct(ask));
+    }
+
+    /// @inheritdoc IProofMarket
+    function refundHash(Refund[] calldata refunds) external pure returns (bytes32 hash) {
+        for (uint256 i; i < refunds.length; ++i) {
+            hash = RefundLib.chain(hash, refunds[i].user, refunds[i].charge);
+        }
+    }
+
+    // ================================================================ EIP-712 internals
+
+    function _domainSeparator() internal view returns (bytes32) {
+        // NOTE: recomputed after a chain split, so signatures never replay across chain ids.
+        return block.chainid == _cachedChainId ? _cachedDomainSeparator : _buildDomainSeparator();
+    }
+
+    function _buildDomainSeparator() private view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                DOMAIN_TYPEHASH,
+                keccak256(bytes(DOMAIN_NAME)),
+                keccak256(bytes(DOMAIN_VERSION)),
+                block.chainid,
+                address(this)
+            )
+        );
+    }
+
+    function _hashTypedData(bytes32 separator, bytes32 structHash) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(hex"1901", separator, structHash));
+    }
+
+    /// @dev Reverts unless `signature` over `digest` is canonical and recovers to `expected` != 0.
+    function _checkSigner(bytes32 digest, CompactSignature calldata signature, address expected, bool isBid)
+        internal
+        pure
+    {
+        (address signer, uint256 s, bool canonical) = Signatures.recover(digest, signature);
+        if (!canonical) revert NonCanonicalSignature(digest, s);
+        if (signer == address(0) || signer != expected) {
+            if (isBid) revert InvalidBidSignature(digest, expected, signer);
+            revert InvalidAskSignature(digest, expected, signer);
+        }
+    }
+}

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Ask} from "../types/Ask.sol";
+import {Bid} from "../types/Bid.sol";
+import {Chunk, ChunkStatus} from "../types/Chunk.sol";
+import {ChunkAssignment} from "../types/ChunkAssignment.sol";
+import {CompactSignature} from "../types/CompactSignature.sol";
+import {IncludedBid} from "../types/IncludedBid.sol";
+import {MarketConfig} from "../types/MarketConfig.sol";
+import {Prover} from "../types/Prover.sol";
+import {Refund} from "../types/Refund.sol";
+import {Round} from "../types/Round.sol";
+import {SurplusPolicy} from "../types/SurplusPolicy.sol";
+import {Totals} from "../types/Totals.sol";
+
+/// @title IProofMarket
+/// @notice Settlement of the Prooφ prover market: escrow, prover registry and collateral, round
+///         settlement bounded by on-chain checks, proof verification, slashing, pull withdrawals.
+///         See DESIGN.md "One round" and docs/contract.md.
+interface IProofMarket {
+    // ------------------------------------------------------------------ events: owner and config
+
+    /// @notice `newOwner` may now call `acceptOwnership`.
+    event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
+
+    /// @notice Ownership moved from `previousOwner` to `newOwner`.
+    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+
+    /// @notice The market's configuration is now `config` (emitted at construction too).
+    event ConfigUpdated(MarketConfig config);
+
+    /// @notice The owner paused deposits, registrations, postBid and settlement.
+    event Paused(address indexed account);
+
+    /// @notice The owner lifted the pause.
+    event Unpaused(address indexed account);
+
+    // ------------------------------------------------------------------ events: escrow and registry
+
+    /// @notice `user` deposited `amount` into escrow; its balance is now `balance`.
+    event Deposited(address indexed user, uint256 amount, uint256 balance);
+
+    /// @notice `account` withdrew `amount` of its balance; `balance` is left.
+    event Withdrawn(address indexed account, uint256 amount, uint256 balance);
+
+    /// @notice `prover` registered with `capacity` constraints per round and `collateral` wei.
+    event ProverRegistered(address indexed prover, uint64 capacity, uint256 collateral);
+
+    /// @notice `prover` added `amount` to its collateral, now `collateral`.
+    event CollateralAdded(address indexed prover, uint256 amount, uint256 collateral);
+
+    /// @notice `prover` changed its capacity from `previousCapacity` to `capacity`.
+    event CapacityChanged(address indexed prover, uint64 previousCapacity, uint64 capacity);
+
+    /// @notice `prover` takes no new work and may withdraw its collateral from `exitAvailableAt`.
+    event ExitRequested(address indexed prover, uint64 exitAvailableAt);
+
+    /// @notice `prover` left the registry with its `amount` of collateral.
+    event CollateralWithdrawn(address indexed prover, uint256 amount);
+
+    /// @notice A signed bid posted on-chain (the censorship-resistant path); nothing is stored.
+    event BidPosted(
+        bytes32 indexed bidDigest, address indexed user, uint64 indexed round, Bid bid, CompactSignature signature
+    );
+
+    // ------------------------------------------------------------------ events: rounds
+
+    /// @notice Round `roundId` settled: `revenue` (R) left escrow, `payments` are reserved for
+    ///         the chunks, and `surplus` (S = R - payments) went where `surplusPolicy` says.
+    /// @dev Per-bid escrow debits are not logged: they are the settlement's calldata.
+    event RoundSettled(
+        uint64 indexed roundId,
+        bytes32 inputHash,
+        uint128 priceNum,
+        uint128 priceDen,
+        uint256 bidCount,
+        uint256 chunkCount,
+        uint256 revenue,
+        uint256 payments,
+        uint256 surplus,
+        SurplusPolicy surplusPolicy,
+        uint64 deadline
+    );
+
+    /// @notice Chunk `chunkIndex` of round `roundId` is assigned to `prover`, who locked `collateral`.
+    event ChunkAssigned(
+        uint64 indexed roundId,
+        uint256 indexed chunkIndex,
+        address indexed prover,
+        uint64 constraints,
+        uint128 payment,
+        uint128 collateral,
+        bytes32 commitment,
+        bytes32 refundHash
+    );
+
+    /// @notice The chunk was proven: `payment` credited to `prover`, its collateral unlocked.
+    event ChunkProven(
+        uint64 indexed roundId, uint256 indexed chunkIndex, address indexed prover, uint256 payment, address submitter
+    );
+
+    /// @notice The chunk was slashed after its deadline: `collateralSlashed` taken from `prover`,
+    ///         `refunded` to the chunk's users, the rest split `reporterReward` / `treasuryShare`.
+    event ChunkSlashed(
+        uint64 indexed roundId,
+        uint256 indexed chunkIndex,
+        address indexed prover,
+        address reporter,
+        uint256 collateralSlashed,
+        uint256 refunded,
+        uint256 reporterReward,
+        uint256 treasuryShare
+    );
+
+    // ------------------------------------------------------------------ errors: access and config
+
+    /// @notice Only the owner may call this; `caller` is not the owner.
+    error NotOwner(address caller);
+
+    /// @notice Only the pending owner may accept ownership; `caller` is not it.
+    error NotPendingOwner(address caller);
+
+    /// @notice Only the configured clearinghouse may settle rounds; `caller` is not it.
+    error NotClearinghouse(address caller);
+
+    /// @notice The market is paused: deposits, registrations, postBid and settlement wait.
+    error MarketPaused();
+
+    /// @notice `field` (of the config, or the owner) must not be the zero address.
+    error ZeroAddress(string field);
+
+    /// @notice The reporter's share `bps` exceeds 10,000 basis points.
+    error ReporterShareTooLarge(uint256 bps);
+
+    /// @notice `roundLengthBlocks` must be at least one block.
+    error ZeroRoundLength();
+
+    /// @notice `capacityPerRound` must be at least one constraint.
+    error ZeroCapacityPerRound();
+
+    /// @notice A call that sends ETH was re-entered.
+    error Reentrancy();
+
+    // ------------------------------------------------------------------ errors: escrow
+
+    /// @notice Deposits, withdrawals and collateral top-ups must move a non-zero amount.
+    error ZeroAmount();
+
+    /// @notice `account` asked to withdraw `amount` but has only `balance`.
+    error InsufficientBalance(address account, uint256 balance, uint256 amount);
+
+    /// @notice Sending `amount` wei to `to` failed (it reverted or refused ETH).
+    error EtherTransferFailed(address to, uint256 amount);
+
+    // ------------------------------------------------------------------ errors: prover registry
+
+    /// @notice A prover's capacity must be at least one constraint.
+    error ZeroCapacity();
+
+    /// @notice `prover` is already registered.
+    error ProverAlreadyRegistered(address prover);
+
+    /// @notice `prover` is not registered.
+    error ProverNotRegistered(address prover);
+
+    /// @notice `prover` would hold `collateral`, below the `required` κ·capacity.
+    error InsufficientCollateral(address prover, uint256 collateral, uint256 required);
+
+    /// @notice `prover` has requested exit (withdrawal possible from `exitAvailableAt`).
+    error ProverExiting(address prover, uint256 exitAvailableAt);
+
+    /// @notice `prover` must call `requestExit` first.
+    error ProverNotExiting(address prover);
+
+    /// @notice `prover` may withdraw from block `exitAvailableAt`; it is `currentBlock`.
+    error ExitDelayNotPassed(address prover, uint256 exitAvailableAt, uint256 currentBlock);
+
+    /// @notice `prover` still has `locked` collateral behind unresolved chunks.
+    error CollateralLocked(address prover, uint256 locked);
+
+    // ------------------------------------------------------------------ errors: settlement
+
+    /// @notice No round is open before `genesisBlock`; it is `currentBlock`.
+    error BeforeGenesis(uint256 genesisBlock, uint256 currentBlock);
+
+    /// @notice Round `roundId` closes at `closeBlock`; it is `currentBlock`.
+    error RoundNotClosed(uint64 roundId, uint256 closeBlock, uint256 currentBlock);
+
+    /// @notice Round `roundId` was already settled, in block `settledAt`.
+    error RoundAlreadySettled(uint64 roundId, uint256 settledAt);
+
+    /// @notice The price fraction's denominator is zero.
+    error ZeroPriceDenominator();
+
+    /// @notice Chunk `chunkIndex` has no bids.
+    error EmptyChunk(uint256 chunkIndex);
+
+    /// @notice The chunks' bid counts add up to `assignedBids`, not the `includedBids` given.
+    error ChunkBidCountMismatch(uint256 assignedBids, uint256 includedBids);
+
+    /// @notice The bid was signed for round `bidRound`, not the round `roundId` being settled.
+    error BidRoundMismatch(bytes32 bidDigest, uint64 bidRound, uint64 roundId);
+
+    /// @notice A bid must cost at least one constraint.
+    error ZeroConstraints(bytes32 bidDigest);
+
+    /// @notice The signature over `digest` has a high `s` (malleable); use the canonical twin.
+    error NonCanonicalSignature(bytes32 digest, uint256 s);
+
+    /// @notice The bid's signature recovers to `recovered`, not to its `user` (or to zero).
+    error InvalidBidSignature(bytes32 bidDigest, address user, address recovered);
+
+    /// @notice The bid appears twice in this settlement.
+    error BidReused(bytes32 bidDigest);
+
+    /// @notice The bid's `charge` exceeds the `maxFee` its user signed.
+    error ChargeExceedsMaxFee(bytes32 bidDigest, uint256 charge, uint256 maxFee);
+
+    /// @notice The bid's `charge` is below the reserve `reservePerConstraint * constraints`.
+    error ChargeBelowReserve(bytes32 bidDigest, uint256 charge, uint256 constraints, uint256 reservePerConstraint);
+
+    /// @notice `user`'s escrow `balance` does not cover the bid's `charge`.
+    error InsufficientEscrow(bytes32 bidDigest, address user, uint256 balance, uint256 charge);
+
+    /// @notice The ask was signed for round `askRound`, not the round `roundId` being settled.
+    error AskRoundMismatch(bytes32 askDigest, uint64 askRound, uint64 roundId);
+
+    /// @notice The ask's signature recovers to `recovered`, not to its `prover` (or to zero).
+    error InvalidAskSignature(bytes32 askDigest, address prover, address recovered);
+
+    /// @notice `prover` is assigned more than one chunk in the round.
+    error ProverAssignedTwice(address prover);
+
+    /// @notice Chunk `chunkIndex` has `constraints`, above its `prover`'s `capacity`.
+    error ChunkExceedsProverCapacity(uint256 chunkIndex, address prover, uint256 constraints, uint256 capacity);
+
+    /// @notice `prover` has `free` collateral, less than the κ·x_j `required` for its chunk.
+    error InsufficientFreeCollateral(address prover, uint256 free, uint256 required);
+
+    /// @notice Chunk `chunkIndex` pays `payment`, below its prover's ask `unitCost * constraints`.
+    error PaymentBelowAsk(uint256 chunkIndex, address prover, uint256 payment, uint256 askTotal);
+
+    /// @notice The round includes `constraints`, above the capacity C = `capacity`.
+    error RoundCapacityExceeded(uint256 constraints, uint256 capacity);
+
+    /// @notice Σ `payments` to provers exceed Σ `charges` to users (budget balance).
+    error PaymentsExceedCharges(uint256 payments, uint256 charges);
+
+    // ------------------------------------------------------------------ errors: prove and slash
+
+    /// @notice Round `roundId` has no chunk `chunkIndex`.
+    error ChunkNotFound(uint64 roundId, uint256 chunkIndex);
+
+    /// @notice The chunk is already resolved (`status` is Proven or Slashed).
+    error ChunkNotPending(uint64 roundId, uint256 chunkIndex, ChunkStatus status);
+
+    /// @notice The chunk's proving `deadline` passed; it is `currentBlock`.
+    error ProvingDeadlinePassed(uint64 roundId, uint256 chunkIndex, uint256 deadline, uint256 currentBlock);
+
+    /// @notice The verifier rejected the proof (or reverted) for the chunk and its `prover`.
+    error InvalidProof(uint64 roundId, uint256 chunkIndex, address prover);
+
+    /// @notice The chunk may be slashed only after its `deadline`; it is `currentBlock`.
+    error ProvingDeadlineNotPassed(uint64 roundId, uint256 chunkIndex, uint256 deadline, uint256 currentBlock);
+
+    /// @notice The refund list hashes to `actual`, not to the chunk's stored `expected`.
+    error RefundListMismatch(uint64 roundId, uint256 chunkIndex, bytes32 expected, bytes32 actual);
+
+    // ------------------------------------------------------------------ owner and config
+
+    /// @notice The current owner.
+    function owner() external view returns (address);
+
+    /// @notice The address that may accept ownership, or zero.
+    function pendingOwner() external view returns (address);
+
+    /// @notice Starts a two-step ownership transfer to `newOwner`. Owner only.
+    function transferOwnership(address newOwner) external;
+
+    /// @notice Completes an ownership transfer. Pending owner only.
+    function acceptOwnership() external;
+
+    /// @notice Replaces the whole configuration. Owner only; validated like the constructor's.
+    /// @dev Takes effect for later calls: settled rounds keep their deadline, locked collateral and
+    ///      surplus policy. A new verifier applies to pending chunks too.
+    function updateConfig(MarketConfig calldata config) external;
+
+    /// @notice Stops deposits, registrations, postBid and settlement. Owner only.
+    /// @dev Never stops withdrawals of free funds, proofs, exits or slashing.
+    function pause() external;
+
+    /// @notice Lifts the pause. Owner only.
+    function unpause() external;
+
+    /// @notice Whether the market is paused.
+    function paused() external view returns (bool);
+
+    /// @notice The current configuration.
+    function getConfig() external view returns (MarketConfig memory);
+
+    // ------------------------------------------------------------------ escrow
+
+    /// @notice Adds `msg.value` to the caller's escrow balance.
+    function deposit() external payable;
+
+    // ------------------------------------------------------------------ prover registry
+
+    /// @notice Registers the caller as a prover of `capacity` constraints per round, with
+    ///         `msg.value` collateral of at least κ·capacity.
+    function registerProver(uint64 capacity) external payable;
+
+    /// @notice Adds `msg.value` to the caller's collateral.
+    function addCollateral() external payable;
+
+    /// @notice Sets the caller's capacity to `capacity`, which its collateral must back (κ·capacity).
+    function setCapacity(uint64 capacity) external;
+
+    /// @notice Stops new assignments to the caller; collateral is withdrawable after the exit delay.
+    function requestExit() external;
+
+    /// @notice After the exit delay, with nothing locked, sends the caller all its collateral and
+    ///         removes it from the registry.
+    function withdrawCollateral() external;
+
+    // ------------------------------------------------------------------ bids
+
+    /// @notice Posts a signed bid as an event (the censorship-resistant path). Stores nothing.
+    function postBid(Bid calldata bid, CompactSignature calldata signature) external;
+
+    // ------------------------------------------------------------------ settle
+
+    /// @notice Settles round `roundId`: the included bids, grouped into chunks in order, each
+    ///         chunk proven by the winning ask beside it. Clearinghouse only, once per round,
+    ///         after the round closed. Every check of DESIGN.md step 4 reverts with its own error.
+    /// @param roundId The round being settled; every bid and ask must be signed for it.
+    /// @param inputHash Hash of the round's full input set, published by the clearinghouse.
+    /// @param priceNum Numerator of the price per constraint (recorded, not enforced).
+    /// @param priceDen Denominator of the price per constraint (non-zero).
+    /// @param bids The included bids with their signatures and charges, chunk by chunk.
+    /// @param chunks The chunk assignments, each taking the next `bidCount` bids.
+    function settleRound(
+        uint64 roundId,
+        bytes32 inputHash,
+        uint128 priceNum,
+        uint128 priceDen,
+        IncludedBid[] calldata bids,
+        ChunkAssignment[] calldata chunks
+    ) external;
+
+    // ------------------------------------------------------------------ prove
+
+    /// @notice Submits the proof of chunk `chunkIndex` of round `roundId` (by anyone, up to and
+    ///         including the deadline block). On success the chunk's prover is credited its payment
+    ///         and its collateral unlocks.
+    function submitProof(uint64 roundId, uint256 chunkIndex, bytes calldata proof) external;
+
+    // ------------------------------------------------------------------ slash
+
+    /// @notice Slashes an unproven chunk after its deadline (by anyone). Refunds the chunk's users
+    ///         their net charges from the chunk's reserved payment, then from the prover's locked
+    ///         collateral (pro rata, rounding down, if both fall short); the caller gets the
+    ///         reporter share of what is left, the treasury the rest.
+    /// @param refunds The chunk's `(user, charge)` list in settlement order, as the settlement's
+    ///        calldata holds it; checked against the stored `refundHash`.
+    function slash(uint64 roundId, uint256 chunkIndex, Refund[] calldata refunds) external;
+
+    // ------------------------------------------------------------------ withdraw
+
+    /// @notice Sends `amount` of the caller's balance (escrow and credits) to the caller.
+    function withdraw(uint256 amount) external;
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice `account`'s balance: free escrow plus credited payouts, refunds and shares.
+    function balanceOf(address account) external view returns (uint256);
+
+    /// @notice The registry entry of `prover` (all zero if not registered).
+    function getProver(address prover) external view returns (Prover memory);
+
+    /// @notice Round `roundId` as settled (all zero if not settled).
+    function getRound(uint64 roundId) external view returns (Round memory);
+
+    /// @notice Chunk `chunkIndex` of round `roundId` (all zero if there is none).
+    function getChunk(uint64 roundId, uint256 chunkIndex) external view returns (Chunk memory);
+
+    /// @notice The market's running totals; see {Totals} for the conservation invariant.
+    function getTotals() external view returns (Totals memory);
+
+    /// @notice The round open at the current block; reverts {BeforeGenesis} before round 0.
+    function currentRound() external view returns (uint64);
+
+    /// @notice First block of round `roundId`.
+    function roundOpenBlock(uint64 roundId) external view returns (uint256);
+
+    /// @notice First block after round `roundId`: settlement is possible from this block on.
+    function roundCloseBlock(uint64 roundId) external view returns (uint256);
+
+    /// @notice The EIP-712 domain separator (name "ProofMarket", version "1", chain id, this).
+    function domainSeparator() external view returns (bytes32);
+
+    /// @notice The EIP-712 domain, as EIP-5267 describes it (no salt, no extensions).
+    function eip712Domain()
+        external
+        view
+        returns (
+            bytes1 fields,
+            string memory name,
+            string memory version,
+            uint256 chainId,
+            address verifyingContract,
+            bytes32 salt,
+            uint256[] memory extensions
+        );
+
+    /// @notice The EIP-712 digest a user signs for `bid`.
+    function bidDigest(Bid calldata bid) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest a prover signs for `ask`.
+    function askDigest(Ask calldata ask) external view returns (bytes32);
+
+    /// @notice The chained hash of a refund list, as stored in `Chunk.refundHash`.
+    function refundHash(Refund[] calldata refunds) external pure returns (bytes32);
+}

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @notice Lifecycle of a chunk: assigned at settlement, then proven or slashed, exactly once.
+enum ChunkStatus {
+    None,
+    Pending,
+    Proven,
+    Slashed
+}
+
+/// @notice One prover's share of a settled round (four storage slots).
+struct Chunk {
+    /// The prover the chunk is assigned to.
+    address prover;
+    /// x_j: Σ constraints of the chunk's bids, computed on-chain.
+    uint64 constraints;
+    ChunkStatus status;
+    /// P_j: the prover's pay, reserved in the contract until the chunk resolves.
+    uint128 payment;
+    /// κ·x_j locked from the prover's collateral at settlement.
+    uint128 collateral;
+    /// Commitment to the chunk's transactions that the proof must bind.
+    bytes32 commitment;
+    /// Chained hash of the chunk's `(user, charge)` list (RefundLib).
+    bytes32 refundHash;
+}

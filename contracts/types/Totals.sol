@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @notice Running totals of every kind of ETH the market holds (two storage slots).
+/// @dev NOTE (conservation): `address(market).balance == balances + reserved + collateral + burned`
+///      after every call, up to ETH forced in without a call (selfdestruct, coinbase), which can
+///      only make the left side larger. Each money-moving function moves an amount between
+///      these buckets, or between one bucket and the outside together with exactly that ETH.
+struct Totals {
+    /// Σ balanceOf: free escrow, credited payouts, rebates, refunds, treasury and reporter shares.
+    uint128 balances;
+    /// Σ payment of unresolved chunks: charges moved out of escrow into settled rounds.
+    uint128 reserved;
+    /// Σ prover collateral (free and locked).
+    uint128 collateral;
+    /// Surplus burned under the Burn policy: held forever, no function moves it.
+    uint128 burned;
+}

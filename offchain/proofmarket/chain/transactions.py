@@ -1,4 +1,4 @@
-"""Sending transactions and deploying contracts with a local signing key.
+"""Sending transactions and deploying contracts with a local signing key; reverts decoded.
 
 The product signs locally (eth-account) and sends raw transactions, so the same code runs on
 the embedded eth-tester devnet, on anvil and on any node, with no unlocked accounts.
@@ -15,6 +15,7 @@ from web3.contract import Contract
 from proofmarket.exceptions import ChainError
 
 from .compiler import artifact as load_artifact
+from .errors import ErrorDecoder, revert_from_exception
 
 
 class TransactionFailed(ChainError):
@@ -25,28 +26,96 @@ class TransactionFailed(ChainError):
         super().__init__(message)
 
 
-def send_transaction(web3: Web3, sender: LocalAccount, transaction: dict[str, Any]) -> dict:
-    """Fill in nonce, gas and fees, sign with ``sender``, send, and wait for the receipt.
+def prepare_transaction(
+    web3: Web3, sender: LocalAccount, transaction: dict[str, Any], errors: ErrorDecoder | None = None
+) -> dict[str, Any]:
+    """A copy of ``transaction`` with sender, chain id, nonce, gas and fees filled in, ready to sign.
 
-    Raises :class:`TransactionFailed` if the receipt's status is 0.
+    Gas is estimated (+20% and 10,000); an estimate that reverts raises the decoded
+    :class:`~proofmarket.chain.errors.ContractRevert`. Used on its own by callers that must store
+    a signed transaction before broadcasting it (the clearinghouse's settlements).
     """
+    decoder = errors or ErrorDecoder()
     transaction = dict(transaction)
     transaction.setdefault("from", sender.address)
     transaction.setdefault("chainId", web3.eth.chain_id)
     transaction.setdefault("nonce", web3.eth.get_transaction_count(sender.address, "pending"))
     if "gas" not in transaction:
-        transaction["gas"] = int(web3.eth.estimate_gas(transaction) * 12 // 10) + 10_000
+        try:
+            estimate = web3.eth.estimate_gas(transaction)
+        except Exception as error:
+            revert = revert_from_exception(error, decoder)
+            if revert is None:
+                raise
+            raise revert from error
+        transaction["gas"] = int(estimate * 12 // 10) + 10_000
     if "maxFeePerGas" not in transaction and "gasPrice" not in transaction:
         base_fee = web3.eth.get_block("latest").get("baseFeePerGas", 0)
         priority_fee = 10**9
         transaction["maxPriorityFeePerGas"] = priority_fee
         transaction["maxFeePerGas"] = 2 * base_fee + priority_fee
+    return transaction
+
+
+def send_transaction(
+    web3: Web3, sender: LocalAccount, transaction: dict[str, Any], errors: ErrorDecoder | None = None
+) -> dict:
+    """Fill in nonce, gas and fees, sign with ``sender``, send, and wait for the receipt.
+
+    A revert, whether found by gas estimation or by a mined receipt with status 0, raises
+    :class:`~proofmarket.chain.errors.ContractRevert` decoded with ``errors`` (the target
+    contract's ABI; without it only ``Error(string)`` and ``Panic`` decode). Raises
+    :class:`TransactionFailed` when a failed transaction leaves no revert data to decode.
+    """
+    decoder = errors or ErrorDecoder()
+    transaction = prepare_transaction(web3, sender, transaction, decoder)
     signed = sender.sign_transaction(transaction)
-    transaction_hash = web3.eth.send_raw_transaction(signed.raw_transaction)
+    try:
+        transaction_hash = web3.eth.send_raw_transaction(signed.raw_transaction)
+    except Exception as error:
+        revert = revert_from_exception(error, decoder)
+        if revert is None:
+            raise
+        raise revert from error
     receipt = web3.eth.wait_for_transaction_receipt(transaction_hash)
     if receipt["status"] != 1:
-        raise TransactionFailed(f"transaction {transaction_hash.hex()} reverted", transaction_hash.hex())
+        raise _explain_failed_transaction(web3, transaction, receipt, decoder)
     return receipt
+
+
+def _explain_failed_transaction(web3: Web3, transaction: dict, receipt: dict, decoder: ErrorDecoder) -> ChainError:
+    """Replays a mined, failed transaction as a call on the state before its block to get the
+    revert data (a node keeps none in the receipt). Exact when the block held only this
+    transaction (automining devnets); otherwise the best available explanation."""
+    transaction_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+    call = {key: transaction[key] for key in ("from", "to", "data", "value", "gas") if key in transaction}
+    try:
+        web3.eth.call(call, block_identifier=max(receipt["blockNumber"] - 1, 0))
+    except Exception as error:
+        revert = revert_from_exception(error, decoder, transaction_hash)
+        if revert is not None:
+            return revert
+    return TransactionFailed(
+        f"transaction {transaction_hash} reverted (gas used {receipt['gasUsed']} of {transaction.get('gas')})",
+        transaction_hash,
+    )
+
+
+def call_function(
+    function_call: Any,
+    errors: ErrorDecoder | None = None,
+    transaction: dict[str, Any] | None = None,
+    block_identifier: Any = "latest",
+) -> Any:
+    """``function_call.call(...)`` of a web3 contract function, with reverts decoded as
+    :class:`~proofmarket.chain.errors.ContractRevert`."""
+    try:
+        return function_call.call(transaction, block_identifier=block_identifier)
+    except Exception as error:
+        revert = revert_from_exception(error, errors or ErrorDecoder())
+        if revert is None:
+            raise
+        raise revert from error
 
 
 def deploy_contract(web3: Web3, name: str, sender: LocalAccount, *constructor_args: Any, value: int = 0) -> Contract:
@@ -58,7 +127,7 @@ def deploy_contract(web3: Web3, name: str, sender: LocalAccount, *constructor_ar
     transaction = factory.constructor(*constructor_args).build_transaction(
         {"from": sender.address, "value": value}
     )
-    receipt = send_transaction(web3, sender, transaction)
+    receipt = send_transaction(web3, sender, transaction, ErrorDecoder([compiled.abi]))
     return web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
 
 

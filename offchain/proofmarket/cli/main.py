@@ -41,6 +41,8 @@ def bench() -> None:
 
 
 # Subcommands are registered below, one line each, by the module that owns them.
+from proofmarket.cli.gas import gas_command  # noqa: E402
+bench.add_command(gas_command)
 from proofmarket.cli.mechanism import clear_command, clearing_bench_command, properties_command  # noqa: E402
 main.add_command(clear_command)
 main.add_command(properties_command)

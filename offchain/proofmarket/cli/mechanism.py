@@ -78,7 +78,7 @@ def properties_command(quick: bool, seed: int, out_dir: Path, plan_name: str | N
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from proofmarket.sim.harness import PLANS, planned_steps, run_harness
-    from proofmarket.sim.report import render_table, write_reports
+    from proofmarket.sim.report import render_notes, render_table, write_reports
 
     plan = PLANS[plan_name or ("quick" if quick else "full")]
     console = Console()
@@ -87,6 +87,8 @@ def properties_command(quick: bool, seed: int, out_dir: Path, plan_name: str | N
         tasks = {name: progress.add_task(name, total=total) for name, total in planned_steps(plan).items()}
         result = run_harness(plan, seed, advance=lambda name, count: progress.advance(tasks[name], count))
     console.print(render_table(result))
+    for note in render_notes(result):
+        console.print(note, highlight=False, soft_wrap=True)
     for path in write_reports(result, out_dir):
         console.print(f"wrote {path}")
 

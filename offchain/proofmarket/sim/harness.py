@@ -67,16 +67,21 @@ class PropertyTally:
     sum_relative_gain: float = 0.0
     sum_leftover_share: float = 0.0
     welfare_ratios: list[float] = field(default_factory=list)
+    violations_by_policy: dict[str, int] = field(default_factory=dict)
+    instances_by_policy: dict[str, int] = field(default_factory=dict)
     witness: dict | None = None
 
     def record(self, violated: bool, gain: int, round_input: RoundInput, report: object = None) -> None:
         """Count one instance; keep it as the witness if its violation is the largest so far."""
         self.instances += 1
+        policy = round_input.config.surplus
+        self.instances_by_policy[policy] = self.instances_by_policy.get(policy, 0) + 1
         relative = _share_of_bids(gain, round_input)
         self.sum_relative_gain += relative
         if not violated:
             return
         self.violations += 1
+        self.violations_by_policy[policy] = self.violations_by_policy.get(policy, 0) + 1
         self.largest_relative_gain = max(self.largest_relative_gain, relative)
         if self.witness is None or gain > self.largest_gain:
             self.largest_gain = gain

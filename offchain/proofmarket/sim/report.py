@@ -22,13 +22,18 @@ def describe(tally: PropertyTally) -> str:
     if tally.property == "budget-balance" and tally.instances:
         return f"left over: mean {100 * tally.sum_leftover_share / tally.instances:.1f}% of user payments"
     if tally.property == "welfare" and tally.welfare_ratios:
-        ratios = tally.welfare_ratios
+        ratios = sorted(tally.welfare_ratios)
+        tenth = ratios[len(ratios) // 10]
         return (
-            f"welfare / relaxed optimum: mean {statistics.fmean(ratios):.3f}, median {statistics.median(ratios):.3f}, "
-            f"min {min(ratios):.3f}; violation = welfare < 0"
+            f"welfare / relaxed optimum: median {statistics.median(ratios):.3f}, 10th percentile {tenth:.3f}, "
+            f"min {ratios[0]:.3g} (violation: welfare < 0; gain column: largest loss vs optimum)"
         )
     if tally.property in ("user-IC", "prover-IC", "sybil", "OCA") and tally.instances:
-        return f"mean gain {100 * tally.sum_relative_gain / tally.instances:.3g}% of round bids"
+        shares = ", ".join(
+            f"{policy} {100 * tally.violations_by_policy.get(policy, 0) / count:.0f}%"
+            for policy, count in sorted(tally.instances_by_policy.items())
+        )
+        return f"mean gain {100 * tally.sum_relative_gain / tally.instances:.3g}% of round bids; violations by surplus policy: {shares}"
     return ""
 
 
@@ -51,6 +56,8 @@ def _rows(result: HarnessResult) -> list[dict[str, Any]]:
                 "largest_relative_gain": tally.largest_relative_gain,
                 "mean_relative_gain": tally.sum_relative_gain / tally.instances if tally.instances else 0.0,
                 "note": describe(tally),
+                "violations_by_surplus_policy": dict(sorted(tally.violations_by_policy.items())),
+                "instances_by_surplus_policy": dict(sorted(tally.instances_by_policy.items())),
                 "witness": tally.witness,
             }
         )
@@ -61,10 +68,10 @@ def _rows(result: HarnessResult) -> list[dict[str, Any]]:
 
 
 def render_table(result: HarnessResult) -> Table:
-    """The mechanism × property table (rich)."""
+    """The mechanism × property table (rich); the notes are printed by :func:`render_notes`."""
     table = Table(title=f"Property harness — seed {result.seed}, plan {result.plan.name}")
-    for column in ("mechanism", "property", "instances", "violations", "share", "largest gain", "largest / bids", "note"):
-        table.add_column(column, justify="right" if column in ("instances", "violations", "share") else "left")
+    for column in ("mechanism", "property", "instances", "violations", "share", "largest gain", "/ bids"):
+        table.add_column(column, justify="left" if column in ("mechanism", "property") else "right")
     previous = None
     for row in _rows(result):
         table.add_row(
@@ -75,10 +82,14 @@ def render_table(result: HarnessResult) -> Table:
             f"{100 * row['violation_share']:.1f}%",
             _format_wei(int(row["largest_gain"])) + (" c" if row["largest_gain_unit"] == "constraints" else ""),
             f"{row['largest_relative_gain']:.3g}",
-            row["note"],
         )
         previous = row["mechanism"]
     return table
+
+
+def render_notes(result: HarnessResult) -> list[str]:
+    """One line per row that has a note (left-over shares, welfare ratios, mean gains)."""
+    return [f"{row['mechanism']} {row['property']}: {row['note']}" for row in _rows(result) if row["note"]]
 
 
 def render_markdown(result: HarnessResult) -> str:
@@ -163,16 +174,15 @@ def _plot_oca(result: HarnessResult, path: Path, plt: Any) -> Path:
     for mechanism, by_capacity in result.oca_by_capacity.items():
         capacities = sorted(by_capacity)
         shares = [sum(1 for g in by_capacity[c] if g > 0) / max(1, len(by_capacity[c])) for c in capacities]
-        means = [statistics.fmean(by_capacity[c]) if by_capacity[c] else 0.0 for c in capacities]
-        maxima = [max(by_capacity[c], default=0.0) for c in capacities]
+        means = [100 * statistics.fmean(by_capacity[c]) if by_capacity[c] else 0.0 for c in capacities]
         share_axis.plot(capacities, shares, marker="o", label=mechanism)
-        (line,) = gain_axis.plot(capacities, means, marker="o", label=f"{mechanism} (mean)")
-        gain_axis.plot(capacities, maxima, linestyle="--", color=line.get_color(), alpha=0.6, label=f"{mechanism} (max)")
+        gain_axis.plot(capacities, means, marker="o", label=mechanism)
     share_axis.set(xscale="log", xlabel="capacity C (constraints)", ylabel="share of instances with a profitable OCA")
-    gain_axis.set(xscale="log", yscale="symlog", xlabel="capacity C (constraints)", ylabel="joint gain / round bids")
-    gain_axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:g}"))
+    gain_axis.set(xscale="log", xlabel="capacity C (constraints)", ylabel="mean joint gain (% of the round's bids)")
+    share_axis.set_ylim(bottom=0)
+    gain_axis.set_ylim(bottom=0)
     share_axis.legend(fontsize=8)
-    gain_axis.legend(fontsize=7, ncol=2)
+    gain_axis.legend(fontsize=8)
     figure.suptitle(f"OCA: user + prover joint gain vs C (seed {result.seed})")
     figure.tight_layout()
     figure.savefig(path, dpi=120)
@@ -183,35 +193,46 @@ def _plot_welfare(result: HarnessResult, path: Path, plt: Any) -> Path:
     mechanisms = list(result.oca_by_capacity)
     ratios = [result.tally(m, "welfare").welfare_ratios or [0.0] for m in mechanisms]
     figure, axis = plt.subplots(figsize=(8, 4.2))
-    axis.boxplot([[max(-1.0, r) for r in series] for series in ratios], showmeans=True)
+    axis.boxplot([[max(-1.0, r) for r in series] for series in ratios], showfliers=False, whis=(5, 95))
     axis.set_xticks(range(1, len(mechanisms) + 1), mechanisms)
     axis.axhline(1.0, color="grey", linewidth=0.8)
-    axis.set(ylabel="welfare / relaxed optimum (clipped at −1)", title=f"Welfare ratio per mechanism (seed {result.seed})")
+    axis.set(
+        ylabel="welfare / relaxed optimum",
+        title=f"Welfare ratio per mechanism (seed {result.seed}; quartiles, whiskers 5–95%, clipped at −1)",
+    )
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     return path
 
 
 def _plot_payments(result: HarnessResult, path: Path, plt: Any) -> Path:
-    figure, axis = plt.subplots(figsize=(6.5, 6))
+    figure, (scatter_axis, share_axis) = plt.subplots(1, 2, figsize=(12, 5.2))
     largest = 1.0
+    shares = {}
     for mechanism, points in result.payments.items():
         shown = [(user, prover) for user, prover in points if user > 0 and prover > 0]
+        shares[mechanism] = [prover / user for user, prover in points if user > 0]
         if not shown:
             continue
         users = [float(user) for user, _ in shown]
         provers = [float(prover) for _, prover in shown]
         largest = max(largest, *users, *provers)
-        axis.scatter(users, provers, s=5, alpha=0.4, label=mechanism)
-    axis.plot([1, largest], [1, largest], color="black", linewidth=0.8, label="prover = user payments")
-    axis.set(
+        scatter_axis.scatter(users, provers, s=4, alpha=0.3, label=mechanism)
+    scatter_axis.plot([1, largest], [1, largest], color="black", linewidth=0.8, label="prover = user payments")
+    scatter_axis.set(
         xscale="log",
         yscale="log",
         xlabel="Σ user payments per round (wei, net of rebates)",
         ylabel="Σ prover payments per round (wei)",
-        title=f"Prover vs user payments (seed {result.seed})",
+        title="per round",
     )
-    axis.legend(fontsize=8, markerscale=3)
+    scatter_axis.legend(fontsize=8, markerscale=3)
+    mechanisms = list(shares)
+    share_axis.boxplot([shares[m] or [0.0] for m in mechanisms], showfliers=False, whis=(5, 95))
+    share_axis.set_xticks(range(1, len(mechanisms) + 1), mechanisms)
+    share_axis.axhline(1.0, color="grey", linewidth=0.8)
+    share_axis.set(ylabel="Σ prover payments / Σ user payments", title="share of user payments paid to provers (5–95%)")
+    figure.suptitle(f"Prover vs user payments (seed {result.seed})")
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     return path

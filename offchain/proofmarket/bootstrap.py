@@ -1,0 +1,262 @@
+"""The one place that wires the product together: clearinghouse, API, prover agents.
+
+Library code takes its dependencies as arguments; this module builds them from a web3
+connection, a deployment record and a key, for the CLI, the demo and the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import httpx
+from eth_account.signers.local import LocalAccount
+from fastapi import FastAPI
+from web3 import Web3
+
+from proofmarket.api.app import create_app
+from proofmarket.chain.market import ChunkStatus, ProofMarketClient
+from proofmarket.clearinghouse.chain_adapter import MarketAdapter
+from proofmarket.clearinghouse.chain_view import ChainView
+from proofmarket.clearinghouse.intake import SignedBid, validate_bid
+from proofmarket.clearinghouse.ports import PostedBid
+from proofmarket.clearinghouse.schedule import round_at_block
+from proofmarket.clearinghouse.service import Clearinghouse, no_faults
+from proofmarket.clearinghouse.store import Store
+from proofmarket.clearinghouse.writer import GroupCommitWriter
+from proofmarket.deployment import Deployment
+from proofmarket.exceptions import ProofMarketError, UserInputError
+from proofmarket.prover.agent import ProverAgent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ClearinghouseNode:
+    """A clearinghouse with its chain view, bid writer and HTTP app."""
+
+    clearinghouse: Clearinghouse
+    view: ChainView
+    writer: GroupCommitWriter
+    app: FastAPI
+
+    def validate_posted_bid(self, posted: PostedBid) -> str:
+        parameters = self.view.parameters
+        round_open_at_post = round_at_block(posted.block_number, parameters.genesis_block, parameters.round_length_blocks)
+        return validate_bid(
+            SignedBid(posted.message, posted.signature),
+            domain=self.clearinghouse.domain,
+            parameters=parameters,
+            open_round=round_open_at_post,
+            escrow_wei=self.clearinghouse.market.escrow_of(posted.message.user),
+        )
+
+    def run_once(self) -> list[int]:
+        """One pass of the round loop: pick up posted bids, advance every due round."""
+        self.clearinghouse.scan_posted_bids(self.validate_posted_bid)
+        return self.clearinghouse.tick()
+
+    def close(self) -> None:
+        self.writer.close()
+        self.clearinghouse.store.close()
+
+
+def build_clearinghouse(
+    web3: Web3,
+    deployment: Deployment,
+    account: LocalAccount,
+    database_url: str,
+    publish_directory: Path | None = None,
+    mechanism: str = "proofphi",
+    fault: Callable[[str], None] = no_faults,
+    cache_seconds: float = 1.0,
+) -> ClearinghouseNode:
+    """Wire a clearinghouse for ``deployment``, signing with ``account`` (the configured one)."""
+    client = deployment.client(web3)
+    configured = client.config().clearinghouse
+    if configured.lower() != account.address.lower():
+        raise UserInputError(f"this key is {account.address}, but the market's clearinghouse is {configured}")
+    market = MarketAdapter(client, account)
+    clearinghouse = Clearinghouse(
+        store=Store(database_url),
+        market=market,
+        domain=client.domain,
+        mechanism=mechanism,
+        publish_directory=publish_directory,
+        fault=fault,
+    )
+    view = ChainView(market, ttl_seconds=cache_seconds)
+    writer = GroupCommitWriter(clearinghouse.store_bids)
+    return ClearinghouseNode(clearinghouse, view, writer, create_app(clearinghouse, view, writer))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class ApiServer:
+    """The bid API served by uvicorn in a background thread (for the demo and the tests)."""
+
+    app: FastAPI
+    host: str = "127.0.0.1"
+    port: int = 0
+    _server: object = field(default=None, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> ApiServer:
+        import uvicorn
+
+        self.port = self.port or free_port()
+        config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="bid-api", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not getattr(self._server, "started", False):
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise ProofMarketError(f"the bid API did not start on {self.url}")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+
+
+class ApiError(ProofMarketError):
+    def __init__(self, status: int, message: str):
+        self.status = status
+        super().__init__(f"the bid API answered {status}: {message}")
+
+
+class HttpClearinghouseApi:
+    """A client of the bid API (used by the prover agent, the CLI and the demo's users)."""
+
+    def __init__(self, base_url: str, timeout: float = 30.0):
+        self.base_url = base_url.rstrip("/")
+        self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
+
+    def _answer(self, response: httpx.Response):
+        if response.status_code >= 400:
+            try:
+                message = response.json().get("error", response.text)
+            except ValueError:
+                message = response.text
+            raise ApiError(response.status_code, message)
+        return response.json()
+
+    def _request(self, method: str, path: str, **arguments):
+        try:
+            return self._answer(self.http.request(method, path, **arguments))
+        except httpx.TransportError as error:
+            raise ProofMarketError(f"cannot reach the bid API at {self.base_url}: {error}") from None
+
+    def post_bid(self, bid: dict) -> dict:
+        return self._request("POST", "/v1/bids", json=bid)
+
+    def post_bids(self, bids: list[dict]) -> dict:
+        return self._request("POST", "/v1/bids/batch", json={"bids": bids})
+
+    def post_ask(self, ask: dict) -> dict:
+        return self._request("POST", "/v1/asks", json=ask)
+
+    def assignments(self, prover: str, state: str | None = None) -> list[dict]:
+        return self._request("GET", f"/v1/provers/{prover}/assignments", params={"state": state} if state else None)
+
+    def round_status(self, round_id: int) -> dict:
+        return self._request("GET", f"/v1/rounds/{round_id}")
+
+    def round_input(self, round_id: int) -> str:
+        try:
+            response = self.http.get(f"/v1/rounds/{round_id}/input")
+        except httpx.TransportError as error:
+            raise ProofMarketError(f"cannot reach the bid API at {self.base_url}: {error}") from None
+        if response.status_code >= 400:
+            self._answer(response)
+        return response.text
+
+    def health(self) -> dict:
+        return self._request("GET", "/v1/health")
+
+
+class ProverMarketAdapter:
+    """The prover agent's view of the market, over the contract client."""
+
+    def __init__(self, client: ProofMarketClient):
+        self.client = client
+
+    def block_number(self) -> int:
+        return self.client.web3.eth.block_number
+
+    def open_round(self) -> int:
+        config = self.client.config()
+        return round_at_block(self.block_number(), config.genesis_block, config.round_length_blocks)
+
+    def prover_status(self, prover: str):
+        return self.client.prover(prover)
+
+    def collateral_wei_per_constraint(self) -> int:
+        return self.client.config().collateral_per_constraint
+
+    def register_prover(self, prover: LocalAccount, capacity: int, collateral_wei: int) -> None:
+        self.client.register_prover(prover, capacity, collateral_wei)
+
+    def add_collateral(self, prover: LocalAccount, amount_wei: int) -> None:
+        self.client.add_collateral(prover, amount_wei)
+
+    def chunk_on_chain(self, round_id: int, chunk_index: int) -> tuple[str, bytes, str]:
+        chunk = self.client.chunk(round_id, chunk_index)
+        state = {ChunkStatus.PENDING: "assigned", ChunkStatus.PROVEN: "proven", ChunkStatus.SLASHED: "slashed"}.get(
+            chunk.status, "none"
+        )
+        return chunk.prover, bytes(chunk.commitment), state
+
+    def submit_proof(self, prover: LocalAccount, round_id: int, chunk_index: int, proof: bytes) -> int:
+        return self.client.submit_proof(prover, round_id, chunk_index, proof)["gasUsed"]
+
+
+def build_prover_agent(
+    web3: Web3,
+    deployment: Deployment,
+    account: LocalAccount,
+    api_url: str,
+    capacity: int,
+    unit_cost_wei: int,
+    silent: bool = False,
+) -> ProverAgent:
+    """A prover agent proving with the verifier the market is deployed with."""
+    from proofmarket.zk.commitment import chunk_commitment
+
+    client = deployment.client(web3)
+    if deployment.verifier_kind == "groth16":
+        from proofmarket.zk.prover import prove_chunk
+    else:
+        from proofmarket.chain.market import development_proof
+
+        def prove_chunk(tx_hashes, prover):  # NOT SECURE: the development verifier's proof
+            return development_proof(chunk_commitment(tx_hashes), prover)
+
+    return ProverAgent(
+        account=account,
+        capacity=capacity,
+        unit_cost_wei=unit_cost_wei,
+        market=ProverMarketAdapter(client),
+        api=HttpClearinghouseApi(api_url),
+        domain=client.domain,
+        prove=prove_chunk,
+        commitment=chunk_commitment,
+        silent=silent,
+    )

@@ -1,0 +1,232 @@
+"""The real :class:`~proofmarket.clearinghouse.ports.MarketPort`: the deployed ``ProofMarket``.
+
+Transactions the clearinghouse must not lose track of (settlements, slashes) are *signed* here
+and *broadcast* separately, so the service can store the signed bytes in its database in
+between. A broadcast that finds the transaction already known is not an error; one that finds
+its nonce taken by another transaction raises :class:`StaleTransaction`, and the service signs
+the step again (the contract refuses a second settlement of a round, so this is always safe).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
+from web3.exceptions import TransactionNotFound
+
+from proofmarket.chain.market import ChunkStatus, IncludedBid, ChunkAssignment, ProofMarketClient, Refund
+from proofmarket.chain.transactions import prepare_transaction
+from proofmarket.chain.typed_data import BidMessage
+from proofmarket.exceptions import ChainError
+
+from .ports import MarketParameters, PostedBid, ProverStatus, Receipt, Settlement, SignedTransaction
+
+CHUNK_STATES = {ChunkStatus.PENDING: "assigned", ChunkStatus.PROVEN: "proven", ChunkStatus.SLASHED: "slashed"}
+
+
+class StaleTransaction(ChainError):
+    """A stored signed transaction can no longer be mined: its nonce was used by another one."""
+
+    def __init__(self, transaction_hash: str, reason: str):
+        self.transaction_hash = transaction_hash
+        super().__init__(f"transaction {transaction_hash} can no longer be mined: {reason}")
+
+
+def _is_already_known(message: str) -> bool:
+    message = message.lower()
+    return "already known" in message or "already imported" in message or "known transaction" in message
+
+
+def _is_nonce_taken(message: str) -> bool:
+    message = message.lower()
+    return "nonce too low" in message or "nonce is too low" in message or "replacement transaction underpriced" in message
+
+
+class MarketAdapter:
+    """Reads the market for the clearinghouse and signs its transactions with its key."""
+
+    def __init__(self, client: ProofMarketClient, account: LocalAccount):
+        self.client = client
+        self.web3 = client.web3
+        self.account = account
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def parameters(self) -> MarketParameters:
+        config = self.client.config()
+        return MarketParameters(
+            chain_id=self.web3.eth.chain_id,
+            market_address=self.client.address,
+            capacity=config.capacity_per_round,
+            reserve_wei_per_constraint=config.reserve_per_constraint,
+            collateral_wei_per_constraint=config.collateral_per_constraint,
+            surplus_policy=config.surplus_policy.name.lower(),
+            genesis_block=config.genesis_block,
+            round_length_blocks=config.round_length_blocks,
+            proving_window_blocks=config.proving_window_blocks,
+        )
+
+    def block_number(self) -> int:
+        return self.web3.eth.block_number
+
+    def escrow_of(self, user: str) -> int:
+        return self.client.balance_of(to_checksum_address(user))
+
+    def prover_status(self, prover: str) -> ProverStatus:
+        state = self.client.prover(to_checksum_address(prover))
+        return ProverStatus(
+            registered=state.registered,
+            exiting=state.exiting,
+            capacity=state.capacity,
+            collateral_wei=state.collateral,
+            locked_collateral_wei=state.locked,
+        )
+
+    def is_round_settled(self, round_id: int) -> bool:
+        return self.client.round(round_id).settled
+
+    def round_deadline(self, round_id: int) -> int:
+        return self.client.round(round_id).deadline
+
+    def chunk_state(self, round_id: int, chunk_index: int) -> str:
+        status = self.client.chunk(round_id, chunk_index).status
+        if status not in CHUNK_STATES:
+            raise ChainError(f"round {round_id} has no chunk {chunk_index} on-chain")
+        return CHUNK_STATES[status]
+
+    def posted_bids(self, from_block: int, to_block: int) -> Sequence[PostedBid]:
+        logs = self.client.contract.events.BidPosted.get_logs(from_block=from_block, to_block=to_block)
+        posted = []
+        for log in logs:
+            user, tx_hash, constraints, max_fee, round_id, nonce = _as_tuple(log["args"]["bid"])
+            signature_r, signature_vs = _as_tuple(log["args"]["signature"])
+            message = BidMessage(
+                user=to_checksum_address(user),
+                tx_hash=bytes(tx_hash),
+                constraints=constraints,
+                max_fee=max_fee,
+                round=round_id,
+                nonce=nonce,
+            )
+            posted.append(PostedBid(message, bytes(signature_r) + bytes(signature_vs), log["blockNumber"]))
+        return posted
+
+    # -- signed transactions ----------------------------------------------------------------
+
+    def _sign(self, function: str, *arguments: Any) -> SignedTransaction:
+        transaction = prepare_transaction(
+            self.web3,
+            self.account,
+            {"to": self.client.address, "data": self.client.contract.encode_abi(function, args=list(arguments)), "value": 0},
+            self.client.errors,
+        )
+        signed = self.account.sign_transaction(transaction)
+        return SignedTransaction("0x" + bytes(signed.hash).hex(), "0x" + bytes(signed.raw_transaction).hex(), transaction["nonce"])
+
+    def sign_settlement(self, settlement: Settlement) -> SignedTransaction:
+        bids = [IncludedBid(bid=b.message, signature=b.signature, charge=b.charge_wei).to_abi() for b in settlement.bids]
+        chunks = [
+            ChunkAssignment(
+                ask=c.ask, ask_signature=c.ask_signature, bid_count=c.bid_count, payment=c.payment_wei, commitment=c.commitment
+            ).to_abi()
+            for c in settlement.chunks
+        ]
+        return self._sign(
+            "settleRound",
+            settlement.round_id,
+            settlement.input_hash,
+            settlement.price_numerator,
+            settlement.price_denominator,
+            bids,
+            chunks,
+        )
+
+    def sign_slash(self, round_id: int, chunk_index: int, refunds: Sequence[tuple[str, int]]) -> SignedTransaction:
+        return self._sign(
+            "slash", round_id, chunk_index, [Refund(user=user, charge=charge).to_abi() for user, charge in refunds]
+        )
+
+    def broadcast(self, signed: SignedTransaction) -> None:
+        try:
+            self.web3.eth.send_raw_transaction(signed.raw_transaction)
+        except Exception as error:  # noqa: BLE001 - node error texts are all we get
+            message = str(error)
+            if _is_already_known(message):
+                return
+            if _is_nonce_taken(message):
+                if self.receipt(signed.transaction_hash) is not None:
+                    return  # it was mined: its own nonce is the one that is taken
+                raise StaleTransaction(signed.transaction_hash, message) from error
+            raise
+
+    def receipt(self, transaction_hash: str) -> Receipt | None:
+        try:
+            receipt = self.web3.eth.get_transaction_receipt(transaction_hash)
+        except TransactionNotFound:
+            return None
+        if receipt is None:
+            return None
+        return Receipt(
+            transaction_hash=transaction_hash,
+            succeeded=receipt["status"] == 1,
+            block_number=receipt["blockNumber"],
+            gas_used=receipt["gasUsed"],
+        )
+
+
+def _as_tuple(value: Any) -> tuple:
+    if isinstance(value, dict):
+        return tuple(value.values())
+    return tuple(value)
+
+
+def settled_round_from_chain(client: ProofMarketClient, round_id: int):
+    """The settlement of ``round_id`` as the chain recorded it, for ``verify-round``.
+
+    The round's input hash and price come from the contract's storage; the included bids (by
+    EIP-712 digest, with their charges) and the chunks from the calldata of the transaction that
+    settled it.
+    """
+    from proofmarket.chain.typed_data import AskMessage, ask_digest, bid_digest
+
+    from .verify import SettledChunk, SettledRound
+
+    state = client.round(round_id)
+    if not state.settled:
+        raise ChainError(f"round {round_id} is not settled on-chain")
+    transaction = client.web3.eth.get_transaction(client.settlement_transaction(round_id))
+    function, arguments = client.contract.decode_function_input(transaction["input"])
+    if function.fn_name != "settleRound":
+        raise ChainError(f"round {round_id} was not settled by a direct settleRound call")
+    charges = []
+    for included in arguments["bids"]:
+        bid, _signature, charge = _as_tuple(included)
+        user, tx_hash, constraints, max_fee, bid_round, nonce = _as_tuple(bid)
+        message = BidMessage(
+            user=to_checksum_address(user), tx_hash=bytes(tx_hash), constraints=constraints,
+            max_fee=max_fee, round=bid_round, nonce=nonce,
+        )
+        charges.append(("0x" + bid_digest(client.domain, message).hex(), charge))
+    chunks, cursor = [], 0
+    for assignment in arguments["chunks"]:
+        ask, _signature, bid_count, payment, _commitment = _as_tuple(assignment)
+        prover, unit_cost, ask_round, nonce = _as_tuple(ask)
+        message = AskMessage(prover=to_checksum_address(prover), unit_cost=unit_cost, round=ask_round, nonce=nonce)
+        chunks.append(
+            SettledChunk(
+                ask_digest="0x" + ask_digest(client.domain, message).hex(),
+                prover=message.prover,
+                bid_digests=tuple(digest for digest, _ in charges[cursor : cursor + bid_count]),
+                payment_wei=payment,
+            )
+        )
+        cursor += bid_count
+    return SettledRound(
+        round_id=round_id,
+        input_hash=bytes(state.input_hash),
+        price_numerator=state.price_num,
+        price_denominator=state.price_den,
+        charges_wei=tuple(charges),
+        chunks=tuple(chunks),
+    )

@@ -1,0 +1,67 @@
+"""A short-lived cache of the chain state intake checks against (escrow, provers, the open round).
+
+Intake must answer thousands of bids a second; reading escrow from a node for each one would cap
+it at the node's call rate. A value here is at most ``ttl_seconds`` old, which is safe because
+intake is advisory: the clearinghouse reads the chain again at the round's close
+(``admission``), and the contract checks everything once more at settlement.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable, Generic, Hashable, TypeVar
+
+from .ports import MarketPort, ProverStatus
+from .schedule import round_at_block
+
+Value = TypeVar("Value")
+
+
+class TimedCache(Generic[Value]):
+    """A thread-safe map whose entries expire ``ttl_seconds`` after they were loaded."""
+
+    def __init__(self, load: Callable[[Hashable], Value], ttl_seconds: float, clock: Callable[[], float] = time.monotonic):
+        self._load = load
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._entries: dict[Hashable, tuple[float, Value]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Value:
+        now = self._clock()
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and now - entry[0] < self._ttl:
+            return entry[1]
+        value = self._load(key)
+        with self._lock:
+            self._entries[key] = (now, value)
+        return value
+
+    def forget(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+
+class ChainView:
+    """Cached reads of the market for intake. One instance per process."""
+
+    def __init__(self, market: MarketPort, ttl_seconds: float = 1.0):
+        self.market = market
+        self.parameters = market.parameters()
+        self._escrow = TimedCache(lambda user: market.escrow_of(user), ttl_seconds)
+        self._provers = TimedCache(lambda prover: market.prover_status(prover), ttl_seconds)
+        self._block = TimedCache(lambda _: market.block_number(), min(ttl_seconds, 0.25))
+
+    def escrow_of(self, user: str) -> int:
+        return self._escrow.get(user.lower())
+
+    def prover_status(self, prover: str) -> ProverStatus:
+        return self._provers.get(prover.lower())
+
+    def block_number(self) -> int:
+        return self._block.get("head")
+
+    def open_round(self) -> int:
+        return round_at_block(self.block_number(), self.parameters.genesis_block, self.parameters.round_length_blocks)

@@ -1,0 +1,161 @@
+"""The clearinghouse's tables (SQLAlchemy 2.0), on SQLite by default or any SQLAlchemy URL.
+
+Amounts in wei and other 256-bit values are stored as decimal strings: SQLite integers stop at
+2^63, and the clearinghouse must never round money. Digests and hashes are 0x-prefixed hex.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class BidSource(str, enum.Enum):
+    API = "api"
+    CHAIN = "chain"
+
+
+class RoundState(str, enum.Enum):
+    """Where a round stands. Every transition is committed before the effect that follows it.
+
+    OPEN -> CLEARED -> SETTLE_SIGNED -> SETTLED -> RESOLVED
+    OPEN -> EMPTY (nothing to settle) ; any -> FAILED (needs an operator; the reason is stored)
+    """
+
+    OPEN = "open"
+    CLEARED = "cleared"
+    SETTLE_SIGNED = "settle_signed"
+    SETTLED = "settled"
+    RESOLVED = "resolved"
+    EMPTY = "empty"
+    FAILED = "failed"
+
+
+class ChunkState(str, enum.Enum):
+    ASSIGNED = "assigned"
+    PROVEN = "proven"
+    SLASH_SIGNED = "slash_signed"
+    SLASHED = "slashed"
+
+
+class BidRow(Base):
+    """A signed bid the clearinghouse accepted (from the API or a ``BidPosted`` event)."""
+
+    __tablename__ = "bids"
+
+    digest: Mapped[str] = mapped_column(String(66), primary_key=True)
+    round_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user: Mapped[str] = mapped_column(String(42), index=True)
+    tx_hash: Mapped[str] = mapped_column(String(66))
+    constraints: Mapped[int] = mapped_column(BigInteger)
+    max_fee_wei: Mapped[str] = mapped_column(String(80))
+    nonce: Mapped[int] = mapped_column(BigInteger)
+    signature: Mapped[str] = mapped_column(String(140))
+    source: Mapped[BidSource] = mapped_column(Enum(BidSource, native_enum=False, length=8))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class AskRow(Base):
+    """A signed ask. Only the latest ask (highest nonce) of a prover in a round is used."""
+
+    __tablename__ = "asks"
+    __table_args__ = (UniqueConstraint("round_id", "prover", "nonce"),)
+
+    digest: Mapped[str] = mapped_column(String(66), primary_key=True)
+    round_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    prover: Mapped[str] = mapped_column(String(42), index=True)
+    unit_cost_wei: Mapped[str] = mapped_column(String(80))
+    nonce: Mapped[int] = mapped_column(BigInteger)
+    signature: Mapped[str] = mapped_column(String(140))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class RoundRow(Base):
+    """One round's persisted state: its input file, outcome, and settlement transaction."""
+
+    __tablename__ = "rounds"
+
+    round_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    state: Mapped[RoundState] = mapped_column(Enum(RoundState, native_enum=False, length=16), default=RoundState.OPEN)
+    input_json: Mapped[str | None] = mapped_column(Text)
+    input_hash: Mapped[str | None] = mapped_column(String(66))
+    outcome_json: Mapped[str | None] = mapped_column(Text)
+    settle_transaction_hash: Mapped[str | None] = mapped_column(String(66))
+    settle_raw_transaction: Mapped[str | None] = mapped_column(Text)
+    settle_block: Mapped[int | None] = mapped_column(BigInteger)
+    settle_gas_used: Mapped[int | None] = mapped_column(BigInteger)
+    deadline_block: Mapped[int | None] = mapped_column(BigInteger)
+    failure: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)
+
+
+class ChunkRow(Base):
+    """A settled chunk: which prover, which bids, and whether it was proven or slashed."""
+
+    __tablename__ = "chunks"
+    __table_args__ = (Index("ix_chunks_prover_state", "prover", "state"),)
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.round_id"), primary_key=True)
+    chunk_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    prover: Mapped[str] = mapped_column(String(42))
+    commitment: Mapped[str] = mapped_column(String(66))
+    bid_digests_json: Mapped[str] = mapped_column(Text)
+    tx_hashes_json: Mapped[str] = mapped_column(Text)
+    constraints: Mapped[int] = mapped_column(BigInteger)
+    payment_wei: Mapped[str] = mapped_column(String(80))
+    state: Mapped[ChunkState] = mapped_column(Enum(ChunkState, native_enum=False, length=16), default=ChunkState.ASSIGNED)
+    slash_transaction_hash: Mapped[str | None] = mapped_column(String(66))
+    slash_raw_transaction: Mapped[str | None] = mapped_column(Text)
+
+
+class CursorRow(Base):
+    """How far a log scanner has read (e.g. ``BidPosted`` events), so a restart resumes there."""
+
+    __tablename__ = "cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    block: Mapped[int] = mapped_column(BigInteger)
+
+
+def _enable_sqlite_safety(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(connection, _record):  # pragma: no cover - exercised through SQLite
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the tables created; SQLite gets WAL and full fsync."""
+    is_sqlite = url.startswith("sqlite")
+    engine = create_engine(url, connect_args={"check_same_thread": False} if is_sqlite else {})
+    if is_sqlite:
+        _enable_sqlite_safety(engine)
+    Base.metadata.create_all(engine)
+    return engine

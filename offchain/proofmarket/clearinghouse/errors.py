@@ -1,0 +1,92 @@
+"""Errors of the clearinghouse: why a bid or ask was refused, why a round step failed.
+
+Each intake error maps to one HTTP status in the API (``status_code``) and keeps the offending
+values as attributes.
+"""
+
+from __future__ import annotations
+
+from proofmarket.exceptions import ClearinghouseError, UserInputError
+
+
+class IntakeError(UserInputError, ClearinghouseError):
+    """A signed bid or ask was refused. ``status_code`` is the HTTP status the API answers."""
+
+    status_code = 422
+
+
+class BadSignature(IntakeError):
+    def __init__(self, kind: str, claimed: str, recovered: str | None):
+        self.kind, self.claimed, self.recovered = kind, claimed, recovered
+        super().__init__(f"bad signature: {kind} claims signer {claimed} but the signature recovers {recovered or 'nothing'}")
+
+
+class WrongRound(IntakeError):
+    def __init__(self, kind: str, given: int, open_round: int):
+        self.kind, self.given, self.open_round = kind, given, open_round
+        super().__init__(f"wrong round: {kind} is for round {given}, the open round is {open_round}")
+
+
+class InsufficientEscrow(IntakeError):
+    status_code = 402
+
+    def __init__(self, user: str, max_fee_wei: int, escrow_wei: int):
+        self.user, self.max_fee_wei, self.escrow_wei = user, max_fee_wei, escrow_wei
+        super().__init__(f"insufficient escrow: {user} bids up to {max_fee_wei} wei but has {escrow_wei} wei in escrow")
+
+
+class BidOverCapacity(IntakeError):
+    def __init__(self, constraints: int, capacity: int):
+        self.constraints, self.capacity = constraints, capacity
+        super().__init__(f"bid too large: {constraints} constraints exceed the round capacity {capacity}")
+
+
+class BidBelowReserve(IntakeError):
+    def __init__(self, max_fee_wei: int, constraints: int, reserve_wei_per_constraint: int):
+        self.max_fee_wei, self.constraints, self.reserve = max_fee_wei, constraints, reserve_wei_per_constraint
+        super().__init__(
+            f"bid below reserve: {max_fee_wei} wei for {constraints} constraints is under "
+            f"{reserve_wei_per_constraint} wei per constraint"
+        )
+
+
+class UnknownProver(IntakeError):
+    def __init__(self, prover: str):
+        self.prover = prover
+        super().__init__(f"unknown prover: {prover} is not registered")
+
+
+class ProverExiting(IntakeError):
+    def __init__(self, prover: str):
+        self.prover = prover
+        super().__init__(f"prover exiting: {prover} requested exit and cannot bid")
+
+
+class InsufficientCollateral(IntakeError):
+    status_code = 402
+
+    def __init__(self, prover: str, free_collateral_wei: int, required_wei: int):
+        self.prover, self.free_collateral_wei, self.required_wei = prover, free_collateral_wei, required_wei
+        super().__init__(
+            f"insufficient collateral: {prover} has {free_collateral_wei} wei free, its capacity needs {required_wei} wei"
+        )
+
+
+class DuplicateSubmission(IntakeError):
+    status_code = 409
+
+    def __init__(self, kind: str, digest: str):
+        self.kind, self.digest = kind, digest
+        super().__init__(f"duplicate: this {kind} ({digest}) was already accepted")
+
+
+class RoundNotFound(ClearinghouseError):
+    def __init__(self, round_id: int, what: str = "round"):
+        self.round_id = round_id
+        super().__init__(f"no {what} for round {round_id}")
+
+
+class SettlementFailed(ClearinghouseError):
+    def __init__(self, round_id: int, reason: str):
+        self.round_id, self.reason = round_id, reason
+        super().__init__(f"round {round_id} could not be settled: {reason}")

@@ -1,0 +1,122 @@
+"""What the clearinghouse needs from the chain, as a narrow port.
+
+The use cases in ``service`` take a :class:`MarketPort`; ``chain_adapter.MarketAdapter`` is
+the real one over the deployed ``ProofMarket`` contract. Values are plain typed records, so the
+use cases read like the round's rules and not like RPC plumbing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+
+@dataclass(frozen=True)
+class MarketParameters:
+    """The contract's configuration, as the clearinghouse reads it once per round."""
+
+    chain_id: int
+    market_address: str
+    capacity: int
+    reserve_wei_per_constraint: int
+    collateral_wei_per_constraint: int
+    surplus_policy: str
+    genesis_block: int
+    round_length_blocks: int
+    proving_window_blocks: int
+
+
+@dataclass(frozen=True)
+class ProverStatus:
+    registered: bool
+    exiting: bool
+    capacity: int
+    collateral_wei: int
+    locked_collateral_wei: int
+
+    @property
+    def free_collateral_wei(self) -> int:
+        return self.collateral_wei - self.locked_collateral_wei
+
+
+@dataclass(frozen=True)
+class SignedTransaction:
+    """A signed transaction kept in the database before it is broadcast."""
+
+    transaction_hash: str
+    raw_transaction: str
+    nonce: int
+
+
+@dataclass(frozen=True)
+class Receipt:
+    transaction_hash: str
+    succeeded: bool
+    block_number: int
+    gas_used: int
+    revert_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SettlementBid:
+    """One included bid as settlement needs it: the signed message and its charge."""
+
+    message: object  # proofmarket.chain.typed_data.BidMessage
+    signature: bytes
+    charge_wei: int
+
+
+@dataclass(frozen=True)
+class SettlementChunk:
+    """One working prover's chunk: its signed ask, how many bids (a contiguous run), payment."""
+
+    ask: object  # proofmarket.chain.typed_data.AskMessage
+    ask_signature: bytes
+    bid_count: int
+    payment_wei: int
+    commitment: bytes
+
+
+@dataclass(frozen=True)
+class Settlement:
+    round_id: int
+    input_hash: bytes
+    price_numerator: int
+    price_denominator: int
+    bids: tuple[SettlementBid, ...]
+    chunks: tuple[SettlementChunk, ...]
+
+
+@dataclass(frozen=True)
+class PostedBid:
+    """A bid posted on-chain with ``postBid`` (the censorship-resistant path)."""
+
+    message: object  # BidMessage
+    signature: bytes
+    block_number: int
+
+
+class MarketPort(Protocol):
+    def parameters(self) -> MarketParameters: ...
+
+    def block_number(self) -> int: ...
+
+    def escrow_of(self, user: str) -> int: ...
+
+    def prover_status(self, prover: str) -> ProverStatus: ...
+
+    def is_round_settled(self, round_id: int) -> bool: ...
+
+    def sign_settlement(self, settlement: Settlement) -> SignedTransaction: ...
+
+    def broadcast(self, signed: SignedTransaction) -> None: ...
+
+    def receipt(self, transaction_hash: str) -> Receipt | None: ...
+
+    def round_deadline(self, round_id: int) -> int: ...
+
+    def chunk_state(self, round_id: int, chunk_index: int) -> str: ...
+
+    def sign_slash(self, round_id: int, chunk_index: int, refunds: Sequence[tuple[str, int]]) -> SignedTransaction: ...
+
+    def posted_bids(self, from_block: int, to_block: int) -> Sequence[PostedBid]: ...

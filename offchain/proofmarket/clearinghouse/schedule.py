@@ -1,0 +1,19 @@
+"""The round schedule, in blocks, exactly as the contract computes it.
+
+Round ``r`` is open for blocks ``[genesis + r·L, genesis + (r+1)·L)`` and closes at block
+``genesis + (r+1)·L``; it can be settled from then on.
+"""
+
+from __future__ import annotations
+
+
+def round_at_block(block: int, genesis_block: int, round_length_blocks: int) -> int:
+    """The round open at ``block``; blocks before genesis belong to round 0."""
+    if block < genesis_block:
+        return 0
+    return (block - genesis_block) // round_length_blocks
+
+
+def close_block(round_id: int, genesis_block: int, round_length_blocks: int) -> int:
+    """The first block at which round ``round_id`` is closed (and may be settled)."""
+    return genesis_block + (round_id + 1) * round_length_blocks

@@ -1,0 +1,345 @@
+"""The market's commands: deploy, serve, prover, deposit, bid, status, verify-round, demo.
+
+Commands that talk to a node take ``--rpc`` and ``--deployment`` (written by ``deploy``); those
+that talk to the clearinghouse take ``--api``. Keys come from ``--key`` / ``$PROOFMARKET_KEY``
+or, on a devnet, ``--devnet-account N`` (account N of the devnet mnemonic).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import threading
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from proofmarket.exceptions import UserInputError
+
+console = Console(stderr=True)
+
+
+def home_directory() -> Path:
+    return Path(os.environ.get("PROOFMARKET_HOME", "var"))
+
+
+rpc_option = click.option("--rpc", envvar="PROOFMARKET_RPC", default="http://127.0.0.1:8545", show_default=True, help="JSON-RPC URL of the node.")
+deployment_option = click.option(
+    "--deployment", "deployment_path", envvar="PROOFMARKET_DEPLOYMENT", type=click.Path(path_type=Path),
+    default=None, help="Deployment record (default: $PROOFMARKET_HOME/deployment.json).",
+)
+api_option = click.option("--api", "api_url", envvar="PROOFMARKET_API", default="http://127.0.0.1:8000", show_default=True, help="URL of the bid API.")
+key_option = click.option("--key", envvar="PROOFMARKET_KEY", default=None, help="Private key (0x-hex) of the acting account.")
+devnet_account_option = click.option("--devnet-account", type=click.IntRange(0, 1000), default=None, help="Use account N of the devnet mnemonic instead of --key.")
+
+
+def _deployment_path(path: Path | None) -> Path:
+    return path or home_directory() / "deployment.json"
+
+
+def _account(key: str | None, devnet_index: int | None, default_devnet_index: int | None = None):
+    from proofmarket.network import account_from_key, devnet_account
+
+    if key:
+        return account_from_key(key)
+    index = devnet_index if devnet_index is not None else default_devnet_index
+    if index is None:
+        raise UserInputError("no account: pass --key (or set PROOFMARKET_KEY) or --devnet-account N")
+    return devnet_account(index)
+
+
+def _connect(rpc: str, deployment_path: Path | None):
+    from proofmarket.deployment import Deployment
+    from proofmarket.network import connect
+
+    deployment = Deployment.load(_deployment_path(deployment_path))
+    return connect(rpc), deployment
+
+
+def _parse_wei(text: str) -> int:
+    """Amounts: plain wei, or with a unit: ``1.5ether``, ``20gwei``."""
+    from decimal import Decimal, InvalidOperation
+
+    units = {"ether": 10**18, "eth": 10**18, "gwei": 10**9, "wei": 1}
+    text = text.strip().lower()
+    for unit, scale in units.items():
+        if text.endswith(unit):
+            number, multiplier = text[: -len(unit)].strip(), scale
+            break
+    else:
+        number, multiplier = text, 1
+    try:
+        value = Decimal(number) * multiplier
+    except InvalidOperation:
+        raise UserInputError(f"not an amount: {text!r} (write e.g. 1000000, 20gwei or 1.5ether)") from None
+    if value < 0 or value != value.to_integral_value():
+        raise UserInputError(f"not a whole number of wei: {text!r}")
+    return int(value)
+
+
+@click.command()
+@rpc_option
+@deployment_option
+@key_option
+@devnet_account_option
+@click.option("--clearinghouse", required=True, help="Address allowed to settle rounds.")
+@click.option("--treasury", required=True, help="Address credited the treasury's share.")
+@click.option("--verifier", type=click.Choice(["groth16", "development"]), default="groth16", show_default=True)
+@click.option("--capacity", type=click.IntRange(min=1), default=10_000, show_default=True, help="C: constraints per round.")
+@click.option("--reserve", default="0", show_default=True, help="ρ: reserve fee per constraint (wei or e.g. 1gwei).")
+@click.option("--collateral-per-constraint", default="1000gwei", show_default=True, help="κ: collateral per unit of capacity.")
+@click.option("--surplus", type=click.Choice(["treasury", "burn", "rebate"]), default="treasury", show_default=True)
+@click.option("--round-blocks", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--proving-blocks", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--exit-delay-blocks", type=click.IntRange(min=0), default=50, show_default=True)
+def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, verifier, capacity, reserve,
+           collateral_per_constraint, surplus, round_blocks, proving_blocks, exit_delay_blocks):
+    """Deploy a verifier and the market; write the deployment record."""
+    from proofmarket.deployment import MarketSettings, deploy as deploy_market
+    from proofmarket.network import connect
+
+    owner = _account(key, devnet_account, default_devnet_index=None)
+    settings = MarketSettings(
+        capacity_per_round=capacity,
+        reserve_per_constraint=_parse_wei(reserve),
+        collateral_per_constraint=_parse_wei(collateral_per_constraint),
+        surplus_policy=surplus,
+        round_length_blocks=round_blocks,
+        proving_window_blocks=proving_blocks,
+        exit_delay_blocks=exit_delay_blocks,
+    )
+    deployment, _ = deploy_market(connect(rpc), owner, clearinghouse, treasury, settings, verifier)
+    path = _deployment_path(deployment_path)
+    deployment.save(path)
+    click.echo(json.dumps(vars(deployment), indent=2))
+    console.print(f"deployment written to {path}")
+
+
+@click.command()
+@rpc_option
+@deployment_option
+@key_option
+@devnet_account_option
+@click.option("--database", envvar="PROOFMARKET_DATABASE", default=None, help="SQLAlchemy URL (default: SQLite in $PROOFMARKET_HOME).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--poll-seconds", type=float, default=1.0, show_default=True, help="How often the round loop runs.")
+@click.option("--mechanism", type=click.Choice(["proofphi", "trade-reduction", "pay-as-bid"]), default="proofphi", show_default=True)
+def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_seconds, mechanism):
+    """Run the clearinghouse: the bid API and the round loop."""
+    import uvicorn
+
+    from proofmarket.bootstrap import build_clearinghouse
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    web3, deployment = _connect(rpc, deployment_path)
+    account = _account(key, devnet_account)
+    home = home_directory()
+    node = build_clearinghouse(
+        web3, deployment, account, database or f"sqlite:///{home / 'clearinghouse.db'}", home / "rounds", mechanism
+    )
+    stop = threading.Event()
+
+    def round_loop():
+        while not stop.is_set():
+            try:
+                changed = node.run_once()
+                if changed:
+                    logging.getLogger("proofmarket.serve").info("rounds advanced: %s", changed)
+            except Exception:  # noqa: BLE001 - the loop logs and retries; state is in the database
+                logging.getLogger("proofmarket.serve").exception("round loop step failed; retrying")
+            stop.wait(poll_seconds)
+
+    loop = threading.Thread(target=round_loop, name="round-loop", daemon=True)
+    loop.start()
+    console.print(f"clearinghouse for market {deployment.market} on {rpc}; bid API on http://{host}:{port}")
+    try:
+        uvicorn.run(node.app, host=host, port=port, log_level="warning")
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+        node.close()
+
+
+@click.command()
+@rpc_option
+@deployment_option
+@api_option
+@key_option
+@devnet_account_option
+@click.option("--capacity", type=click.IntRange(min=1), required=True, help="Constraints per round (fixed at registration).")
+@click.option("--unit-cost", required=True, help="Ask: cost per constraint (wei or e.g. 2gwei).")
+@click.option("--silent", is_flag=True, help="Post asks but never prove (to exercise slashing).")
+@click.option("--poll-seconds", type=float, default=1.0, show_default=True)
+@click.option("--once", is_flag=True, help="Do one pass and exit.")
+def prover(rpc, deployment_path, api_url, key, devnet_account, capacity, unit_cost, silent, poll_seconds, once):
+    """Run a prover agent: register, ask every round, prove and submit assigned chunks."""
+    from proofmarket.bootstrap import build_prover_agent
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    web3, deployment = _connect(rpc, deployment_path)
+    agent = build_prover_agent(web3, deployment, _account(key, devnet_account), api_url, capacity, _parse_wei(unit_cost), silent)
+    console.print(f"prover {agent.address}: capacity {capacity}, unit cost {agent.unit_cost_wei} wei" + (" (silent)" if silent else ""))
+    while True:
+        try:
+            agent.step()
+        except Exception as error:  # noqa: BLE001 - keep proving; say what failed
+            if once:
+                raise
+            logging.getLogger("proofmarket.prover").warning("step failed: %s", error)
+        if once:
+            return
+        time.sleep(poll_seconds)
+
+
+@click.command()
+@rpc_option
+@deployment_option
+@key_option
+@devnet_account_option
+@click.argument("amount")
+def deposit(rpc, deployment_path, key, devnet_account, amount):
+    """Deposit AMOUNT (wei, or e.g. 1.5ether) into the caller's escrow."""
+    web3, deployment = _connect(rpc, deployment_path)
+    user = _account(key, devnet_account)
+    client = deployment.client(web3)
+    client.deposit(user, _parse_wei(amount))
+    click.echo(json.dumps({"user": user.address, "balance_wei": str(client.balance_of(user.address))}))
+
+
+@click.command()
+@rpc_option
+@deployment_option
+@api_option
+@key_option
+@devnet_account_option
+@click.option("--tx-hash", default=None, help="The rollup transaction's hash (0x, 32 bytes); random if omitted.")
+@click.option("--constraints", type=click.IntRange(min=1), required=True)
+@click.option("--max-fee", required=True, help="Most the user pays for inclusion (wei or e.g. 0.001ether).")
+@click.option("--round", "round_id", type=click.IntRange(min=0), default=None, help="Round (default: the open one).")
+@click.option("--nonce", type=click.IntRange(min=0), default=None, help="Bid nonce (default: random).")
+@click.option("--onchain", is_flag=True, help="Post the bid with postBid (censorship-resistant path) instead of the API.")
+def bid(rpc, deployment_path, api_url, key, devnet_account, tx_hash, constraints, max_fee, round_id, nonce, onchain):
+    """Sign a bid and submit it to the bid API (or post it on-chain)."""
+    from proofmarket.bootstrap import HttpClearinghouseApi, ProverMarketAdapter
+    from proofmarket.chain.typed_data import BidMessage, sign_bid
+
+    web3, deployment = _connect(rpc, deployment_path)
+    user = _account(key, devnet_account)
+    client = deployment.client(web3)
+    if tx_hash is None:
+        tx_hash_bytes = os.urandom(32)
+    else:
+        try:
+            tx_hash_bytes = bytes.fromhex(tx_hash.removeprefix("0x"))
+        except ValueError:
+            raise UserInputError(f"--tx-hash is not hex: {tx_hash!r}") from None
+    message = BidMessage(
+        user=user.address,
+        tx_hash=tx_hash_bytes,
+        constraints=constraints,
+        max_fee=_parse_wei(max_fee),
+        round=ProverMarketAdapter(client).open_round() if round_id is None else round_id,
+        nonce=random.getrandbits(63) if nonce is None else nonce,
+    )
+    signature = sign_bid(user, client.domain, message)
+    if onchain:
+        receipt = client.post_bid(user, message, signature)
+        click.echo(json.dumps({"posted_in_block": receipt["blockNumber"], "round": message.round}))
+        return
+    answer = HttpClearinghouseApi(api_url).post_bid(
+        {
+            "user": user.address, "tx_hash": "0x" + message.tx_hash.hex(), "constraints": message.constraints,
+            "max_fee": str(message.max_fee), "round": message.round, "nonce": message.nonce,
+            "signature": "0x" + signature.hex(),
+        }
+    )
+    click.echo(json.dumps(answer))
+
+
+@click.command()
+@api_option
+@click.option("--round", "round_id", type=click.IntRange(min=0), default=None, help="A round's status (default: the service's health).")
+def status(api_url, round_id):
+    """Print the clearinghouse's health, or a round's status, as JSON."""
+    from proofmarket.bootstrap import HttpClearinghouseApi
+
+    api = HttpClearinghouseApi(api_url)
+    click.echo(json.dumps(api.health() if round_id is None else api.round_status(round_id), indent=2))
+
+
+@click.command("verify-round")
+@rpc_option
+@deployment_option
+@api_option
+@click.option("--input", "input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Read the round's input file from here instead of the API.")
+@click.argument("round_id", type=click.IntRange(min=0))
+def verify_round_command(rpc, deployment_path, api_url, input_file, round_id):
+    """Re-clear ROUND from its published input and compare with the settlement on-chain.
+
+    Exits 0 only if the input's hash matches the chain and the outcome equals the settled one.
+    """
+    from proofmarket.bootstrap import HttpClearinghouseApi
+    from proofmarket.clearinghouse.chain_adapter import settled_round_from_chain
+    from proofmarket.clearinghouse.verify import verify_round
+
+    web3, deployment = _connect(rpc, deployment_path)
+    document = input_file.read_text() if input_file else HttpClearinghouseApi(api_url).round_input(round_id)
+    report = verify_round(document, settled_round_from_chain(deployment.client(web3), round_id))
+    if report.agrees:
+        click.echo(f"round {round_id}: verified: the settlement equals the mechanism's outcome for the published input")
+        return
+    for difference in report.differences:
+        click.echo(f"round {round_id}: {difference}")
+    raise SystemExit(1)
+
+
+@click.command()
+@click.option("--network", type=click.Choice(["embedded", "anvil"]), default="embedded", show_default=True)
+@click.option("--users", type=click.IntRange(1, 200), default=6, show_default=True)
+@click.option("--provers", type=click.IntRange(1, 50), default=3, show_default=True)
+@click.option("--rounds", type=click.IntRange(1, 100), default=3, show_default=True)
+@click.option("--bids-per-user", type=click.IntRange(1, 50), default=2, show_default=True)
+@click.option("--verifier", type=click.Choice(["groth16", "development"]), default="groth16", show_default=True)
+@click.option("--surplus", type=click.Choice(["treasury", "burn", "rebate"]), default="treasury", show_default=True)
+@click.option("--no-slash", is_flag=True, help="No prover misses a deadline.")
+@click.option("--seed", type=int, default=7, show_default=True)
+def demo(network, users, provers, rounds, bids_per_user, verifier, surplus, no_slash, seed):
+    """Full market rounds on a devnet, one prover missing a deadline, every round verified."""
+    from proofmarket.demo import DemoOptions, run_demo
+    from proofmarket.network import open_devnet
+
+    options = DemoOptions(
+        users=users, provers=provers, rounds=rounds, bids_per_user=bids_per_user,
+        silent_round=None if no_slash or rounds < 2 else 1, verifier=verifier, surplus_policy=surplus, seed=seed,
+        work_directory=home_directory() / "demo",
+    )
+    with console.status("starting the devnet") as spinner, open_devnet(network) as web3:
+        def progress(message: str) -> None:
+            spinner.update(message)
+            console.log(message)
+
+        report = run_demo(web3, options, progress)
+    table = Table(title=f"{rounds} rounds on the {network} devnet ({verifier} verifier, surplus to {surplus})")
+    for column in ("round", "bids", "included", "price", "revenue (wei)", "payouts (wei)", "surplus (wei)", "chunks", "proven", "slashed (wei)", "verified"):
+        table.add_column(column, justify="right")
+    for summary in report.rounds:
+        table.add_row(
+            str(summary.round_id), str(summary.bids), str(summary.included), summary.price, f"{summary.revenue_wei:,}",
+            f"{summary.payouts_wei:,}", f"{summary.surplus_wei:,}", str(summary.chunks), str(summary.proven),
+            f"{summary.slashed_wei:,}", "yes" if summary.verified else "NO",
+        )
+    Console().print(table)
+    Console().print(f"market {report.deployment.market}: contract solvent: {'yes' if report.solvent else 'NO'}; "
+                    f"every round verified: {'yes' if report.all_verified else 'NO'}")
+    for summary in report.rounds:
+        for difference in summary.differences:
+            Console().print(f"round {summary.round_id}: {difference}")
+    if not (report.solvent and report.all_verified):
+        raise SystemExit(1)

@@ -1,0 +1,113 @@
+"""Deploying the market and recording where it is: ``deployment.json``.
+
+A deployment record names the chain, the market, the verifier and the block it was deployed
+in; every command that talks to the market reads it (``--deployment``), so nobody copies
+addresses by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from proofmarket.chain.market import MarketConfig, ProofMarketClient, SurplusPolicy, deploy_development_verifier, deploy_market
+from proofmarket.exceptions import UserInputError
+
+VERIFIERS = ("groth16", "development")
+
+
+@dataclass(frozen=True)
+class Deployment:
+    chain_id: int
+    market: str
+    verifier: str
+    verifier_kind: str
+    deploy_block: int
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(self), indent=2) + "\n")
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Deployment:
+        try:
+            document = json.loads(Path(path).read_text())
+            return cls(**document)
+        except FileNotFoundError:
+            raise UserInputError(f"no deployment file at {path}: run `proofmarket deploy` first") from None
+        except (ValueError, TypeError) as error:
+            raise UserInputError(f"deployment file {path} is malformed: {error}") from None
+
+    def client(self, web3: Web3) -> ProofMarketClient:
+        if web3.eth.chain_id != self.chain_id:
+            raise UserInputError(f"the node is chain {web3.eth.chain_id}, the deployment is for chain {self.chain_id}")
+        return ProofMarketClient.at(web3, self.market)
+
+
+@dataclass(frozen=True)
+class MarketSettings:
+    """The market's economic and timing parameters (MECHANISM.md "Model", DESIGN.md rounds)."""
+
+    capacity_per_round: int = 10_000
+    reserve_per_constraint: int = 0
+    collateral_per_constraint: int = 10**12
+    reporter_share_bps: int = 1_000
+    surplus_policy: str = "treasury"
+    round_length_blocks: int = 20
+    proving_window_blocks: int = 20
+    exit_delay_blocks: int = 50
+
+
+def deploy_verifier(web3: Web3, owner: LocalAccount, kind: str) -> str:
+    """Deploy the proof verifier: ``groth16`` (real proofs) or ``development`` (NOT SECURE)."""
+    if kind == "groth16":
+        from proofmarket.zk.verifier import deploy_chunk_verifier
+
+        return deploy_chunk_verifier(web3, owner).address
+    if kind == "development":
+        return deploy_development_verifier(web3, owner)
+    raise UserInputError(f"unknown verifier {kind!r}: choose one of {', '.join(VERIFIERS)}")
+
+
+def deploy(
+    web3: Web3,
+    owner: LocalAccount,
+    clearinghouse: str,
+    treasury: str,
+    settings: MarketSettings = MarketSettings(),
+    verifier_kind: str = "groth16",
+) -> tuple[Deployment, ProofMarketClient]:
+    """Deploy a verifier and a market whose round 0 opens at the next block."""
+    if settings.surplus_policy.upper() not in SurplusPolicy.__members__:
+        raise UserInputError(f"unknown surplus policy {settings.surplus_policy!r}: treasury, burn or rebate")
+    verifier = deploy_verifier(web3, owner, verifier_kind)
+    genesis = web3.eth.block_number + 2
+    config = MarketConfig(
+        clearinghouse=clearinghouse,
+        treasury=treasury,
+        verifier=verifier,
+        genesis_block=genesis,
+        round_length_blocks=settings.round_length_blocks,
+        proving_window_blocks=settings.proving_window_blocks,
+        exit_delay_blocks=settings.exit_delay_blocks,
+        capacity_per_round=settings.capacity_per_round,
+        reserve_per_constraint=settings.reserve_per_constraint,
+        collateral_per_constraint=settings.collateral_per_constraint,
+        reporter_share_bps=settings.reporter_share_bps,
+        surplus_policy=SurplusPolicy[settings.surplus_policy.upper()],
+    )
+    client = deploy_market(web3, owner, config)
+    deployment = Deployment(
+        chain_id=web3.eth.chain_id,
+        market=client.address,
+        verifier=verifier,
+        verifier_kind=verifier_kind,
+        deploy_block=web3.eth.block_number,
+    )
+    return deployment, client

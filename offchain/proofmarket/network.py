@@ -1,0 +1,94 @@
+"""Connections to a chain: an RPC URL, or a devnet opened through ape (embedded or anvil).
+
+``open_devnet("embedded")`` is ape's ``ethereum:local:test`` (eth-tester on py-evm, in-process,
+nothing to start); ``open_devnet("anvil")`` is ``ethereum:local:foundry`` (ape-foundry starts the
+anvil binary from the npm package). Both fund the same ten accounts from the test mnemonic in
+ape-config.yaml, returned here as eth-account signers.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import HTTPProvider, Web3
+
+from proofmarket.exceptions import ChainError, UserInputError
+
+Account.enable_unaudited_hdwallet_features()
+
+#: The devnets' mnemonic (ape's default test mnemonic, set in ape-config.yaml too).
+DEVNET_MNEMONIC = "test test test test test test test test test test test junk"
+
+DEVNETS = {"embedded": "ethereum:local:test", "anvil": "ethereum:local:foundry"}
+
+
+def devnet_account(index: int) -> LocalAccount:
+    """Account ``index`` of the devnet mnemonic (funded on both devnets for indexes 0-9)."""
+    return Account.from_mnemonic(DEVNET_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+
+
+def account_from_key(private_key: str) -> LocalAccount:
+    """An eth-account signer from a 0x-hex private key; a one-line error if it is malformed."""
+    try:
+        return Account.from_key(private_key)
+    except Exception as error:  # noqa: BLE001 - eth-account raises several types
+        raise UserInputError(f"invalid private key: {error}") from None
+
+
+def connect(rpc_url: str) -> Web3:
+    """A web3 connection to ``rpc_url``; raises :class:`ChainError` if no node answers."""
+    web3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": 60}))
+    try:
+        web3.eth.chain_id
+    except Exception as error:  # noqa: BLE001 - connection errors vary by transport
+        raise ChainError(f"no Ethereum node answers at {rpc_url}: {error}") from None
+    return web3
+
+
+def serialize_requests(web3: Web3) -> Web3:
+    """Make every request of ``web3``'s provider go one at a time.
+
+    The embedded devnet runs in this process and is not thread-safe; the API thread and the
+    round loop share it. Harmless (if slower) for HTTP providers.
+    """
+    provider = web3.provider
+    if getattr(provider, "_proofmarket_serialized", False):
+        return web3
+    lock = threading.RLock()
+    make_request = provider.make_request
+
+    def locked_make_request(method, params):
+        with lock:
+            return make_request(method, params)
+
+    provider.make_request = locked_make_request  # type: ignore[method-assign]
+    provider._proofmarket_serialized = True  # type: ignore[attr-defined]
+    return web3
+
+
+def mine_blocks(web3: Web3, count: int) -> None:
+    """Mine ``count`` empty blocks on a devnet (``anvil_mine`` on anvil, ``evm_mine`` elsewhere)."""
+    if count <= 0:
+        return
+    response = web3.provider.make_request("anvil_mine", [hex(count)])
+    if "error" not in response:
+        return
+    for _ in range(count):
+        response = web3.provider.make_request("evm_mine", [])
+        if "error" in response:
+            raise ChainError(f"this node cannot mine on request: {response['error']}")
+
+
+@contextmanager
+def open_devnet(name: str) -> Iterator[Web3]:
+    """Start (or attach to) devnet ``name`` ("embedded" or "anvil") for the ``with`` block."""
+    if name not in DEVNETS:
+        raise UserInputError(f"unknown devnet {name!r}: choose one of {', '.join(DEVNETS)}")
+    from ape import networks
+
+    with networks.parse_network_choice(DEVNETS[name]) as provider:
+        yield provider.web3

@@ -1,0 +1,149 @@
+"""One prover's agent.
+
+Each ``step``: make sure the prover is registered with enough collateral; post a signed ask for
+the open round (once per round); fetch its assigned chunks from the clearinghouse, check each
+chunk against the chain (the commitment the contract stores must be the one its transactions
+hash to, so a clearinghouse cannot make it prove something else), prove it, and submit the proof
+before the deadline. ``silent`` provers post asks but never prove (to exercise slashing).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, Sequence
+
+from eth_account.signers.local import LocalAccount
+
+from proofmarket.chain import typed_data
+from proofmarket.chain.typed_data import AskMessage, Domain
+from proofmarket.exceptions import ProofMarketError
+
+log = logging.getLogger(__name__)
+
+
+class AgentError(ProofMarketError):
+    """The prover agent could not carry out a step."""
+
+
+class ProverMarket(Protocol):
+    """What the agent needs from the chain (``chain_adapter.ProverMarketAdapter`` is the real one)."""
+
+    def block_number(self) -> int: ...
+
+    def open_round(self) -> int: ...
+
+    def prover_status(self, prover: str): ...
+
+    def collateral_wei_per_constraint(self) -> int: ...
+
+    def register_prover(self, prover: LocalAccount, capacity: int, collateral_wei: int) -> None: ...
+
+    def add_collateral(self, prover: LocalAccount, amount_wei: int) -> None: ...
+
+    def chunk_on_chain(self, round_id: int, chunk_index: int) -> tuple[str, bytes, str]:
+        """(prover, commitment, state) of a settled chunk."""
+        ...
+
+    def submit_proof(self, prover: LocalAccount, round_id: int, chunk_index: int, proof: bytes) -> int:
+        """Send the proof; returns the gas used."""
+        ...
+
+
+class ClearinghouseApi(Protocol):
+    def post_ask(self, ask: dict) -> dict: ...
+
+    def assignments(self, prover: str, state: str | None = None) -> list[dict]: ...
+
+
+@dataclass
+class ProvedChunk:
+    round_id: int
+    chunk_index: int
+    transactions: int
+    proving_seconds: float
+    gas_used: int
+
+
+@dataclass
+class ProverAgent:
+    account: LocalAccount
+    capacity: int
+    unit_cost_wei: int
+    market: ProverMarket
+    api: ClearinghouseApi
+    domain: Domain
+    prove: Callable[[Sequence[bytes], str], bytes]
+    commitment: Callable[[Sequence[bytes]], bytes]
+    silent: bool = False
+    asked_rounds: set[int] = field(default_factory=set)
+    proved: list[ProvedChunk] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        return self.account.address
+
+    def ensure_registered(self) -> None:
+        """Register with collateral κ·capacity if not registered; else top the free collateral
+        back up to κ·capacity (after a slash, or while earlier chunks keep some locked), since
+        the clearinghouse admits only asks whose capacity is fully backed."""
+        status = self.market.prover_status(self.address)
+        required = self.market.collateral_wei_per_constraint() * self.capacity
+        if not status.registered:
+            self.market.register_prover(self.account, self.capacity, required)
+            log.info("prover %s registered: capacity %s, collateral %s wei", self.address, self.capacity, required)
+            return
+        if status.free_collateral < required:
+            self.market.add_collateral(self.account, required - status.free_collateral)
+
+    def post_ask(self, round_id: int) -> str | None:
+        """Sign and post this round's ask, once per round; returns its digest."""
+        if round_id in self.asked_rounds:
+            return None
+        message = AskMessage(prover=self.address, unit_cost=self.unit_cost_wei, round=round_id, nonce=0)
+        signature = typed_data.sign_ask(self.account, self.domain, message)
+        answer = self.api.post_ask(
+            {
+                "prover": self.address,
+                "unit_cost": str(self.unit_cost_wei),
+                "round": round_id,
+                "nonce": 0,
+                "signature": "0x" + signature.hex(),
+            }
+        )
+        self.asked_rounds.add(round_id)
+        return answer["digest"]
+
+    def prove_assignments(self) -> list[ProvedChunk]:
+        """Prove and submit every assigned chunk still open on-chain; returns what was proven."""
+        if self.silent:
+            return []
+        done = []
+        for chunk in self.api.assignments(self.address, state="assigned"):
+            round_id, index = chunk["round"], chunk["chunk"]
+            prover, commitment, state = self.market.chunk_on_chain(round_id, index)
+            if state != "assigned":
+                continue
+            if prover.lower() != self.address.lower():
+                raise AgentError(f"chunk {round_id}/{index} is assigned to {prover} on-chain, not to {self.address}")
+            tx_hashes = [bytes.fromhex(h[2:]) for h in chunk["tx_hashes"]]
+            if self.commitment(tx_hashes) != commitment:
+                raise AgentError(
+                    f"chunk {round_id}/{index}: the clearinghouse's transactions do not hash to the on-chain commitment"
+                )
+            started = time.perf_counter()
+            proof = self.prove(tx_hashes, self.address)
+            seconds = time.perf_counter() - started
+            gas_used = self.market.submit_proof(self.account, round_id, index, proof)
+            proved = ProvedChunk(round_id, index, len(tx_hashes), seconds, gas_used)
+            log.info("proved chunk %s/%s (%s txs) in %.2fs, gas %s", round_id, index, len(tx_hashes), seconds, gas_used)
+            self.proved.append(proved)
+            done.append(proved)
+        return done
+
+    def step(self) -> list[ProvedChunk]:
+        """One pass: registered, asked for the open round, assignments proven."""
+        self.ensure_registered()
+        self.post_ask(self.market.open_round())
+        return self.prove_assignments()

@@ -319,7 +319,9 @@ def _outcome_body(outcome: Outcome) -> dict[str, Any]:
 def canonical_json(document: Mapping[str, Any]) -> bytes:
     """The canonical bytes of a JSON document: sorted keys, no whitespace, ASCII only.
 
-    Raises ``TypeError`` if the document holds a float (money is never a float).
+    The caller supplies numbers as decimal strings (the ``*_to_json`` functions do);
+    :func:`canonical_hash` checks that for documents it did not build. Raises ``TypeError`` on
+    a value JSON cannot encode.
     """
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_refuse).encode(
         "ascii"
@@ -327,7 +329,7 @@ def canonical_json(document: Mapping[str, Any]) -> bytes:
 
 
 def _refuse(value: Any) -> Any:
-    raise TypeError(f"canonical JSON holds only strings, lists, objects and null; got {type(value).__name__}")
+    raise TypeError(f"canonical JSON holds only strings, lists, objects, booleans and null; got {type(value).__name__}")
 
 
 def canonical_hash(value: RoundInput | Outcome | Mapping[str, Any]) -> bytes:
@@ -337,20 +339,21 @@ def canonical_hash(value: RoundInput | Outcome | Mapping[str, Any]) -> bytes:
         return input_hash(value)
     if isinstance(value, Outcome):
         return outcome_hash(value)
-    _refuse_floats(value)
+    _require_string_numbers(value)
     return keccak(canonical_json(value))
 
 
-def _refuse_floats(value: Any) -> None:
-    """Walk a JSON document and raise ``TypeError`` on a float or a raw int (must be strings)."""
+def _require_string_numbers(value: Any) -> None:
+    """Walk a JSON document and raise ``TypeError`` on a JSON number: numbers must be decimal
+    strings (money is never a float, and big integers must not depend on a parser)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise TypeError(f"canonical JSON writes numbers as decimal strings; got {value!r}")
     if isinstance(value, Mapping):
         for item in value.values():
-            _refuse_floats(item)
+            _require_string_numbers(item)
     elif isinstance(value, list):
         for item in value:
-            _refuse_floats(item)
+            _require_string_numbers(item)
 
 
 def input_hash(round_input: RoundInput) -> bytes:

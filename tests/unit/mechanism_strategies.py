@@ -50,6 +50,13 @@ def configs(draw) -> RoundConfig:
 
 @st.composite
 def rounds(draw, mechanism: str | None = None) -> RoundInput:
-    """A whole round; the mechanism is drawn unless given."""
+    """A whole round; the mechanism is drawn unless given. Half the time some asks cost exactly
+    a bid's density (rounded down), so that ``a·G = B`` and ``a·g = b`` boundaries occur."""
     name = mechanism or draw(st.sampled_from(MECHANISM_NAMES))
-    return RoundInput(name, draw(configs()), tuple(draw(bids())), tuple(draw(asks())))
+    bid_list, ask_list = draw(bids()), draw(asks())
+    if bid_list and draw(st.booleans()):
+        densities = st.sampled_from([bid.fee_wei // bid.constraints for bid in bid_list])
+        ask_list = [
+            Ask(ask.id, draw(densities), ask.capacity) if draw(st.booleans()) else ask for ask in ask_list
+        ]
+    return RoundInput(name, draw(configs()), tuple(bid_list), tuple(ask_list))

@@ -107,6 +107,15 @@ def test_proofphi_price_is_an_exact_fraction_and_payments_round_down():
     assert money(outcome) == (7, 6, 1, 0, 1)
 
 
+def test_proofphi_accepts_a_prefix_whose_average_fee_equals_the_working_ask():
+    # a (30 for 2), b (10 for 2): f_2 = 40/4 = 10 = the ask, so a·G ≤ B holds with equality and
+    # both are included; one more constraint's worth of fee less and b would not be.
+    outcome = clear_round(round_of("proofphi", [Bid("0xa", 30, 2), Bid("0xb", 10, 2)], [Ask("0xp", 10, 10)]))
+    assert outcome.included_bid_ids == ("0xa", "0xb")
+    outcome = clear_round(round_of("proofphi", [Bid("0xa", 30, 2), Bid("0xb", 9, 2)], [Ask("0xp", 10, 10)]))
+    assert outcome.included_bid_ids == ("0xa",)
+
+
 def test_proofphi_clears_an_empty_round_without_provers():
     outcome = clear_round(round_of("proofphi", [Bid("0xa", 100, 1)], []))
     assert outcome.included_bid_ids == () and outcome.chunks == ()
@@ -139,6 +148,14 @@ def test_trade_reduction_rounds_charges_up_and_payments_down():
     assert outcome.price == Price(10, 3)
     assert outcome.chunks == (Chunk("0xp", ("0xh",), 2, 6),)
     assert money(outcome) == (7, 6, 1, 0, 1)
+
+
+def test_trade_reduction_accepts_a_marginal_density_equal_to_the_ask():
+    # h (100 for 2), m (30 for 3, d = 10) and a prover asking exactly 10: a·g_K ≤ b_K with
+    # equality, K = 2, h is included and pays ⌈30·2/3⌉ = 20; the prover gets 10·2 = 20.
+    outcome = clear_round(round_of("trade-reduction", [Bid("0xh", 100, 2), Bid("0xm", 30, 3)], [Ask("0xp", 10, 100)]))
+    assert outcome.charges_wei == {"0xh": 20}
+    assert outcome.chunks == (Chunk("0xp", ("0xh",), 2, 20),)
 
 
 def test_trade_reduction_includes_nothing_when_only_one_prefix_is_feasible():
@@ -175,6 +192,13 @@ def test_eip1559_burns_the_base_fee_and_splits_the_tips_pro_rata_rounding_down()
     assert outcome.price == Price(331, 50)
     assert money(outcome) == (831, 330, 1, 500, 1)
     assert outcome.next_base_fee_wei_per_constraint == 10
+
+
+def test_eip1559_includes_a_bid_whose_density_equals_the_base_fee():
+    # β = 10: e1 (200 for 20, d = 10 = β) is included, burns 200, tips 0: the prover gets 0.
+    outcome = clear_round(round_of("eip1559", [Bid("0xe1", 200, 20)], [Ask("0xp", 0, 100)], base_fee_wei_per_constraint=10))
+    assert outcome.included_bid_ids == ("0xe1",)
+    assert money(outcome) == (200, 0, 0, 200, 0)
 
 
 @pytest.mark.parametrize(

@@ -13,24 +13,29 @@ from typing import Any, Sequence
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
-from web3.exceptions import TransactionNotFound
+from web3.exceptions import TimeExhausted, TransactionNotFound
 
+from proofmarket.chain.errors import ContractRevert
 from proofmarket.chain.market import ChunkStatus, IncludedBid, ChunkAssignment, ProofMarketClient, Refund
 from proofmarket.chain.transactions import prepare_transaction
 from proofmarket.chain.typed_data import BidMessage
 from proofmarket.exceptions import ChainError
 
-from .ports import MarketParameters, PostedBid, ProverStatus, Receipt, Settlement, SignedTransaction
+from .ports import (
+    MarketParameters,
+    PostedBid,
+    ProverStatus,
+    Receipt,
+    Settlement,
+    SignedTransaction,
+    StaleTransaction,
+    TransactionRejected,
+)
+
+#: How long to look for a transaction's own receipt when the node says its nonce is used.
+NONCE_TAKEN_GRACE_SECONDS = 3.0
 
 CHUNK_STATES = {ChunkStatus.PENDING: "assigned", ChunkStatus.PROVEN: "proven", ChunkStatus.SLASHED: "slashed"}
-
-
-class StaleTransaction(ChainError):
-    """A stored signed transaction can no longer be mined: its nonce was used by another one."""
-
-    def __init__(self, transaction_hash: str, reason: str):
-        self.transaction_hash = transaction_hash
-        super().__init__(f"transaction {transaction_hash} can no longer be mined: {reason}")
 
 
 def _is_already_known(message: str) -> bool:
@@ -115,12 +120,16 @@ class MarketAdapter:
     # -- signed transactions ----------------------------------------------------------------
 
     def _sign(self, function: str, *arguments: Any) -> SignedTransaction:
-        transaction = prepare_transaction(
-            self.web3,
-            self.account,
-            {"to": self.client.address, "data": self.client.contract.encode_abi(function, args=list(arguments)), "value": 0},
-            self.client.errors,
-        )
+        """Sign a call of the market; raises :class:`TransactionRejected` if it would revert."""
+        try:
+            transaction = prepare_transaction(
+                self.web3,
+                self.account,
+                {"to": self.client.address, "data": self.client.contract.encode_abi(function, args=list(arguments)), "value": 0},
+                self.client.errors,
+            )
+        except ContractRevert as revert:
+            raise TransactionRejected(str(revert)) from revert
         signed = self.account.sign_transaction(transaction)
         return SignedTransaction("0x" + bytes(signed.hash).hex(), "0x" + bytes(signed.raw_transaction).hex(), transaction["nonce"])
 
@@ -155,10 +164,20 @@ class MarketAdapter:
             if _is_already_known(message):
                 return
             if _is_nonce_taken(message):
-                if self.receipt(signed.transaction_hash) is not None:
+                # A node can report the nonce used before it serves the receipt of the very
+                # transaction that used it (anvil mines asynchronously): look for a moment.
+                if self.wait_for_receipt(signed.transaction_hash, NONCE_TAKEN_GRACE_SECONDS) is not None:
                     return  # it was mined: its own nonce is the one that is taken
                 raise StaleTransaction(signed.transaction_hash, message) from error
             raise
+
+    def wait_for_receipt(self, transaction_hash: str, timeout_seconds: float) -> Receipt | None:
+        """The receipt once the transaction is mined, or None if it is not within the timeout."""
+        try:
+            self.web3.eth.wait_for_transaction_receipt(transaction_hash, timeout=timeout_seconds, poll_latency=0.05)
+        except TimeExhausted:
+            return None
+        return self.receipt(transaction_hash)
 
     def receipt(self, transaction_hash: str) -> Receipt | None:
         try:

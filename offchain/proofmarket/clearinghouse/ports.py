@@ -10,6 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
+from proofmarket.exceptions import ChainError
+
+
+class TransactionRejected(ChainError):
+    """The contract would revert the transaction (found when estimating its gas); ``reason`` says why."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"the contract rejects the transaction: {reason}")
+
+
+class StaleTransaction(ChainError):
+    """A stored signed transaction can no longer be mined: its nonce was used by another one."""
+
+    def __init__(self, transaction_hash: str, reason: str):
+        self.transaction_hash = transaction_hash
+        super().__init__(f"transaction {transaction_hash} can no longer be mined: {reason}")
+
 
 @dataclass(frozen=True)
 class MarketParameters:
@@ -112,6 +130,8 @@ class MarketPort(Protocol):
     def broadcast(self, signed: SignedTransaction) -> None: ...
 
     def receipt(self, transaction_hash: str) -> Receipt | None: ...
+
+    def wait_for_receipt(self, transaction_hash: str, timeout_seconds: float) -> Receipt | None: ...
 
     def round_deadline(self, round_id: int) -> int: ...
 

@@ -33,7 +33,17 @@ from .admission import CandidateAsk, CandidateBid, admit_asks, admit_bids_within
 from .database import AskRow, BidRow, BidSource, ChunkRow, ChunkState, CursorRow, RoundRow, RoundState
 from .errors import DuplicateSubmission, SettlementFailed
 from .intake import SignedAsk, SignedBid
-from .ports import MarketParameters, MarketPort, PostedBid, Settlement, SettlementBid, SettlementChunk, SignedTransaction
+from .ports import (
+    MarketParameters,
+    MarketPort,
+    PostedBid,
+    Settlement,
+    SettlementBid,
+    SettlementChunk,
+    SignedTransaction,
+    StaleTransaction,
+    TransactionRejected,
+)
 from .schedule import close_block, round_at_block
 from .store import Store
 
@@ -89,6 +99,7 @@ class Clearinghouse:
     mechanism: str = "proofphi"
     publish_directory: Path | None = None
     fault: Callable[[str], None] = no_faults
+    receipt_timeout_seconds: float = 30.0
     _parameters: MarketParameters | None = field(default=None, repr=False)
 
     # -- reading the chain -------------------------------------------------------------------
@@ -341,10 +352,19 @@ class Clearinghouse:
         return settlement, outcome
 
     def _sign_settlement(self, round_id: int) -> None:
+        """Sign the settlement, store it, then broadcast it (in that order: see the module doc).
+
+        If the contract would reject it now (the chain moved since clearing: a user withdrew, a
+        prover exited), the round is cleared again against the chain as it is.
+        """
         with self.store.session() as session:
             row = session.get(RoundRow, round_id)
             settlement, _ = self.settlement_for(session, row)
-            signed = self.market.sign_settlement(settlement)
+            try:
+                signed = self.market.sign_settlement(settlement)
+            except TransactionRejected as rejection:
+                self._retry_or_fail(row, rejection.reason)
+                return
             row.settle_transaction_hash = signed.transaction_hash
             row.settle_raw_transaction = signed.raw_transaction
             row.state = RoundState.SETTLE_SIGNED
@@ -352,17 +372,37 @@ class Clearinghouse:
         self.market.broadcast(signed)
         self.fault("after_settle_broadcast")
 
+    def _retry_or_fail(self, row: RoundRow, reason: str) -> None:
+        """Send a round whose settlement failed back to clearing, or to FAILED after too many tries."""
+        attempts = 1 + (json.loads(row.failure)["attempts"] if row.failure else 0)
+        log.warning("round %s: settlement failed (attempt %s): %s", row.round_id, attempts, reason)
+        row.failure = json.dumps({"attempts": attempts, "last_reason": reason})
+        row.settle_transaction_hash = row.settle_raw_transaction = None
+        if self.market.is_round_settled(row.round_id):
+            row.state = RoundState.FAILED
+            row.failure = json.dumps({"attempts": attempts, "last_reason": "settled by a transaction this clearinghouse did not sign"})
+        else:
+            row.state = RoundState.OPEN if attempts < MAX_SETTLEMENT_ATTEMPTS else RoundState.FAILED
+
     def _await_settlement(self, round_id: int) -> bool:
-        """Find the stored settlement's receipt (rebroadcasting if the node lost it); True when done."""
+        """Find the stored settlement's receipt, rebroadcasting it if the node lost it.
+
+        Returns False while it is pending (the next tick looks again). If its nonce was taken by
+        another transaction without it being mined, it can never be mined: the round goes back to
+        CLEARED and is signed again (the contract settles a round once, so this is safe).
+        """
         with self.store.session() as session:
             row = session.get(RoundRow, round_id)
             signed = SignedTransaction(row.settle_transaction_hash, row.settle_raw_transaction, 0)
         receipt = self.market.receipt(signed.transaction_hash)
         if receipt is None:
-            if self.market.is_round_settled(round_id):
-                raise SettlementFailed(round_id, "the round is settled on-chain by a transaction this clearinghouse did not sign")
-            self.market.broadcast(signed)
-            receipt = self.market.receipt(signed.transaction_hash)
+            try:
+                self.market.broadcast(signed)
+            except StaleTransaction as stale:
+                with self.store.session() as session:
+                    self._retry_or_fail(session.get(RoundRow, round_id), str(stale))
+                return True
+            receipt = self.market.wait_for_receipt(signed.transaction_hash, self.receipt_timeout_seconds)
             if receipt is None:
                 return False
         with self.store.session() as session:
@@ -375,13 +415,7 @@ class Clearinghouse:
                 row.settle_gas_used = receipt.gas_used
                 row.deadline_block = self.market.round_deadline(round_id)
                 return True
-            attempts = 1 + (json.loads(row.failure)["attempts"] if row.failure and row.failure.startswith("{") else 0)
-            reason = receipt.revert_reason or "reverted"
-            log.warning("round %s: settlement %s reverted (%s)", round_id, receipt.transaction_hash, reason)
-            row.failure = json.dumps({"attempts": attempts, "last_revert": reason})
-            row.settle_transaction_hash = None
-            row.settle_raw_transaction = None
-            row.state = RoundState.OPEN if attempts < MAX_SETTLEMENT_ATTEMPTS else RoundState.FAILED
+            self._retry_or_fail(row, f"transaction {receipt.transaction_hash} reverted")
             return True
 
     def _record_chunks(self, session: Session, row: RoundRow, settlement: Settlement, outcome: Outcome) -> None:
@@ -410,44 +444,50 @@ class Clearinghouse:
             row = session.get(RoundRow, round_id)
             deadline = row.deadline_block
             chunks = list(session.scalars(select(ChunkRow).where(ChunkRow.round_id == round_id)))
-            outcome = json.loads(row.outcome_json)
-        charges = {bid_id: int(charge) for bid_id, charge in outcome["charges_wei"].items()}
-        all_done = True
+            charges = {bid_id: int(charge) for bid_id, charge in json.loads(row.outcome_json)["charges_wei"].items()}
+        unresolved = 0
         for chunk in chunks:
             if chunk.state in (ChunkState.PROVEN, ChunkState.SLASHED):
                 continue
             on_chain = self.market.chunk_state(round_id, chunk.chunk_index)
+            if on_chain == "assigned" and head > deadline:
+                on_chain = self._slash(chunk, charges)
             if on_chain in ("proven", "slashed"):
                 self._set_chunk_state(round_id, chunk.chunk_index, ChunkState(on_chain))
-                continue
-            all_done = False
-            if head <= deadline:
-                continue
-            if chunk.state == ChunkState.ASSIGNED:
-                refunds = self._refunds(chunk, charges)
-                signed = self.market.sign_slash(round_id, chunk.chunk_index, refunds)
-                with self.store.session() as session:
-                    stored = session.get(ChunkRow, (round_id, chunk.chunk_index))
-                    stored.slash_transaction_hash = signed.transaction_hash
-                    stored.slash_raw_transaction = signed.raw_transaction
-                    stored.state = ChunkState.SLASH_SIGNED
-                self.market.broadcast(signed)
-            else:  # SLASH_SIGNED before a restart: make sure it is out
-                        self.market.broadcast(SignedTransaction(chunk.slash_transaction_hash, chunk.slash_raw_transaction, 0))
-            receipt = self.market.receipt(self._slash_hash(round_id, chunk.chunk_index))
-            if receipt is not None and not receipt.succeeded:
-                with self.store.session() as session:  # e.g. someone else slashed first: re-read next tick
-                    stored = session.get(ChunkRow, (round_id, chunk.chunk_index))
-                    stored.state = ChunkState.ASSIGNED
-                    stored.slash_transaction_hash = stored.slash_raw_transaction = None
-        if all_done:
+            else:
+                unresolved += 1
+        if unresolved == 0:
             with self.store.session() as session:
                 session.get(RoundRow, round_id).state = RoundState.RESOLVED
-        return all_done
+        return unresolved == 0
 
-    def _slash_hash(self, round_id: int, chunk_index: int) -> str:
-        with self.store.session() as session:
-            return session.get(ChunkRow, (round_id, chunk_index)).slash_transaction_hash
+    def _slash(self, chunk: ChunkRow, charges: dict[str, int]) -> str:
+        """Slash an overdue chunk (signed once, stored before broadcast); returns its state after."""
+        key = (chunk.round_id, chunk.chunk_index)
+        if chunk.state == ChunkState.SLASH_SIGNED:
+            signed = SignedTransaction(chunk.slash_transaction_hash, chunk.slash_raw_transaction, 0)
+        else:
+            signed = self.market.sign_slash(chunk.round_id, chunk.chunk_index, self._refunds(chunk, charges))
+            with self.store.session() as session:
+                stored = session.get(ChunkRow, key)
+                stored.slash_transaction_hash = signed.transaction_hash
+                stored.slash_raw_transaction = signed.raw_transaction
+                stored.state = ChunkState.SLASH_SIGNED
+        try:
+            self.market.broadcast(signed)
+            receipt = self.market.wait_for_receipt(signed.transaction_hash, self.receipt_timeout_seconds)
+        except StaleTransaction:
+            receipt = None
+        if receipt is not None and receipt.succeeded:
+            return "slashed"
+        # Pending, lost, or beaten by another reporter: the chain says where it stands.
+        state = self.market.chunk_state(chunk.round_id, chunk.chunk_index)
+        if state == "assigned" and receipt is not None:  # reverted: sign afresh next time
+            with self.store.session() as session:
+                stored = session.get(ChunkRow, key)
+                stored.state = ChunkState.ASSIGNED
+                stored.slash_transaction_hash = stored.slash_raw_transaction = None
+        return state
 
     def _refunds(self, chunk: ChunkRow, charges: dict[str, int]) -> list[tuple[str, int]]:
         with self.store.session() as session:

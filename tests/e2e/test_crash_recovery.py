@@ -1,0 +1,105 @@
+"""The clearinghouse killed at the dangerous points of a round, then restarted.
+
+The kill is a :class:`SimulatedCrash` raised at a named point (a BaseException, so nothing
+catches it); the restart is a new clearinghouse built over the same database file, with nothing
+carried over in memory. In every case the round settles exactly once and no bid is lost.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from proofmarket.clearinghouse.service import SimulatedCrash
+from proofmarket.network import mine_blocks
+
+
+def crash_at(point: str):
+    def fault(reached: str) -> None:
+        if reached == point:
+            raise SimulatedCrash(point)
+
+    return fault
+
+
+def set_automine(web3, enabled: bool) -> None:
+    """Stop or restart mining each transaction as it arrives (eth-tester or anvil)."""
+    tester = getattr(web3.provider, "ethereum_tester", None)
+    if tester is not None:
+        tester.enable_auto_mine_transactions() if enabled else tester.disable_auto_mine_transactions()
+        return
+    response = web3.provider.make_request("evm_setAutomine", [enabled])
+    assert "error" not in response, response
+
+
+def settlements_of(stack, round_id: int) -> int:
+    events = stack.client.contract.events.RoundSettled.get_logs(from_block=0, argument_filters={"roundId": round_id})
+    return len(events)
+
+
+def open_round_with_bids(stack, count: int = 5) -> tuple[int, set[str]]:
+    round_id = stack.open_round()
+    stack.post_asks(round_id)
+    answer = stack.api.post_bids(stack.signed_bids(round_id, count))
+    stack.close(round_id)
+    return round_id, {accepted["digest"] for accepted in answer["accepted"]}
+
+
+def assert_settled_once_with_every_bid(stack, round_id: int, digests: set[str]) -> None:
+    status = stack.api.round_status(round_id)
+    assert status["state"] in ("settled", "resolved")
+    assert status["bids"] == len(digests), "every accepted bid is still there"
+    assert settlements_of(stack, round_id) == 1
+    outcome = stack.outcome(round_id)
+    assert set(outcome["included_bid_ids"]) <= digests
+    stack.prove_all()
+    stack.node.run_once()
+    assert stack.api.round_status(round_id)["state"] == "resolved"
+    stack.assert_conserved()
+
+
+@pytest.mark.parametrize("point", ["after_clear", "after_settle_signed"])
+def test_killed_between_cleared_and_settled_settles_once_after_restart(stack, point):
+    round_id, digests = open_round_with_bids(stack)
+    stack.restart(fault=crash_at(point))
+    with pytest.raises(SimulatedCrash):
+        stack.node.run_once()
+    assert settlements_of(stack, round_id) == 0
+    stack.restart()
+    stack.node.run_once()
+    assert_settled_once_with_every_bid(stack, round_id, digests)
+
+
+def test_killed_between_settle_sent_and_mined_settles_once_after_restart(stack):
+    round_id, digests = open_round_with_bids(stack)
+    stack.restart(fault=crash_at("after_settle_broadcast"))
+    set_automine(stack.web3, False)
+    try:
+        with pytest.raises(SimulatedCrash):
+            stack.node.run_once()
+        stack.restart()
+        stack.node.clearinghouse.receipt_timeout_seconds = 0.5
+        stack.node.run_once()  # finds its stored transaction pending, sends it again: still one
+        assert stack.api.round_status(round_id)["state"] == "settle_signed"
+        assert settlements_of(stack, round_id) == 0
+    finally:
+        set_automine(stack.web3, True)
+    mine_blocks(stack.web3, 1)
+    stack.node.run_once()
+    assert_settled_once_with_every_bid(stack, round_id, digests)
+
+
+def test_a_second_settlement_of_a_round_is_refused_by_the_contract(stack):
+    from proofmarket.chain.errors import ContractRevert
+
+    round_id, digests = open_round_with_bids(stack)
+    stack.node.run_once()
+    assert settlements_of(stack, round_id) == 1
+    with stack.node.clearinghouse.store.session() as session:
+        from proofmarket.clearinghouse.database import RoundRow
+
+        settlement, _ = stack.node.clearinghouse.settlement_for(session, session.get(RoundRow, round_id))
+    signed = stack.node.clearinghouse.market.sign_settlement  # the same signing path, a second time
+    with pytest.raises(ContractRevert) as failure:
+        signed(settlement)
+    assert failure.value.error_name == "RoundAlreadySettled"
+    assert_settled_once_with_every_bid(stack, round_id, digests)

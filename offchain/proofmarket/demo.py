@@ -25,7 +25,7 @@ from proofmarket.chain.typed_data import BidMessage, sign_bid
 from proofmarket.clearinghouse.chain_adapter import settled_round_from_chain
 from proofmarket.clearinghouse.database import RoundState
 from proofmarket.clearinghouse.verify import verify_round
-from proofmarket.deployment import Deployment, MarketSettings, deploy
+from proofmarket.deployment import DEVNET_CLEARINGHOUSE, DEVNET_OWNER, DEVNET_TREASURY, Deployment, MarketSettings, deploy
 from proofmarket.network import devnet_account, mine_blocks, serialize_requests
 from proofmarket.prover.agent import ProverAgent
 
@@ -86,7 +86,7 @@ def fund_parties(web3: Web3, options: DemoOptions) -> DemoParties:
     """Devnet accounts 0-2 run the market; users and provers are fresh accounts funded by account 0."""
     from proofmarket.chain.transactions import send_transaction
 
-    owner, clearinghouse, treasury = devnet_account(0), devnet_account(1), devnet_account(2)
+    owner, clearinghouse, treasury = (devnet_account(DEVNET_OWNER), devnet_account(DEVNET_CLEARINGHOUSE), devnet_account(DEVNET_TREASURY))
     rng = random.Random(options.seed)
     fresh = [Account.from_key(rng.randbytes(32)) for _ in range(options.users + options.provers)]
     for account in fresh:

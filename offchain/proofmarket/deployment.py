@@ -8,6 +8,7 @@ addresses by hand.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -18,6 +19,18 @@ from proofmarket.chain.market import MarketConfig, ProofMarketClient, SurplusPol
 from proofmarket.exceptions import UserInputError
 
 VERIFIERS = ("groth16", "development")
+
+#: Devnet accounts (of the devnet mnemonic) that run the market in the demo and the scripts.
+DEVNET_OWNER, DEVNET_CLEARINGHOUSE, DEVNET_TREASURY = 0, 1, 2
+
+
+def home_directory() -> Path:
+    """Where the market's local files live: ``$PROOFMARKET_HOME``, or ``var/`` here."""
+    return Path(os.environ.get("PROOFMARKET_HOME", "var"))
+
+
+def default_deployment_path() -> Path:
+    return home_directory() / "deployment.json"
 
 
 @dataclass(frozen=True)

@@ -47,3 +47,6 @@ from proofmarket.cli.mechanism import clear_command, clearing_bench_command, pro
 main.add_command(clear_command)
 main.add_command(properties_command)
 bench.add_command(clearing_bench_command)
+from proofmarket.cli.market import bid, demo, deploy, deposit, prover, serve, status, verify_round_command  # noqa: E402
+for market_command in (deploy, serve, prover, deposit, bid, status, verify_round_command, demo):
+    main.add_command(market_command)

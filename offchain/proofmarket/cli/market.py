@@ -19,13 +19,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from proofmarket.deployment import default_deployment_path, home_directory
 from proofmarket.exceptions import UserInputError
 
 console = Console(stderr=True)
-
-
-def home_directory() -> Path:
-    return Path(os.environ.get("PROOFMARKET_HOME", "var"))
 
 
 rpc_option = click.option("--rpc", envvar="PROOFMARKET_RPC", default="http://127.0.0.1:8545", show_default=True, help="JSON-RPC URL of the node.")
@@ -39,7 +36,7 @@ devnet_account_option = click.option("--devnet-account", type=click.IntRange(0, 
 
 
 def _deployment_path(path: Path | None) -> Path:
-    return path or home_directory() / "deployment.json"
+    return path or default_deployment_path()
 
 
 def _account(key: str | None, devnet_index: int | None, default_devnet_index: int | None = None):

@@ -27,3 +27,75 @@ def web3():
 def signers():
     """Ten funded signers of the devnet, as eth-account LocalAccounts."""
     return [Account.from_mnemonic(TEST_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}") for index in range(10)]
+
+
+# Roles, one funded signer each (indexes into the test mnemonic's accounts).
+ROLE_INDEXES = {
+    "owner": 0,
+    "clearinghouse": 1,
+    "treasury": 2,
+    "alice": 3,
+    "bob": 4,
+    "prover_fast": 5,
+    "prover_slow": 6,
+    "reporter": 7,
+    "carol": 8,
+    "mallory": 9,
+}
+
+
+@pytest.fixture(scope="session")
+def roles(signers):
+    """Every role's signer by name (see ``ROLE_INDEXES``)."""
+    return {name: signers[index] for name, index in ROLE_INDEXES.items()}
+
+
+@pytest.fixture
+def owner(roles):
+    return roles["owner"]
+
+
+@pytest.fixture
+def clearinghouse(roles):
+    return roles["clearinghouse"]
+
+
+@pytest.fixture
+def treasury(roles):
+    return roles["treasury"]
+
+
+@pytest.fixture
+def alice(roles):
+    return roles["alice"]
+
+
+@pytest.fixture
+def bob(roles):
+    return roles["bob"]
+
+
+@pytest.fixture
+def carol(roles):
+    return roles["carol"]
+
+
+@pytest.fixture
+def prover_fast(roles):
+    return roles["prover_fast"]
+
+
+@pytest.fixture
+def prover_slow(roles):
+    return roles["prover_slow"]
+
+
+@pytest.fixture
+def reporter(roles):
+    return roles["reporter"]
+
+
+@pytest.fixture
+def mallory(roles):
+    """An outsider who tries what it should not."""
+    return roles["mallory"]

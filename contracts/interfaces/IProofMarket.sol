@@ -127,8 +127,10 @@ interface IProofMarket {
     /// @notice The market is paused: deposits, registrations, postBid and settlement wait.
     error MarketPaused();
 
-    /// @notice `field` (of the config, or the owner) must not be the zero address.
-    error ZeroAddress(string field);
+    /// @notice `field` (of the config, or the owner; a short name as bytes32) must not be zero.
+    /// @dev bytes32, not string: web3's eth-tester provider decodes any revert payload that parses
+    ///      as an ABI string as if it were `Error(string)`, losing the selector.
+    error ZeroAddress(bytes32 field);
 
     /// @notice The reporter's share `bps` exceeds 10,000 basis points.
     error ReporterShareTooLarge(uint256 bps);

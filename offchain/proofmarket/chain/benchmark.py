@@ -13,6 +13,7 @@ gas per included bid is ``(gas(100 bids) - gas(10 bids)) / 90`` at a fixed numbe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
@@ -181,7 +182,7 @@ def _deploy_market_measured(
     """Deploys the market as :func:`deploy_market` does, keeping the receipt's gas."""
     compiled = artifact(MARKET_CONTRACT)
     factory = web3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)
-    transaction = factory.constructor(owner.address, config.to_abi()).build_transaction({"from": owner.address})
+    transaction = {"data": factory.constructor(owner.address, config.to_abi()).data_in_transaction}
     receipt = send_transaction(web3, owner, transaction)
     contract = web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
     return ProofMarketClient(web3, contract), receipt["gasUsed"]

@@ -6,6 +6,11 @@ the embedded eth-tester raises eth-tester's ``TransactionFailed`` whose message 
 bytes (or the decoded reason of ``Error(string)``). :func:`revert_from_exception` turns each of
 these into a :class:`ContractRevert` whose message reads like Solidity:
 ``ChargeExceedsMaxFee(bidDigest=0x.., charge=5, maxFee=4)``.
+
+A limit of the embedded devnet: web3's eth-tester provider decodes any revert payload that
+happens to parse as an ABI ``string`` as if it were ``Error(string)``, dropping the selector.
+The market's errors avoid string arguments for that reason; a custom error whose first two
+arguments are 32 and a matching length could still be reported as ``Error`` there (never on a node).
 """
 
 from __future__ import annotations
@@ -81,6 +86,9 @@ def _format_value(value: Any, entry: dict) -> str:
     if internal in ENUM_MEMBERS and isinstance(value, int) and value < len(ENUM_MEMBERS[internal]):
         return ENUM_MEMBERS[internal][value]
     if isinstance(value, (bytes, bytearray)):
+        text = bytes(value).rstrip(b"\x00")
+        if entry["type"] == "bytes32" and text and all(32 <= byte < 127 for byte in text):
+            return repr(text.decode())  # a short name packed into bytes32
         return "0x" + bytes(value).hex()
     if isinstance(value, str) and entry["type"] == "string":
         return repr(value)

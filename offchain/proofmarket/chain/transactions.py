@@ -88,7 +88,9 @@ def _explain_failed_transaction(web3: Web3, transaction: dict, receipt: dict, de
     revert data (a node keeps none in the receipt). Exact when the block held only this
     transaction (automining devnets); otherwise the best available explanation."""
     transaction_hash = "0x" + bytes(receipt["transactionHash"]).hex()
-    call = {key: transaction[key] for key in ("from", "to", "data", "value", "gas") if key in transaction}
+    # NOTE: replayed without the gas limit, so a transaction that merely ran out of gas replays
+    # cleanly and is reported as such, not as a revert of the contract.
+    call = {key: transaction[key] for key in ("from", "to", "data", "value") if key in transaction}
     try:
         web3.eth.call(call, block_identifier=max(receipt["blockNumber"] - 1, 0))
     except Exception as error:
@@ -96,7 +98,8 @@ def _explain_failed_transaction(web3: Web3, transaction: dict, receipt: dict, de
         if revert is not None:
             return revert
     return TransactionFailed(
-        f"transaction {transaction_hash} reverted (gas used {receipt['gasUsed']} of {transaction.get('gas')})",
+        f"transaction {transaction_hash} reverted without revert data on replay "
+        f"(out of gas? used {receipt['gasUsed']} of {transaction.get('gas')})",
         transaction_hash,
     )
 
@@ -124,9 +127,8 @@ def deploy_contract(web3: Web3, name: str, sender: LocalAccount, *constructor_ar
     if not compiled.bytecode:
         raise ChainError(f"{name} is abstract or an interface: it has no bytecode to deploy")
     factory = web3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)
-    transaction = factory.constructor(*constructor_args).build_transaction(
-        {"from": sender.address, "value": value}
-    )
+    # NOTE: not build_transaction(), which estimates gas itself and would bypass error decoding.
+    transaction = {"data": factory.constructor(*constructor_args).data_in_transaction, "value": value}
     receipt = send_transaction(web3, sender, transaction, ErrorDecoder([compiled.abi]))
     return web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
 

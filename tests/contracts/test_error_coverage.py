@@ -1,0 +1,17 @@
+"""Every custom error of the market is reached by some test of this directory."""
+
+import re
+from pathlib import Path
+
+from proofmarket.chain.compiler import artifact
+
+
+def test_every_custom_error_is_expected_by_a_test():
+    names = {entry["name"] for entry in artifact("ProofMarket").abi if entry["type"] == "error"}
+    source = "\n".join(path.read_text() for path in Path(__file__).parent.glob("test_*.py"))
+    expected = set(re.findall(r"reverts\(\s*\"(\w+)\"", source))
+    expected |= set(re.findall(r"error_name\s*==\s*\"(\w+)\"", source))
+    expected |= set(re.findall(r"\"(\w+)\", \{", source))  # parametrized (field, value, error, arguments)
+    missing = sorted(names - expected)
+    assert not missing, f"custom errors no test reaches: {missing}"
+    assert len(names) >= 45

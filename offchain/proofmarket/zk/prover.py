@@ -1,0 +1,147 @@
+"""Proving a chunk: ``prove_chunk(tx_hashes, prover_address) -> bytes`` (docs/zk.md, "Proving").
+
+The chunk's transactions are cut into segments of the circuit's size N (the ceremony record
+says which N the artifacts were built for); one node process (``prove_segments.js``) computes
+each segment's witness and Groth16 proof with snarkjs and checks it against the verifying key;
+the proofs are encoded for ``submitProof``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from eth_utils import is_address, to_checksum_address
+
+from proofmarket.exceptions import UserInputError, ZkError
+
+from .circuit import CircuitArtifacts, default_artifacts, load_ceremony_record
+from .commitment import SegmentStatement, split_into_segments, transaction_field_elements
+from .encoding import SegmentProof, encode_chunk_proof, proof_words_from_snarkjs
+from .toolchain import ZkCommandFailed, node_modules_directory, run_node
+
+#: The node script that proves segments with snarkjs.
+PROVE_SCRIPT = Path(__file__).resolve().parent / "prove_segments.js"
+
+#: Time allowed per segment before the prover gives up (a segment takes about a second).
+SECONDS_PER_SEGMENT_LIMIT = 120.0
+
+
+class ProverAddressInvalid(ZkError, UserInputError):
+    """The prover's address is not a 20-byte hex address."""
+
+    def __init__(self, value: object):
+        self.value = value
+        super().__init__(f"prover address must be a 20-byte hex address, got {value!r}")
+
+
+class ProvingFailed(ZkError):
+    """snarkjs could not prove a segment, or its output is not what was asked for."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"proving the chunk failed: {reason}")
+
+
+@dataclass(frozen=True)
+class ChunkProof:
+    """A proved chunk: the bytes for ``submitProof`` and how it was made."""
+
+    encoded: bytes
+    segments: tuple[SegmentProof, ...]
+    statements: tuple[SegmentStatement, ...]
+    segment_size: int
+    prover: str
+    wall_seconds: float
+    segment_milliseconds: tuple[float, ...]
+
+
+def prover_field_element(prover_address: str) -> int:
+    """The prover's address as the circuit's public input: its 160-bit integer value."""
+    if not isinstance(prover_address, str) or not is_address(prover_address):
+        raise ProverAddressInvalid(prover_address)
+    return int(to_checksum_address(prover_address), 16)
+
+
+def segment_circuit_input(statement: SegmentStatement, prover: int, segment_size: int) -> dict[str, object]:
+    """The circuit input of one segment: public values, then transactions padded with zeros."""
+    active = len(statement.transactions)
+    if not 1 <= active <= segment_size:
+        raise ZkError(f"a segment holds 1 to {segment_size} transactions, got {active}")
+    padding = segment_size - active
+    return {
+        "previousCommitment": str(statement.previous_commitment),
+        "nextCommitment": str(statement.next_commitment),
+        "prover": str(prover),
+        "transactions": [str(value) for value in statement.transactions] + ["0"] * padding,
+        "active": ["1"] * active + ["0"] * padding,
+    }
+
+
+def prove_chunk_segments(
+    tx_hashes: Sequence[bytes],
+    prover_address: str,
+    artifacts: CircuitArtifacts | None = None,
+    verify: bool = True,
+) -> ChunkProof:
+    """Prove the chunk ``tx_hashes`` for ``prover_address``; see :func:`prove_chunk`.
+
+    With ``verify``, snarkjs also checks each proof against the verifying key before returning.
+    """
+    artifacts = artifacts or default_artifacts()
+    record = load_ceremony_record(artifacts)
+    prover = prover_field_element(prover_address)
+    statements = split_into_segments(transaction_field_elements(tx_hashes), record.segment_size)
+    request = {
+        "wasm": str(artifacts.wasm),
+        "zkey": str(artifacts.zkey),
+        "verificationKey": str(artifacts.verification_key) if verify else None,
+        "segments": [segment_circuit_input(statement, prover, record.segment_size) for statement in statements],
+    }
+    began = time.monotonic()
+    try:
+        output = run_node(
+            "snarkjs proving",
+            [PROVE_SCRIPT, node_modules_directory()],
+            stdin=json.dumps(request),
+            timeout_seconds=30.0 + SECONDS_PER_SEGMENT_LIMIT * len(statements),
+        )
+    except ZkCommandFailed as error:
+        raise ProvingFailed(error.output.strip() or str(error)) from error
+    wall_seconds = time.monotonic() - began
+    try:
+        proved = json.loads(output)["segments"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ProvingFailed(f"unreadable output from {PROVE_SCRIPT.name}: {error!r}") from None
+    if len(proved) != len(statements):
+        raise ProvingFailed(f"{len(proved)} proofs for {len(statements)} segments")
+    segments = []
+    for index, (statement, result) in enumerate(zip(statements, proved)):
+        expected = [str(statement.previous_commitment), str(statement.next_commitment), str(prover)]
+        if result.get("publicSignals") != expected:
+            raise ProvingFailed(f"segment {index}: public signals {result.get('publicSignals')} are not {expected}")
+        segments.append(SegmentProof(statement.next_commitment, proof_words_from_snarkjs(result["proof"])))
+    return ChunkProof(
+        encoded=encode_chunk_proof(segments),
+        segments=tuple(segments),
+        statements=tuple(statements),
+        segment_size=record.segment_size,
+        prover=to_checksum_address(prover_address),
+        wall_seconds=wall_seconds,
+        segment_milliseconds=tuple(float(result["witnessAndProofMilliseconds"]) for result in proved),
+    )
+
+
+def prove_chunk(tx_hashes: Sequence[bytes], prover_address: str) -> bytes:
+    """The encoded chunk proof ``submitProof`` takes, for the chunk ``tx_hashes`` and its prover.
+
+    Proves with the committed development artifacts (or ``$PROOFMARKET_ZK_ARTIFACTS``).
+    Raises :class:`~proofmarket.zk.commitment.ChunkEmpty`,
+    :class:`~proofmarket.zk.field.TransactionHashInvalid` or :class:`ProverAddressInvalid` for
+    bad input, :class:`~proofmarket.zk.circuit.CircuitArtifactsMissing` without artifacts, and
+    :class:`ProvingFailed` if snarkjs fails.
+    """
+    return prove_chunk_segments(tx_hashes, prover_address).encoded

@@ -50,3 +50,6 @@ bench.add_command(clearing_bench_command)
 from proofmarket.cli.market import bid, demo, deploy, deposit, prover, serve, status, verify_round_command  # noqa: E402
 for market_command in (deploy, serve, prover, deposit, bid, status, verify_round_command, demo):
     main.add_command(market_command)
+from proofmarket.cli.zk import bench_prove, zk  # noqa: E402
+main.add_command(zk)
+bench.add_command(bench_prove)

@@ -1,0 +1,164 @@
+"""``proofmarket zk ...`` and ``proofmarket bench prove``: thin commands over ``proofmarket.zk``.
+
+- ``zk setup``: build the circuit and run the DEVELOPMENT ceremony (``--check``: rebuild from
+  scratch and compare with the committed artifacts);
+- ``zk info``: the circuit's figures from the committed ceremony record;
+- ``zk commitment``: the chunk commitment of transaction hashes (what ``settleRound`` records);
+- ``zk prove``: the encoded chunk proof for ``submitProof``;
+- ``bench prove``: proving time (and verification gas) per chunk size.
+"""
+
+from __future__ import annotations
+
+import click
+
+from proofmarket.exceptions import UserInputError
+
+
+def _transaction_hashes(values: tuple[str, ...]) -> list[bytes]:
+    hashes = []
+    for index, value in enumerate(values):
+        text = value[2:] if value.lower().startswith("0x") else value
+        try:
+            raw = bytes.fromhex(text)
+        except ValueError:
+            raise UserInputError(f"transaction hash {index} is not hex: {value!r}") from None
+        if len(raw) != 32:
+            raise UserInputError(f"transaction hash {index} must be 32 bytes, got {len(raw)}: {value!r}")
+        hashes.append(raw)
+    if not hashes:
+        raise UserInputError("give at least one transaction hash")
+    return hashes
+
+
+@click.group("zk")
+def zk() -> None:
+    """Zero-knowledge proofs of chunks: circuit setup, commitments, proving (docs/zk.md)."""
+
+
+@zk.command("setup")
+@click.option("--check", is_flag=True, help="Rebuild everything in a scratch directory and compare with the committed artifacts.")
+def setup_command(check: bool) -> None:
+    """Build the chunk circuit and run the DEVELOPMENT ceremony (not for production).
+
+    Compiles circuits/chunk_segment.circom with circom2, runs a deterministic powers of tau
+    (cached in .cache/zk/ptau) and Groth16 setup with public beacons, and writes the proving
+    artifacts and contracts/verifiers/ChunkVerifyingKey.sol. Takes a minute or two.
+    """
+    from rich.console import Console
+
+    from proofmarket.zk.ceremony import SetupEvent, check_reproducible, run_development_ceremony
+    from proofmarket.zk.circuit import DEVELOPMENT_LABEL, default_artifacts, repository_relative
+
+    console = Console(stderr=True)
+    status = console.status("")
+
+    def report(event: SetupEvent) -> None:
+        prefix = f"[{event.index}/{event.total}] {event.description}"
+        if event.state == "started":
+            status.update(f"{prefix} ...")
+        elif event.state == "cached":
+            console.print(f"{prefix}: skipped")
+        else:
+            console.print(f"{prefix}: done in {event.seconds:.1f} s")
+
+    console.print(f"{DEVELOPMENT_LABEL}: every contribution is a public beacon; never use these keys for real funds.")
+    artifacts = default_artifacts()
+    with status:
+        result = check_reproducible(artifacts, report=report) if check else run_development_ceremony(artifacts, report=report)
+    click.echo(
+        f"circuit: N = {result.segment_size} transactions per segment, {result.constraints:,} constraints, "
+        f"powers of tau 2^{result.power}"
+    )
+    if check:
+        click.echo(f"reproduced: the committed artifacts equal a fresh rebuild ({result.seconds:.0f} s)")
+    else:
+        click.echo(f"artifacts: {repository_relative(artifacts.directory)}/ ({result.seconds:.0f} s)")
+        click.echo(f"verifying key: {repository_relative(result.solidity_path)}")
+
+
+@zk.command("info")
+def info_command() -> None:
+    """The circuit's figures from the committed ceremony record."""
+    from proofmarket.zk.bench import circuit_summary
+
+    summary = circuit_summary()
+    click.echo(f"segment size N: {summary['segment_size']} transactions")
+    click.echo(f"constraints: {summary['constraints']:,}")
+    click.echo(f"powers of tau: 2^{summary['powers_of_tau']}")
+    click.echo(f"ceremony: {summary['label']}")
+
+
+@zk.command("commitment")
+@click.argument("tx_hashes", nargs=-1)
+def commitment_command(tx_hashes: tuple[str, ...]) -> None:
+    """Print the chunk commitment of TX_HASHES (32-byte hex each, in chunk order)."""
+    from proofmarket.zk.commitment import chunk_commitment
+
+    click.echo("0x" + chunk_commitment(_transaction_hashes(tx_hashes)).hex())
+
+
+@zk.command("prove")
+@click.option("--prover", "prover_address", required=True, help="The prover's address the proof binds.")
+@click.argument("tx_hashes", nargs=-1)
+def prove_command(prover_address: str, tx_hashes: tuple[str, ...]) -> None:
+    """Prove the chunk TX_HASHES for --prover; print the proof bytes for submitProof (hex)."""
+    from proofmarket.zk.prover import prove_chunk_segments
+
+    proof = prove_chunk_segments(_transaction_hashes(tx_hashes), prover_address)
+    click.echo(
+        f"proved {len(tx_hashes)} transaction(s) in {len(proof.segments)} segment(s) in {proof.wall_seconds:.1f} s",
+        err=True,
+    )
+    click.echo("0x" + proof.encoded.hex())
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise UserInputError(f"--sizes must be comma-separated integers, got {text!r}") from None
+
+
+@click.command("prove")
+@click.option("--sizes", default="1,4,16,32,64", show_default=True, help="Chunk sizes (transactions), comma-separated.")
+@click.option("--repeat", default=1, show_default=True, help="Proofs per size; the fastest is reported.")
+@click.option("--gas/--no-gas", default=True, show_default=True, help="Also verify each proof on an in-process chain and report gas.")
+def bench_prove(sizes: str, repeat: int, gas: bool) -> None:
+    """Proving time per chunk size with snarkjs, the circuit's constraint count, and gas.
+
+    Times are wall-clock from the Python call to the encoded proof (node start, witness, proof
+    and a local check of each segment). With --gas, the last line is the gas of the market's
+    submitProof with a real one-segment proof: `submitProof gas (groth16): N`.
+    """
+    from proofmarket.zk.bench import ProvingMeasurement, benchmark_proving, circuit_summary
+
+    summary = circuit_summary()
+    click.echo(
+        f"circuit: N = {summary['segment_size']} transactions per segment, {summary['constraints']:,} constraints "
+        f"({summary['label']})"
+    )
+    chain = None
+    if gas:
+        from proofmarket.chain.benchmark import embedded_cancun_web3
+
+        chain = embedded_cancun_web3()
+    header = f"{'transactions':>12}  {'segments':>8}  {'prove (s)':>9}  {'per segment (s)':>15}  {'proof bytes':>11}"
+    header += f"  {'verify gas':>10}" if gas else ""
+    click.echo(header)
+
+    def show(measurement: ProvingMeasurement) -> None:
+        line = (
+            f"{measurement.transactions:>12}  {measurement.segments:>8}  {measurement.wall_seconds:>9.2f}  "
+            f"{measurement.snarkjs_seconds_per_segment:>15.2f}  {measurement.proof_bytes:>11}"
+        )
+        if measurement.verify_gas is not None:
+            line += f"  {measurement.verify_gas:>10,}"
+        click.echo(line)
+
+    benchmark_proving(_sizes(sizes), repeat, chain, on_measurement=show)
+    if chain is not None:
+        from proofmarket.zk.gas import measure_groth16_submit_proof_gas
+
+        submitted = measure_groth16_submit_proof_gas(*chain, transactions=1)
+        click.echo(f"submitProof gas (groth16): {submitted.gas_used}")

@@ -137,9 +137,15 @@ class ApiServer:
 
 
 class ApiError(ProofMarketError):
+    """The bid API failed (a 5xx answer)."""
+
     def __init__(self, status: int, message: str):
         self.status = status
         super().__init__(f"the bid API answered {status}: {message}")
+
+
+class ApiRefused(ApiError, UserInputError):
+    """The bid API refused the request (a 4xx answer): the message says what was wrong."""
 
 
 class HttpClearinghouseApi:
@@ -155,7 +161,7 @@ class HttpClearinghouseApi:
                 message = response.json().get("error", response.text)
             except ValueError:
                 message = response.text
-            raise ApiError(response.status_code, message)
+            raise (ApiRefused if response.status_code < 500 else ApiError)(response.status_code, message)
         return response.json()
 
     def _request(self, method: str, path: str, **arguments):

@@ -90,7 +90,7 @@ def test_killed_between_settle_sent_and_mined_settles_once_after_restart(stack):
 
 
 def test_a_second_settlement_of_a_round_is_refused_by_the_contract(stack):
-    from proofmarket.chain.errors import ContractRevert
+    from proofmarket.clearinghouse.ports import TransactionRejected
 
     round_id, digests = open_round_with_bids(stack)
     stack.node.run_once()
@@ -100,7 +100,7 @@ def test_a_second_settlement_of_a_round_is_refused_by_the_contract(stack):
 
         settlement, _ = stack.node.clearinghouse.settlement_for(session, session.get(RoundRow, round_id))
     signed = stack.node.clearinghouse.market.sign_settlement  # the same signing path, a second time
-    with pytest.raises(ContractRevert) as failure:
+    with pytest.raises(TransactionRejected) as failure:
         signed(settlement)
-    assert failure.value.error_name == "RoundAlreadySettled"
+    assert failure.value.reason.startswith("RoundAlreadySettled(")
     assert_settled_once_with_every_bid(stack, round_id, digests)

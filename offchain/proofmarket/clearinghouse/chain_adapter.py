@@ -38,14 +38,12 @@ NONCE_TAKEN_GRACE_SECONDS = 3.0
 CHUNK_STATES = {ChunkStatus.PENDING: "assigned", ChunkStatus.PROVEN: "proven", ChunkStatus.SLASHED: "slashed"}
 
 
-def _is_already_known(message: str) -> bool:
-    message = message.lower()
-    return "already known" in message or "already imported" in message or "known transaction" in message
-
-
 def _is_nonce_taken(message: str) -> bool:
     message = message.lower()
-    return "nonce too low" in message or "nonce is too low" in message or "replacement transaction underpriced" in message
+    return any(
+        phrase in message
+        for phrase in ("nonce too low", "nonce is too low", "invalid transaction nonce", "replacement transaction underpriced")
+    )
 
 
 class MarketAdapter:
@@ -157,19 +155,31 @@ class MarketAdapter:
         )
 
     def broadcast(self, signed: SignedTransaction) -> None:
+        """Send a signed transaction; already known to the node (pending or mined) is success.
+
+        Raises :class:`StaleTransaction` if the node has not got it and its nonce is taken.
+        """
         try:
             self.web3.eth.send_raw_transaction(signed.raw_transaction)
-        except Exception as error:  # noqa: BLE001 - node error texts are all we get
-            message = str(error)
-            if _is_already_known(message):
+        except Exception as error:  # noqa: BLE001 - nodes word these errors differently
+            if self._node_knows(signed.transaction_hash):
                 return
-            if _is_nonce_taken(message):
-                # A node can report the nonce used before it serves the receipt of the very
-                # transaction that used it (anvil mines asynchronously): look for a moment.
+            if _is_nonce_taken(str(error)):
+                # A node can say the nonce is used before it serves the transaction that used it
+                # (anvil mines asynchronously): look for a moment before calling it stale.
                 if self.wait_for_receipt(signed.transaction_hash, NONCE_TAKEN_GRACE_SECONDS) is not None:
-                    return  # it was mined: its own nonce is the one that is taken
-                raise StaleTransaction(signed.transaction_hash, message) from error
+                    return
+                raise StaleTransaction(signed.transaction_hash, str(error)) from error
             raise
+
+    def _node_knows(self, transaction_hash: str) -> bool:
+        try:
+            return self.web3.eth.get_transaction(transaction_hash) is not None
+        except TransactionNotFound:
+            return False
+
+    def settlement_transaction(self, round_id: int) -> str:
+        return self.client.settlement_transaction(round_id)
 
     def wait_for_receipt(self, transaction_hash: str, timeout_seconds: float) -> Receipt | None:
         """The receipt once the transaction is mined, or None if it is not within the timeout."""

@@ -19,25 +19,46 @@ Value = TypeVar("Value")
 
 
 class TimedCache(Generic[Value]):
-    """A thread-safe map whose entries expire ``ttl_seconds`` after they were loaded."""
+    """A thread-safe map whose entries expire ``ttl_seconds`` after they were loaded.
+
+    Loads are single-flight: while one thread loads a key, the others asking for it wait for
+    that load instead of each reading the node too (under a burst of bids every request thread
+    would otherwise miss the same expired entries at once). A waiter takes the value if it is
+    still fresh, or if its load began after the waiter asked (so even with ``ttl_seconds=0``
+    every caller gets a value read after its call began). A load that raises wakes the waiters,
+    and the next of them loads again.
+    """
 
     def __init__(self, load: Callable[[Hashable], Value], ttl_seconds: float, clock: Callable[[], float] = time.monotonic):
         self._load = load
         self._ttl = ttl_seconds
         self._clock = clock
         self._entries: dict[Hashable, tuple[float, Value]] = {}
+        self._loading: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> Value:
-        now = self._clock()
-        with self._lock:
-            entry = self._entries.get(key)
-        if entry is not None and now - entry[0] < self._ttl:
-            return entry[1]
-        value = self._load(key)
-        with self._lock:
-            self._entries[key] = (now, value)
-        return value
+        asked = self._clock()
+        while True:
+            now = self._clock()
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and (now - entry[0] < self._ttl or entry[0] >= asked):
+                    return entry[1]
+                loading = self._loading.get(key)
+                if loading is None:
+                    loading = self._loading[key] = threading.Event()
+                    break
+            loading.wait()  # another thread is loading this key: use its value (or retry if it failed)
+        try:
+            value = self._load(key)
+            with self._lock:
+                self._entries[key] = (now, value)
+            return value
+        finally:
+            with self._lock:
+                del self._loading[key]
+            loading.set()
 
     def forget(self, key: Hashable) -> None:
         with self._lock:

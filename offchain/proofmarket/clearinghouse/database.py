@@ -109,6 +109,7 @@ class RoundRow(Base):
     settle_block: Mapped[int | None] = mapped_column(BigInteger)
     settle_gas_used: Mapped[int | None] = mapped_column(BigInteger)
     deadline_block: Mapped[int | None] = mapped_column(BigInteger)
+    settle_history_json: Mapped[str | None] = mapped_column(Text)
     failure: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)
 

@@ -43,24 +43,26 @@ def _same_address(first: str, second: str | None) -> bool:
 
 def check_bid_signature(domain: Domain, bid: SignedBid) -> str:
     """Rule: the EIP-712 signature recovers the bid's ``user``. Returns the digest as 0x-hex."""
-    try:
-        signer = typed_data.recover_bid_signer(domain, bid.message, bid.signature)
+    try:  # the digest is hashed once: it is both what was signed and the bid's id
+        digest = typed_data.bid_digest(domain, bid.message)
+        signer = typed_data.recover_signer(digest, bid.signature)
     except Exception:  # a malformed signature recovers nothing
         signer = None
     if not _same_address(bid.message.user, signer):
         raise BadSignature("bid", bid.message.user, signer)
-    return "0x" + typed_data.bid_digest(domain, bid.message).hex()
+    return "0x" + digest.hex()
 
 
 def check_ask_signature(domain: Domain, ask: SignedAsk) -> str:
     """Rule: the EIP-712 signature recovers the ask's ``prover``. Returns the digest as 0x-hex."""
     try:
-        signer = typed_data.recover_ask_signer(domain, ask.message, ask.signature)
+        digest = typed_data.ask_digest(domain, ask.message)
+        signer = typed_data.recover_signer(digest, ask.signature)
     except Exception:
         signer = None
     if not _same_address(ask.message.prover, signer):
         raise BadSignature("ask", ask.message.prover, signer)
-    return "0x" + typed_data.ask_digest(domain, ask.message).hex()
+    return "0x" + digest.hex()
 
 
 def validate_bid(

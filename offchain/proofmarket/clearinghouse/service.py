@@ -74,6 +74,13 @@ def _bytes(text: str) -> bytes:
     return bytes.fromhex(text[2:] if text.startswith("0x") else text)
 
 
+def _settle_history(row: RoundRow) -> dict:
+    """The settlement transactions signed for a round and the failed attempts so far."""
+    if row.settle_history_json:
+        return json.loads(row.settle_history_json)
+    return {"attempts": 0, "signed": [], "last_reason": None}
+
+
 def bid_message(row: BidRow) -> BidMessage:
     return BidMessage(
         user=row.user,
@@ -368,21 +375,35 @@ class Clearinghouse:
             row.settle_transaction_hash = signed.transaction_hash
             row.settle_raw_transaction = signed.raw_transaction
             row.state = RoundState.SETTLE_SIGNED
+            history = _settle_history(row)
+            history["signed"].append(signed.transaction_hash)
+            row.settle_history_json = json.dumps(history)
         self.fault("after_settle_signed")
         self.market.broadcast(signed)
         self.fault("after_settle_broadcast")
 
     def _retry_or_fail(self, row: RoundRow, reason: str) -> None:
-        """Send a round whose settlement failed back to clearing, or to FAILED after too many tries."""
-        attempts = 1 + (json.loads(row.failure)["attempts"] if row.failure else 0)
-        log.warning("round %s: settlement failed (attempt %s): %s", row.round_id, attempts, reason)
-        row.failure = json.dumps({"attempts": attempts, "last_reason": reason})
-        row.settle_transaction_hash = row.settle_raw_transaction = None
+        """A settlement failed: adopt an earlier one of ours that did settle the round, else send
+        the round back to clearing (FAILED after too many attempts)."""
+        history = _settle_history(row)
+        history["attempts"] += 1
+        history["last_reason"] = reason
+        row.settle_history_json = json.dumps(history)
+        log.warning("round %s: settlement failed (attempt %s): %s", row.round_id, history["attempts"], reason)
         if self.market.is_round_settled(row.round_id):
-            row.state = RoundState.FAILED
-            row.failure = json.dumps({"attempts": attempts, "last_reason": "settled by a transaction this clearinghouse did not sign"})
+            settled_by = self.market.settlement_transaction(row.round_id)
+            if settled_by in history["signed"]:
+                row.settle_transaction_hash, row.state = settled_by, RoundState.SETTLE_SIGNED
+            else:
+                row.state = RoundState.FAILED
+                row.failure = f"settled by {settled_by}, a transaction this clearinghouse did not sign"
+            return
+        row.settle_transaction_hash = row.settle_raw_transaction = None
+        if history["attempts"] < MAX_SETTLEMENT_ATTEMPTS:
+            row.state = RoundState.OPEN
         else:
-            row.state = RoundState.OPEN if attempts < MAX_SETTLEMENT_ATTEMPTS else RoundState.FAILED
+            row.state = RoundState.FAILED
+            row.failure = f"{history['attempts']} settlement attempts failed; the last: {reason}"
 
     def _await_settlement(self, round_id: int) -> bool:
         """Find the stored settlement's receipt, rebroadcasting it if the node lost it.

@@ -104,3 +104,18 @@ def test_a_second_settlement_of_a_round_is_refused_by_the_contract(stack):
         signed(settlement)
     assert failure.value.reason.startswith("RoundAlreadySettled(")
     assert_settled_once_with_every_bid(stack, round_id, digests)
+
+
+def test_every_signed_transaction_is_in_the_log_with_what_became_of_it(stack):
+    from sqlalchemy import select
+
+    from proofmarket.clearinghouse.database import TransactionKind, TransactionRow, TransactionStatus
+
+    with stack.node.clearinghouse.store.session() as session:
+        logged = list(session.scalars(select(TransactionRow).where(TransactionRow.kind == TransactionKind.SETTLE)))
+    mined = [row for row in logged if row.status == TransactionStatus.MINED]
+    settled_rounds = {row.round_id for row in mined}
+    assert len(mined) == len(settled_rounds), "one mined settlement per round"
+    for row in mined:
+        assert stack.client.settlement_transaction(row.round_id) == row.transaction_hash
+        assert row.gas_used > 0 and row.raw_transaction.startswith("0x")

@@ -133,6 +133,38 @@ class ChunkRow(Base):
     slash_raw_transaction: Mapped[str | None] = mapped_column(Text)
 
 
+class TransactionKind(str, enum.Enum):
+    SETTLE = "settle"
+    SLASH = "slash"
+
+
+class TransactionStatus(str, enum.Enum):
+    SIGNED = "signed"
+    MINED = "mined"
+    REVERTED = "reverted"
+    ABANDONED = "abandoned"
+
+
+class TransactionRow(Base):
+    """Every transaction the clearinghouse signed, stored before it was broadcast: an audit log."""
+
+    __tablename__ = "transactions"
+
+    transaction_hash: Mapped[str] = mapped_column(String(66), primary_key=True)
+    kind: Mapped[TransactionKind] = mapped_column(Enum(TransactionKind, native_enum=False, length=8))
+    round_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chunk_index: Mapped[int | None] = mapped_column(Integer)
+    nonce: Mapped[int] = mapped_column(BigInteger)
+    raw_transaction: Mapped[str] = mapped_column(Text)
+    status: Mapped[TransactionStatus] = mapped_column(
+        Enum(TransactionStatus, native_enum=False, length=12), default=TransactionStatus.SIGNED
+    )
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    gas_used: Mapped[int | None] = mapped_column(BigInteger)
+    detail: Mapped[str | None] = mapped_column(Text)
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
 class CursorRow(Base):
     """How far a log scanner has read (e.g. ``BidPosted`` events), so a restart resumes there."""
 

@@ -30,13 +30,26 @@ from proofmarket.mechanism.types import Ask, Bid, Outcome, RoundConfig, RoundInp
 from proofmarket.zk.commitment import chunk_commitment
 
 from .admission import CandidateAsk, CandidateBid, admit_asks, admit_bids_within_escrow
-from .database import AskRow, BidRow, BidSource, ChunkRow, ChunkState, CursorRow, RoundRow, RoundState
+from .database import (
+    AskRow,
+    BidRow,
+    BidSource,
+    ChunkRow,
+    ChunkState,
+    CursorRow,
+    RoundRow,
+    RoundState,
+    TransactionKind,
+    TransactionRow,
+    TransactionStatus,
+)
 from .errors import DuplicateSubmission, SettlementFailed
 from .intake import SignedAsk, SignedBid
 from .ports import (
     MarketParameters,
     MarketPort,
     PostedBid,
+    Receipt,
     Settlement,
     SettlementBid,
     SettlementChunk,
@@ -79,6 +92,34 @@ def _settle_history(row: RoundRow) -> dict:
     if row.settle_history_json:
         return json.loads(row.settle_history_json)
     return {"attempts": 0, "signed": [], "last_reason": None}
+
+
+def _log_transaction(
+    session: Session, signed: SignedTransaction, kind: TransactionKind, round_id: int, chunk_index: int | None = None
+) -> None:
+    session.add(
+        TransactionRow(
+            transaction_hash=signed.transaction_hash,
+            kind=kind,
+            round_id=round_id,
+            chunk_index=chunk_index,
+            nonce=signed.nonce,
+            raw_transaction=signed.raw_transaction,
+        )
+    )
+
+
+def _record_receipt(session: Session, receipt: Receipt | None, transaction_hash: str, status: TransactionStatus | None = None, detail: str | None = None) -> None:
+    """Note what became of a logged transaction (mined, reverted, or abandoned)."""
+    row = session.get(TransactionRow, transaction_hash)
+    if row is None:
+        return
+    if receipt is not None:
+        row.status = TransactionStatus.MINED if receipt.succeeded else TransactionStatus.REVERTED
+        row.block_number, row.gas_used = receipt.block_number, receipt.gas_used
+    if status is not None:
+        row.status = status
+    row.detail = detail or row.detail
 
 
 def bid_message(row: BidRow) -> BidMessage:
@@ -378,6 +419,7 @@ class Clearinghouse:
             history = _settle_history(row)
             history["signed"].append(signed.transaction_hash)
             row.settle_history_json = json.dumps(history)
+            _log_transaction(session, signed, TransactionKind.SETTLE, round_id)
         self.fault("after_settle_signed")
         self.market.broadcast(signed)
         self.fault("after_settle_broadcast")
@@ -421,6 +463,7 @@ class Clearinghouse:
                 self.market.broadcast(signed)
             except StaleTransaction as stale:
                 with self.store.session() as session:
+                    _record_receipt(session, None, signed.transaction_hash, TransactionStatus.ABANDONED, str(stale))
                     self._retry_or_fail(session.get(RoundRow, round_id), str(stale))
                 return True
             receipt = self.market.wait_for_receipt(signed.transaction_hash, self.receipt_timeout_seconds)
@@ -428,6 +471,7 @@ class Clearinghouse:
                 return False
         with self.store.session() as session:
             row = session.get(RoundRow, round_id)
+            _record_receipt(session, receipt, signed.transaction_hash)
             if receipt.succeeded:
                 settlement, outcome = self.settlement_for(session, row)
                 self._record_chunks(session, row, settlement, outcome)
@@ -494,11 +538,17 @@ class Clearinghouse:
                 stored.slash_transaction_hash = signed.transaction_hash
                 stored.slash_raw_transaction = signed.raw_transaction
                 stored.state = ChunkState.SLASH_SIGNED
+                _log_transaction(session, signed, TransactionKind.SLASH, chunk.round_id, chunk.chunk_index)
         try:
             self.market.broadcast(signed)
             receipt = self.market.wait_for_receipt(signed.transaction_hash, self.receipt_timeout_seconds)
-        except StaleTransaction:
+        except StaleTransaction as stale:
             receipt = None
+            with self.store.session() as session:
+                _record_receipt(session, None, signed.transaction_hash, TransactionStatus.ABANDONED, str(stale))
+        if receipt is not None:
+            with self.store.session() as session:
+                _record_receipt(session, receipt, signed.transaction_hash)
         if receipt is not None and receipt.succeeded:
             return "slashed"
         # Pending, lost, or beaten by another reporter: the chain says where it stands.

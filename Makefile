@@ -44,7 +44,7 @@ test-embedded: install
 	$(PYTEST) tests
 
 test-anvil: install
-	$(PYTEST) tests/contracts tests/e2e -m "not embedded_only" --network $(ANVIL_NETWORK)
+	$(PYTEST) tests/contracts tests/zk tests/e2e --network $(ANVIL_NETWORK)
 
 demo: install
 	$(BIN)/proofmarket demo

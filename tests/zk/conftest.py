@@ -1,0 +1,76 @@
+"""Fixtures of the zero-knowledge tests: chunks proved once per session, a deployed verifier.
+
+Proving is real (snarkjs through node, about a second per segment), so every chunk the tests
+need is proved once, here, and shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from eth_hash.auto import keccak
+
+from proofmarket.zk.commitment import chunk_commitment
+from proofmarket.zk.prover import ChunkProof, prove_chunk_segments
+from proofmarket.zk.verifier import deploy_chunk_verifier
+
+
+def transaction_hashes(label: str, count: int) -> list[bytes]:
+    """``count`` distinct 32-byte transaction hashes, reproducible from ``label``."""
+    return [keccak(f"{label} transaction {index}".encode()) for index in range(count)]
+
+
+@dataclass(frozen=True)
+class ProvedChunk:
+    """A chunk's transactions, its commitment, its prover and its proof."""
+
+    tx_hashes: list[bytes]
+    commitment: bytes
+    prover: str
+    proof: ChunkProof
+
+    @property
+    def encoded(self) -> bytes:
+        return self.proof.encoded
+
+
+def prove(label: str, count: int, prover: str) -> ProvedChunk:
+    tx_hashes = transaction_hashes(label, count)
+    return ProvedChunk(tx_hashes, chunk_commitment(tx_hashes), prover, prove_chunk_segments(tx_hashes, prover))
+
+
+@pytest.fixture(scope="session")
+def zk_prover(signers):
+    """The prover the session's chunks are proved for."""
+    return signers[5]
+
+
+@pytest.fixture(scope="session")
+def one_transaction(zk_prover) -> ProvedChunk:
+    """A chunk of 1 transaction: one segment."""
+    return prove("one", 1, zk_prover.address)
+
+
+@pytest.fixture(scope="session")
+def five_transactions(zk_prover) -> ProvedChunk:
+    """A chunk of 5 transactions: one segment."""
+    return prove("five", 5, zk_prover.address)
+
+
+@pytest.fixture(scope="session")
+def two_segments(zk_prover) -> ProvedChunk:
+    """A chunk of 20 transactions: segments of 16 and 4."""
+    return prove("twenty", 20, zk_prover.address)
+
+
+@pytest.fixture(scope="session")
+def three_segments(zk_prover) -> ProvedChunk:
+    """A chunk of 40 transactions: segments of 16, 16 and 8."""
+    return prove("forty", 40, zk_prover.address)
+
+
+@pytest.fixture(scope="session")
+def chunk_verifier(web3, signers):
+    """One deployed Groth16ChunkVerifier for the session (it has no state)."""
+    return deploy_chunk_verifier(web3, signers[0])

@@ -1,0 +1,63 @@
+"""proofmarket zk ... and bench prove: thin commands; user errors are one line and exit 2."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from proofmarket.cli.main import main
+from proofmarket.zk.encoding import decode_chunk_proof
+
+ONE = "0x" + "00" * 31 + "01"
+TWO = "0x" + "00" * 31 + "02"
+
+
+def run(*arguments: str):
+    return CliRunner(mix_stderr=False).invoke(main, list(arguments))
+
+
+def test_zk_commitment_prints_the_chunk_commitment():
+    result = run("zk", "commitment", ONE, TWO)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "0x1a10eff92ef503e5c72d7993c5a0547b2c2c60a3142d882d1e5d8d8a9a7ffa90"
+
+
+def test_zk_commitment_refuses_a_short_hash_with_one_line():
+    result = run("zk", "commitment", "0x1234")
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "must be 32 bytes" in result.stderr
+
+
+def test_zk_prove_prints_a_decodable_proof(zk_prover):
+    result = run("zk", "prove", "--prover", zk_prover.address, ONE)
+    assert result.exit_code == 0, result.stderr
+    assert len(decode_chunk_proof(bytes.fromhex(result.stdout.strip()[2:]))) == 1
+
+
+def test_zk_prove_refuses_a_bad_prover_with_one_line():
+    result = run("zk", "prove", "--prover", "0x12", ONE)
+    assert result.exit_code == 2
+    assert "prover address" in result.stderr
+
+
+def test_zk_info_prints_the_circuit_figures():
+    result = run("zk", "info")
+    assert result.exit_code == 0
+    assert "segment size N: 16" in result.stdout
+    assert "constraints: 3,900" in result.stdout
+    assert "NOT FOR PRODUCTION" in result.stdout
+
+
+def test_bench_prove_prints_a_row_per_size():
+    result = run("bench", "prove", "--sizes", "1,17", "--no-gas")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert "3,900 constraints" in lines[0]
+    assert lines[2].split()[:2] == ["1", "1"]
+    assert lines[3].split()[:2] == ["17", "2"]
+
+
+def test_bench_prove_refuses_bad_sizes():
+    result = run("bench", "prove", "--sizes", "0", "--no-gas")
+    assert result.exit_code == 2
+    assert "positive" in result.stderr

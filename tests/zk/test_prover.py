@@ -1,0 +1,68 @@
+"""prove_chunk: real snarkjs proofs whose public signals are the documented chain; clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from proofmarket.zk import prover as prover_module
+from proofmarket.zk.circuit import CircuitArtifacts, CircuitArtifactsMissing
+from proofmarket.zk.commitment import ChunkEmpty, SegmentStatement, split_into_segments, transaction_field_elements
+from proofmarket.zk.encoding import decode_chunk_proof
+from proofmarket.zk.field import TransactionHashInvalid
+from proofmarket.zk.prover import ProverAddressInvalid, ProvingFailed, prove_chunk, segment_circuit_input
+
+from .conftest import transaction_hashes
+
+
+def test_proof_segments_follow_the_commitment_chain(three_segments):
+    statements = split_into_segments(transaction_field_elements(three_segments.tx_hashes), 16)
+    decoded = decode_chunk_proof(three_segments.encoded)
+    assert [segment.next_commitment for segment in decoded] == [statement.next_commitment for statement in statements]
+    assert decoded[-1].next_commitment.to_bytes(32, "big") == three_segments.commitment
+    assert [len(statement.transactions) for statement in three_segments.proof.statements] == [16, 16, 8]
+    assert len(three_segments.proof.segment_milliseconds) == 3
+
+
+def test_prove_chunk_returns_the_encoded_proof(zk_prover):
+    proof = prove_chunk(transaction_hashes("single", 1), zk_prover.address)
+    assert len(proof) == 64 + 288
+
+
+def test_segment_input_pads_with_inactive_zeros():
+    statement = SegmentStatement(previous_commitment=5, next_commitment=6, transactions=(7, 8))
+    circuit_input = segment_circuit_input(statement, prover=9, segment_size=4)
+    assert circuit_input == {
+        "previousCommitment": "5",
+        "nextCommitment": "6",
+        "prover": "9",
+        "transactions": ["7", "8", "0", "0"],
+        "active": ["1", "1", "0", "0"],
+    }
+
+
+@pytest.mark.parametrize("address", ["0x1234", "not an address", 42, "0x" + "zz" * 20])
+def test_prove_chunk_refuses_a_bad_prover_address(address):
+    with pytest.raises(ProverAddressInvalid):
+        prove_chunk(transaction_hashes("bad prover", 1), address)
+
+
+def test_prove_chunk_refuses_bad_transactions(zk_prover):
+    with pytest.raises(ChunkEmpty):
+        prove_chunk([], zk_prover.address)
+    with pytest.raises(TransactionHashInvalid):
+        prove_chunk([b"\x01" * 20], zk_prover.address)
+
+
+def test_prove_chunk_without_artifacts_says_to_run_setup(tmp_path, zk_prover):
+    with pytest.raises(CircuitArtifactsMissing, match="proofmarket zk setup"):
+        prover_module.prove_chunk_segments(transaction_hashes("no artifacts", 1), zk_prover.address, CircuitArtifacts(tmp_path))
+
+
+def test_a_statement_the_circuit_does_not_satisfy_fails_with_snarkjs_message(monkeypatch, zk_prover):
+    def wrong_chain(elements, segment_size):
+        (statement,) = split_into_segments(elements, segment_size)
+        return [SegmentStatement(statement.previous_commitment, statement.next_commitment + 1, statement.transactions)]
+
+    monkeypatch.setattr(prover_module, "split_into_segments", wrong_chain)
+    with pytest.raises(ProvingFailed, match="segment 0: .*Assert Failed"):
+        prove_chunk(transaction_hashes("wrong chain", 3), zk_prover.address)

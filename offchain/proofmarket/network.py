@@ -92,3 +92,80 @@ def open_devnet(name: str) -> Iterator[Web3]:
 
     with networks.parse_network_choice(DEVNETS[name]) as provider:
         yield provider.web3
+
+
+def _free_loopback_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def anvil_binary() -> str:
+    """The anvil executable: on ``PATH``, else the npm package's in the repository's ``node_modules``."""
+    import shutil
+
+    from proofmarket.chain.paths import REPOSITORY_ROOT
+
+    found = shutil.which("anvil") or shutil.which("anvil", path=str(REPOSITORY_ROOT / "node_modules" / ".bin"))
+    if found is None:
+        raise ChainError("anvil not found on PATH nor in node_modules/.bin: run `make install`")
+    return found
+
+
+@contextmanager
+def start_anvil(
+    accounts: int = 10,
+    gas_limit: int | None = None,
+    hardfork: str = "cancun",
+    extra_arguments: tuple[str, ...] = (),
+    startup_seconds: float = 30.0,
+) -> Iterator[str]:
+    """Run a fresh anvil on a free loopback port for the ``with`` block; yields its RPC URL.
+
+    Its accounts are the devnet mnemonic's first ``accounts`` (so :func:`devnet_account` signers
+    are funded), it mines a block per transaction, and it runs the EVM version the contract is
+    compiled for. ``gas_limit`` raises the block gas limit (anvil's default is 30,000,000). The
+    node runs in its own process group, so Ctrl-C reaches only this process, which then stops
+    the node on the way out, as it does on any error.
+    """
+    import subprocess
+    import tempfile
+    import time
+
+    port = _free_loopback_port()
+    command = [
+        anvil_binary(), "--host", "127.0.0.1", "--port", str(port), "--mnemonic", DEVNET_MNEMONIC,
+        "--accounts", str(accounts), "--hardfork", hardfork, "--silent",
+    ]
+    if gas_limit is not None:
+        command += ["--gas-limit", str(gas_limit)]
+    command += list(extra_arguments)
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            deadline = time.monotonic() + startup_seconds
+            while True:
+                if process.poll() is not None:
+                    output.seek(0)
+                    said = output.read().decode(errors="replace").strip()[-500:]
+                    raise ChainError(f"anvil exited with code {process.returncode} at start: {said or 'no output'}")
+                try:
+                    connect(url)
+                    break
+                except ChainError:
+                    if time.monotonic() > deadline:
+                        raise ChainError(f"anvil did not answer at {url} within {startup_seconds:.0f} s") from None
+                    time.sleep(0.05)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

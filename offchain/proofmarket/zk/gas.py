@@ -41,8 +41,8 @@ class SubmitProofGas:
     gas_used: int
 
 
-def _account(label: str) -> LocalAccount:
-    return Account.from_key(keccak(f"proofmarket groth16 gas benchmark {label}".encode()))
+def _account(label: str, salt: int) -> LocalAccount:
+    return Account.from_key(keccak(f"proofmarket groth16 gas benchmark {label} {salt}".encode()))
 
 
 def _mine(web3: Web3, funder: LocalAccount, blocks: int) -> None:
@@ -54,11 +54,13 @@ def _mine(web3: Web3, funder: LocalAccount, blocks: int) -> None:
 def measure_groth16_submit_proof_gas(web3: Web3, funder: LocalAccount, transactions: int = 1) -> SubmitProofGas:
     """Settle a one-chunk round of ``transactions`` bids, prove it for real, submit; return the gas.
 
-    ``funder`` pays for the accounts the benchmark uses. Raises whatever the market, the chain
-    layer or the prover raise if a step fails.
+    ``funder`` pays for the accounts the benchmark uses (fresh ones on every call: they are
+    derived from the current block number). Raises whatever the market, the chain layer or the
+    prover raise if a step fails.
     """
-    owner, clearinghouse, treasury, prover = (_account(role) for role in ("owner", "clearinghouse", "treasury", "prover"))
-    users = [_account(f"user {index}") for index in range(transactions)]
+    salt = web3.eth.block_number
+    owner, clearinghouse, treasury, prover = (_account(role, salt) for role in ("owner", "clearinghouse", "treasury", "prover"))
+    users = [_account(f"user {index}", salt) for index in range(transactions)]
     for account in (owner, clearinghouse, prover, *users):
         send_transaction(web3, funder, {"to": account.address, "value": 10**19, "gas": 21_000})
 

@@ -133,14 +133,16 @@ def make_machine(web3, roles, mine):
         @initialize(
             amounts=st.tuples(*[st.integers(2_000, 40_000)] * len(USERS)),
             capacities=st.tuples(*[st.integers(100, 600)] * len(PROVERS)),
+            data=st.data(),
         )
-        def open_market(self, amounts, capacities):
-            """Every user holds escrow and every prover is registered, so settlements have
-            something to settle from the first step; the rules below change it all."""
+        def open_market(self, amounts, capacities, data):
+            """Every user holds escrow, every prover is registered and a first round is settled,
+            so the rules below have chunks to prove and slash from the first step."""
             for user, amount in zip(USERS, amounts):
                 self.deposit(user, amount)
             for name, capacity in zip(PROVERS, capacities):
                 self.register(name, capacity, 0)
+            self.settle(data)
 
         @rule(user=st.sampled_from(USERS), amount=st.integers(1, 40_000))
         def deposit(self, user, amount):
@@ -449,7 +451,7 @@ def test_market_conserves_ether_under_random_operations(web3, roles, mine):
         machine,
         settings=settings(
             max_examples=6,
-            stateful_step_count=30,
+            stateful_step_count=40,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),

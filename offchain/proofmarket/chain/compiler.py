@@ -75,7 +75,8 @@ def _run_solc(standard_input: dict, base_path: Path) -> dict:
     except solcx.exceptions.SolcNotInstalled as error:
         raise CompilationError([f"solc {SOLC_VERSION} not found: run `make install` ({error})"]) from error
     except solcx.exceptions.SolcError as error:
-        raise CompilationError([str(error)]) from error
+        # The message alone: str(error) appends solc's whole standard-JSON output.
+        raise CompilationError([getattr(error, "message", None) or str(error)]) from error
 
 
 @lru_cache(maxsize=4)

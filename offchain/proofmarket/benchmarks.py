@@ -435,9 +435,6 @@ def run_intake_benchmark(options: IntakeOptions = IntakeOptions(), progress: Pro
 #: The bid counts ``bench round`` measures by default.
 ROUND_SIZES = (10, 100, 1000)
 
-#: Block gas limit of the round benchmark's anvil. A settlement costs tens of thousands of gas
-#: per included bid, so a 1000-bid one does not fit anvil's default 30,000,000.
-ROUND_GAS_LIMIT = 300_000_000
 
 
 @dataclass(frozen=True)
@@ -448,7 +445,7 @@ class RoundOptions:
     prover_capacity: int = 32_000
     proving_workers: int = 2
     batch_size: int = 100
-    gas_limit: int = ROUND_GAS_LIMIT
+    gas_limit: int | None = None  # anvil's default block gas limit (30,000,000)
     seed: int = 4
 
     def check(self) -> None:
@@ -514,7 +511,7 @@ class RoundBenchmarkResult:
     prover_capacity: int
     proving_workers: int
     segment_size: int
-    gas_limit: int
+    block_gas_limit: int
     solvent: bool
     machine: MachineLoad
 
@@ -564,9 +561,10 @@ def run_round_benchmark(options: RoundOptions = RoundOptions(), progress: Progre
     prover_accounts = [devnet_account(3 + options.users + index) for index in range(options.provers)]
     with tempfile.TemporaryDirectory(prefix="proofmarket-bench-round-") as directory:
         work = Path(directory)
-        progress(f"starting anvil (block gas limit {options.gas_limit:,})")
+        progress("starting anvil" + (f" (block gas limit {options.gas_limit:,})" if options.gas_limit else ""))
         with start_anvil(accounts=3 + options.users + options.provers, gas_limit=options.gas_limit) as rpc_url:
             web3 = connect(rpc_url)
+            block_gas_limit = web3.eth.get_block("latest")["gasLimit"]
             progress("deploying the market (Groth16 verifier)")
             deployment, client = deploy(web3, owner, clearinghouse.address, treasury.address, ROUND_SETTINGS, "groth16")
             progress(f"{options.users} users deposit into escrow")
@@ -601,7 +599,7 @@ def run_round_benchmark(options: RoundOptions = RoundOptions(), progress: Progre
                 node.close()
     return RoundBenchmarkResult(
         tuple(measurements), options.provers, options.prover_capacity, options.proving_workers, segment_size,
-        options.gas_limit, solvent, machine,
+        block_gas_limit, solvent, machine,
     )
 
 

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proofmarket import __version__
 from proofmarket.clearinghouse.database import BidRow, ChunkRow, RoundRow
@@ -45,21 +46,63 @@ def _describe_validation(error: RequestValidationError) -> str:
     return f"invalid {location or 'body'}: {message}"
 
 
+class BodySizeLimit:
+    """Answers 413 to a request whose body is over ``max_bytes``, before any route runs.
+
+    A declared ``Content-Length`` is checked as it is; a body sent without one (chunked) is read
+    up to the limit and handed on whole. Written as a plain ASGI middleware: Starlette's
+    ``@app.middleware("http")`` wraps every request in extra tasks and streams, a large share of
+    the cost of a one-bid request.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+        elif scope["method"] in ("POST", "PUT"):
+            chunks, size, more = [], 0, True
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away: nobody to answer
+                chunks.append(message.get("body", b""))
+                size += len(chunks[-1])
+                more = message.get("more_body", False)
+                if size > self.max_bytes:
+                    await self._refuse(scope, receive, send)
+                    return
+            receive = _replay(b"".join(chunks), receive)
+        await self.app(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _error(413, f"body too large: at most {self.max_bytes} bytes")(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that yields the already-read ``body`` once, then waits on the connection."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replayed() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replayed
+
+
 def create_app(clearinghouse: Clearinghouse, view: ChainView, writer: GroupCommitWriter) -> FastAPI:
     """The FastAPI application over one clearinghouse, its chain view and its bid writer."""
     app = FastAPI(title="proofmarket bid API", version=__version__)
     parameters = view.parameters
 
-    @app.middleware("http")
-    async def limit_body_size(request: Request, call_next):
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-            return _error(413, f"body too large: at most {MAX_BODY_BYTES} bytes")
-        if request.method in ("POST", "PUT") and declared is None:
-            body = await request.body()
-            if len(body) > MAX_BODY_BYTES:
-                return _error(413, f"body too large: at most {MAX_BODY_BYTES} bytes")
-        return await call_next(request)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(_request: Request, error: RequestValidationError):

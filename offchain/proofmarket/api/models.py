@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from proofmarket.chain.typed_data import AskMessage, BidMessage
+from proofmarket.chain.typed_data import AskMessage, BidMessage, checksum_address
 from proofmarket.clearinghouse.intake import SignedAsk, SignedBid
 
 UINT64_MAX = 2**64 - 1
@@ -54,10 +54,8 @@ def _hex_bytes(length: int | tuple[int, ...]):
 
 
 def _address(value: Any) -> str:
-    data = _hex_bytes(20)(value)
-    from eth_utils import to_checksum_address
-
-    return to_checksum_address(data)
+    # typed_data's EIP-55 checksum (C keccak) gives eth-utils' answer several times faster.
+    return checksum_address(_hex_bytes(20)(value))
 
 
 Uint64 = Annotated[int, BeforeValidator(_unsigned(UINT64_MAX))]

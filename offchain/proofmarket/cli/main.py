@@ -53,3 +53,6 @@ for market_command in (deploy, serve, prover, deposit, bid, status, verify_round
 from proofmarket.cli.zk import bench_prove, zk  # noqa: E402
 main.add_command(zk)
 bench.add_command(bench_prove)
+from proofmarket.cli.benchmarks import intake_bench_command, round_bench_command  # noqa: E402
+bench.add_command(round_bench_command)
+bench.add_command(intake_bench_command)

@@ -1,0 +1,165 @@
+"""``proofmarket bench round`` and ``proofmarket bench intake``: thin commands over
+:mod:`proofmarket.benchmarks`. Each starts its own anvil and stops it at the end; progress goes
+to stderr, the figures to stdout, the headline figure on the last line.
+"""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from proofmarket.exceptions import UserInputError
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise UserInputError(f"--sizes takes bid counts separated by commas, e.g. 10,100,1000; got {text!r}") from None
+    if not sizes:
+        raise UserInputError("--sizes needs at least one bid count")
+    return sizes
+
+
+@click.command("round")
+@click.option("--sizes", default="10,100,1000", show_default=True, help="Bids per round, one round each.")
+@click.option("--users", type=click.IntRange(1, 500), default=50, show_default=True, help="Users the bids are spread over.")
+@click.option("--provers", type=click.IntRange(1, 100), default=8, show_default=True, help="Prover agents asking each round.")
+@click.option("--prover-capacity", type=click.IntRange(min=400), default=32_000, show_default=True,
+              help="Constraints per prover per round (bids have 20-400): bounds a chunk's size.")
+@click.option("--proving-workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Provers proving at the same time (each runs snarkjs in its own node process).")
+@click.option("--gas-limit", type=click.IntRange(min=1), default=None, help="anvil's block gas limit (default: anvil's 30,000,000).")
+@click.option("--seed", type=int, default=4, show_default=True)
+def round_bench_command(sizes, users, provers, prover_capacity, proving_workers, gas_limit, seed):
+    """Full rounds of 10/100/1000 bids on anvil: time per step and settlement gas.
+
+    Each round goes through the real path: signed bids into the bid API, the round closes, the
+    clearinghouse clears and settles (Groth16 verifier), prover agents prove with snarkjs and
+    submit. The last line is the largest round's wall time and its settlement gas.
+    """
+    from proofmarket.benchmarks import RoundOptions, run_round_benchmark
+
+    options = RoundOptions(
+        sizes=_sizes(sizes), users=users, provers=provers, prover_capacity=prover_capacity,
+        proving_workers=proving_workers, gas_limit=gas_limit, seed=seed,
+    )
+    options.check()
+    progress_console = Console(stderr=True)
+    with progress_console.status("starting") as spinner:
+        def progress(message: str) -> None:
+            spinner.update(message)
+            progress_console.log(message)
+
+        result = run_round_benchmark(options, progress)
+
+    table = Table(title="one round per size on anvil: wall time per step (s) and settlement gas")
+    for column in ("bids", "included", "chunks", "segments", "intake API", "sig. checks", "clearing",
+                   "settlement", "(sign)", "proofs", "round", "settle gas", "gas/bid"):
+        table.add_column(column, justify="right")
+    for row in result.rounds:
+        table.add_row(
+            f"{row.bids:,}", f"{row.included:,}", str(row.chunks), str(row.segments), f"{row.intake_seconds:.2f}",
+            f"{row.signature_check_seconds:.3f}", f"{row.clearing_seconds:.2f}", f"{row.settlement_seconds:.2f}",
+            f"{row.settlement_sign_seconds:.2f}", f"{row.proof_seconds:.1f}", f"{row.total_seconds:.1f}",
+            f"{row.settlement_gas:,}", f"{row.settlement_gas_per_bid:,}",
+        )
+    out = Console(width=max(Console().width, 140))
+    out.print(table)
+    for line in (
+        "intake API: every bid through POST /v1/bids/batch (100 per request: parsing, intake rules, group commit).",
+        "sig. checks: the intake rules alone (validate_bid: EIP-712 digest, secp256k1 recovery with coincurve) "
+        "over every bid, one core; part of the intake API time.",
+        "clearing: the round's input (bids, escrow and prover reads, admission), the mechanism, input and outcome stored.",
+        "settlement: settleRound's arguments and chunk commitments, gas estimate, signing, stored = (sign); "
+        "then broadcast, mined and chunks recorded.",
+        f"proofs: {result.provers} provers of {result.prover_capacity:,} constraints, at most {result.proving_workers} "
+        f"proving at once (snarkjs Groth16, {result.segment_size} transactions per segment), submitProof mined, round resolved.",
+        "round: intake API + clearing + settlement + proofs.",
+        f"anvil block gas limit {result.block_gas_limit:,}; contract solvent after the rounds: "
+        f"{'yes' if result.solvent else 'NO'}; {result.machine.describe()}.",
+    ):
+        out.print(line, highlight=False)
+    for row in result.rounds:
+        out.print(
+            f"{row.bids:,} bids: proving summed over chunks {row.proving_seconds_summed:.1f} s, submitProof gas "
+            f"{row.proof_gas:,}, settlement transaction {row.settlement_transaction_bytes:,} bytes",
+            highlight=False,
+        )
+    largest = max(result.rounds, key=lambda row: row.bids)
+    click.echo(
+        f"round of {largest.bids} bids: {largest.total_seconds:.1f} s (clearing {largest.clearing_seconds:.2f} s, "
+        f"signature checks {largest.signature_check_seconds:.3f} s, settlement transaction {largest.settlement_seconds:.2f} s, "
+        f"proofs {largest.proof_seconds:.1f} s); settlement gas {largest.settlement_gas}"
+    )
+    if not result.solvent:
+        raise SystemExit(1)
+
+
+@click.command("intake")
+@click.option("--bids", type=click.IntRange(1, 200_000), default=20_000, show_default=True, help="Signed bids sent in each mode.")
+@click.option("--users", type=click.IntRange(1, 500), default=50, show_default=True, help="Users who deposit and sign.")
+@click.option("--batch-size", type=click.IntRange(1, 1000), default=100, show_default=True, help="Bids per batched request.")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True, help="Client threads, one bid per request.")
+@click.option("--batch-concurrency", type=click.IntRange(1, 256), default=4, show_default=True, help="Client threads, batched.")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=120.0, show_default=True,
+              help="Seconds per mode after which no new request starts.")
+@click.option("--seed", type=int, default=4, show_default=True)
+def intake_bench_command(bids, users, batch_size, concurrency, batch_concurrency, time_limit, seed):
+    """Signed bids the bid API accepts per second, against `proofmarket serve` on anvil.
+
+    Sends pre-signed bids over loopback, one per POST /v1/bids and in batches on
+    POST /v1/bids/batch, then checks the database holds exactly the accepted bids. The last
+    line is the batched rate.
+    """
+    from proofmarket.benchmarks import BenchmarkFailed, IntakeOptions, run_intake_benchmark
+
+    options = IntakeOptions(
+        bids=bids, users=users, batch_size=batch_size, single_concurrency=concurrency,
+        batch_concurrency=batch_concurrency, time_limit_seconds=time_limit, seed=seed,
+    )
+    options.check()
+    progress_console = Console(stderr=True)
+    with progress_console.status("starting") as spinner:
+        def progress(message: str) -> None:
+            spinner.update(message)
+            progress_console.log(message)
+
+        result = run_intake_benchmark(options, progress)
+
+    table = Table(title=f"bid API intake: `proofmarket serve` on anvil, {result.users} users, loopback")
+    for column in ("mode", "endpoint", "bids/request", "client threads", "requests", "accepted", "refused",
+                   "failed requests", "wall s", "accepted bids/s", "p50 ms", "p99 ms"):
+        table.add_column(column, justify="right")
+    for mode in result.modes:
+        table.add_row(
+            mode.mode, mode.path, str(mode.bids_per_request), str(mode.concurrency), f"{mode.requests:,}",
+            f"{mode.accepted:,}", f"{mode.rejected:,}", str(mode.failed_requests), f"{mode.wall_seconds:.1f}",
+            f"{mode.accepted_per_second:,.0f}", f"{mode.latency_p50_ms:.1f}", f"{mode.latency_p99_ms:.1f}",
+        )
+    out = Console(width=max(Console().width, 140))
+    out.print(table)
+    for mode in result.modes:
+        if mode.stopped_by_time_limit:
+            out.print(f"{mode.mode}: stopped by the {options.time_limit_seconds:.0f} s time limit after {mode.bids_sent:,} bids", highlight=False)
+    out.print(
+        f"database: {result.stored_bids:,} bids stored, {result.accepted_total:,} accepted: "
+        + ("equal" if result.database_matches else "DIFFERENT"),
+        highlight=False,
+    )
+    out.print(
+        f"bids signed beforehand by the client ({result.signing_seconds:.1f} s, not timed); {result.machine.describe()}.",
+        highlight=False,
+    )
+    single, batch = result.mode("single"), result.headline
+    click.echo(f"one bid per request (POST /v1/bids, {single.concurrency} threads): {single.accepted_per_second:.0f} accepted bids/s")
+    click.echo(
+        f"headline (last line): batched, POST /v1/bids/batch with {batch.bids_per_request} bids per request "
+        f"from {batch.concurrency} threads, as a sequencer or aggregator submits"
+    )
+    click.echo(f"accepted signed bids/s: {batch.accepted_per_second:.0f}")
+    if not result.database_matches:
+        raise BenchmarkFailed(
+            f"the database holds {result.stored_bids} bids but the API accepted {result.accepted_total}"
+        )

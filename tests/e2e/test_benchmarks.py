@@ -1,0 +1,49 @@
+"""``bench intake`` and ``bench round`` at toy sizes: every bid accounted for, not how fast.
+
+Each benchmark starts an anvil of its own, so these run in the anvil session only
+(``make test-anvil``, or ``pytest tests/e2e/test_benchmarks.py --network ethereum:local:foundry``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from proofmarket.benchmarks import IntakeOptions, RoundOptions, run_intake_benchmark, run_round_benchmark
+
+
+@pytest.fixture(autouse=True)
+def anvil_session_only(request):
+    if "foundry" not in (request.config.getoption("network", default=None) or ""):
+        pytest.skip("starts its own anvil: runs in the anvil session (--network ethereum:local:foundry)")
+
+
+def test_intake_benchmark_stores_exactly_the_accepted_bids():
+    result = run_intake_benchmark(IntakeOptions(bids=20, users=3, batch_size=5, single_concurrency=4, batch_concurrency=2))
+
+    single, batch = result.modes
+    assert (single.mode, single.requests, single.bids_per_request) == ("single", 20, 1)
+    assert (batch.mode, batch.requests, batch.bids_per_request) == ("batch", 4, 5)
+    for mode in result.modes:
+        assert (mode.bids_sent, mode.accepted, mode.rejected, mode.failed_requests) == (20, 20, 0, 0)
+        assert mode.wall_seconds > 0 and 0 < mode.latency_p50_ms <= mode.latency_p99_ms
+        assert not mode.stopped_by_time_limit
+    assert (single.stored_after, batch.stored_after) == (20, 40)
+    assert result.stored_bids == result.accepted_total == 40
+    assert result.database_matches
+    assert result.headline is batch
+
+
+def test_round_benchmark_settles_and_proves_every_bid():
+    result = run_round_benchmark(RoundOptions(sizes=(10,), users=3, provers=1, proving_workers=1))
+
+    (row,) = result.rounds
+    assert (row.bids, row.included, row.chunks, row.segments) == (10, 10, 1, 1)
+    assert row.settlement_gas > 0 and row.proof_gas > 0 and row.settlement_transaction_bytes > 0
+    assert 0 < row.settlement_sign_seconds < row.settlement_seconds
+    for seconds in (row.intake_seconds, row.signature_check_seconds, row.clearing_seconds, row.proof_seconds):
+        assert seconds > 0
+    assert row.total_seconds == pytest.approx(
+        row.intake_seconds + row.clearing_seconds + row.settlement_seconds + row.proof_seconds
+    )
+    assert result.solvent
+    assert result.block_gas_limit == 30_000_000

@@ -1,0 +1,90 @@
+"""``proofmarket bench intake`` and ``bench round`` print their records; the headline is the last line.
+
+The benchmarks themselves run in tests/e2e/test_benchmarks.py; here they are replaced by fixed
+records, so only the commands' printing is under test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from proofmarket import benchmarks
+from proofmarket.benchmarks import IntakeModeResult, IntakeResult, MachineLoad, RoundBenchmarkResult, RoundMeasurement
+from proofmarket.cli.main import main
+
+MACHINE = MachineLoad(cpu_count=2, load_average=(1.0, 1.0, 1.0))
+
+
+def intake_mode(mode: str, path: str, per_request: int, accepted: int, seconds: float, stored_after: int) -> IntakeModeResult:
+    return IntakeModeResult(
+        mode=mode, path=path, bids_per_request=per_request, concurrency=4, requests=accepted // per_request,
+        bids_sent=accepted, accepted=accepted, rejected=0, failed_requests=0, wall_seconds=seconds,
+        latency_p50_ms=10.0, latency_p99_ms=20.0, stopped_by_time_limit=False, stored_after=stored_after,
+    )
+
+
+def intake_result(stored: int) -> IntakeResult:
+    return IntakeResult(
+        modes=(
+            intake_mode("single", "/v1/bids", 1, 1000, 2.0, 1000),
+            intake_mode("batch", "/v1/bids/batch", 100, 1000, 0.4, 2000),
+        ),
+        stored_bids=stored, users=5, round_id=0, signing_seconds=0.1, machine=MACHINE,
+    )
+
+
+def round_row(bids: int, proof_seconds: float) -> RoundMeasurement:
+    return RoundMeasurement(
+        bids=bids, round_id=1, included=bids, chunks=1, segments=1, intake_seconds=0.1, signature_check_seconds=0.001,
+        clearing_seconds=0.2, settlement_seconds=0.3, settlement_sign_seconds=0.1, proof_seconds=proof_seconds,
+        proving_seconds_summed=proof_seconds, settlement_gas=100 * bids, settlement_transaction_bytes=300 * bids,
+        proof_gas=280_000,
+    )
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner(mix_stderr=False)
+
+
+def test_bench_intake_ends_with_the_batched_rate(runner, monkeypatch):
+    monkeypatch.setattr(benchmarks, "run_intake_benchmark", lambda options, progress: intake_result(stored=2000))
+    result = runner.invoke(main, ["bench", "intake"])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == "accepted signed bids/s: 2500"
+    assert "batched" in lines[-2] and "100 bids per request" in lines[-2]
+    assert lines[-3].startswith("one bid per request") and "500 accepted bids/s" in lines[-3]
+    assert "2,000 bids stored, 2,000 accepted: equal" in result.stdout
+
+
+def test_bench_intake_fails_when_the_database_differs(runner, monkeypatch):
+    monkeypatch.setattr(benchmarks, "run_intake_benchmark", lambda options, progress: intake_result(stored=1999))
+    result = runner.invoke(main, ["bench", "intake"])
+    assert result.exit_code == 1
+    assert result.stdout.strip().splitlines()[-1] == "accepted signed bids/s: 2500"
+    assert "holds 1999 bids but the API accepted 2000" in result.stderr
+
+
+def test_bench_round_ends_with_the_largest_round(runner, monkeypatch):
+    def fake(options, progress):
+        assert options.sizes == (10, 100)
+        return RoundBenchmarkResult(
+            rounds=(round_row(10, 1.0), round_row(100, 5.0)), provers=2, prover_capacity=32_000, proving_workers=2,
+            segment_size=16, block_gas_limit=30_000_000, solvent=True, machine=MACHINE,
+        )
+
+    monkeypatch.setattr(benchmarks, "run_round_benchmark", fake)
+    result = runner.invoke(main, ["bench", "round", "--sizes", "10,100"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "round of 100 bids: 5.6 s (clearing 0.20 s, signature checks 0.001 s, settlement transaction 0.30 s, "
+        "proofs 5.0 s); settlement gas 10000"
+    )
+
+
+def test_bench_round_refuses_bad_sizes(runner):
+    result = runner.invoke(main, ["bench", "round", "--sizes", "10,ten"])
+    assert result.exit_code == 2
+    assert "--sizes" in result.stderr

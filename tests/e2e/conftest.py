@@ -89,6 +89,27 @@ class Stack:
         self.server.app = self.node.app
         return self.node
 
+    def settlement_count(self, round_id: int) -> int:
+        """How many ``RoundSettled`` events the market emitted for ``round_id``."""
+        return len(self.client.contract.events.RoundSettled.get_logs(from_block=0, argument_filters={"roundId": round_id}))
+
+    def cleared_not_settled(self, bid_count: int):
+        """A round closed and cleared, the clearinghouse stopped before settling it; returns
+        ``(round_id, settlement)`` where ``settlement`` is what it would have sent."""
+        from proofmarket.clearinghouse.database import RoundRow
+        from proofmarket.clearinghouse.service import SimulatedCrash
+
+        round_id = self.open_round()
+        self.post_asks(round_id)
+        self.api.post_bids(self.signed_bids(round_id, bid_count))
+        self.close(round_id)
+        self.restart(fault=crash_at("after_clear"))
+        with pytest.raises(SimulatedCrash):
+            self.node.run_once()
+        with self.node.clearinghouse.store.session() as session:
+            settlement, _ = self.node.clearinghouse.settlement_for(session, session.get(RoundRow, round_id))
+        return round_id, settlement
+
     def balances(self) -> dict[str, int]:
         """Every party's balance in the market, and each prover's collateral."""
         parties = {user.address: self.client.balance_of(user.address) for user in self.users}
@@ -103,6 +124,17 @@ class Stack:
     def assert_conserved(self) -> None:
         """DESIGN.md's invariant: the contract's ETH equals the sum of its buckets, exactly."""
         assert self.client.ether_balance() == self.client.totals().held
+
+
+def crash_at(point: str):
+    """A fault hook that stops the clearinghouse at ``point`` as a kill would."""
+    from proofmarket.clearinghouse.service import SimulatedCrash
+
+    def fault(reached: str) -> None:
+        if reached == point:
+            raise SimulatedCrash(point)
+
+    return fault
 
 
 def build_stack(web3, signers, tmp_path: Path, settings: MarketSettings, provers: int = 2, users: int = 3) -> Stack:

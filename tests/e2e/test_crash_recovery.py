@@ -14,14 +14,7 @@ import pytest
 
 from proofmarket.clearinghouse.service import SimulatedCrash
 from proofmarket.network import mine_blocks
-
-
-def crash_at(point: str):
-    def fault(reached: str) -> None:
-        if reached == point:
-            raise SimulatedCrash(point)
-
-    return fault
+from tests.e2e.conftest import crash_at
 
 
 def set_automine(web3, enabled: bool) -> None:
@@ -32,11 +25,6 @@ def set_automine(web3, enabled: bool) -> None:
         return
     response = web3.provider.make_request("evm_setAutomine", [enabled])
     assert "error" not in response, response
-
-
-def settlements_of(stack, round_id: int) -> int:
-    events = stack.client.contract.events.RoundSettled.get_logs(from_block=0, argument_filters={"roundId": round_id})
-    return len(events)
 
 
 def open_round_with_bids(stack, count: int = 5) -> tuple[int, set[str]]:
@@ -51,7 +39,7 @@ def assert_settled_once_with_every_bid(stack, round_id: int, digests: set[str]) 
     status = stack.api.round_status(round_id)
     assert status["state"] in ("settled", "resolved")
     assert status["bids"] == len(digests), "every accepted bid is still there"
-    assert settlements_of(stack, round_id) == 1
+    assert stack.settlement_count(round_id) == 1
     outcome = stack.outcome(round_id)
     assert set(outcome["included_bid_ids"]) <= digests
     assert outcome["included_bid_ids"]
@@ -64,7 +52,7 @@ def test_killed_between_cleared_and_settled_settles_once_after_restart(stack, po
     stack.restart(fault=crash_at(point))
     with pytest.raises(SimulatedCrash):
         stack.node.run_once()
-    assert settlements_of(stack, round_id) == 0
+    assert stack.settlement_count(round_id) == 0
     stack.restart()
     stack.node.run_once()
     assert_settled_once_with_every_bid(stack, round_id, digests)
@@ -81,7 +69,7 @@ def test_killed_between_settle_sent_and_mined_settles_once_after_restart(stack):
         stack.node.clearinghouse.receipt_timeout_seconds = 0.5
         stack.node.run_once()  # finds its stored transaction pending, sends it again: still one
         assert stack.api.round_status(round_id)["state"] == "settle_signed"
-        assert settlements_of(stack, round_id) == 0
+        assert stack.settlement_count(round_id) == 0
     finally:
         set_automine(stack.web3, True)
     mine_blocks(stack.web3, 1)
@@ -94,7 +82,7 @@ def test_a_second_settlement_of_a_round_is_refused_by_the_contract(stack):
 
     round_id, digests = open_round_with_bids(stack)
     stack.node.run_once()
-    assert settlements_of(stack, round_id) == 1
+    assert stack.settlement_count(round_id) == 1
     with stack.node.clearinghouse.store.session() as session:
         from proofmarket.clearinghouse.database import RoundRow
 

@@ -12,24 +12,12 @@ import pytest
 
 from proofmarket.chain.errors import ContractRevert
 from proofmarket.chain.market import ChunkAssignment, IncludedBid
-from proofmarket.clearinghouse.database import RoundRow
-from proofmarket.clearinghouse.service import SimulatedCrash
-from tests.e2e.test_crash_recovery import crash_at, settlements_of
 
 
 @pytest.fixture(scope="module")
 def cleared(stack):
     """A closed, cleared, not yet settled round and the clearinghouse's settlement for it."""
-    round_id = stack.open_round()
-    stack.post_asks(round_id)
-    stack.api.post_bids(stack.signed_bids(round_id, 6))
-    stack.close(round_id)
-    stack.restart(fault=crash_at("after_clear"))
-    with pytest.raises(SimulatedCrash):
-        stack.node.run_once()
-    with stack.node.clearinghouse.store.session() as session:
-        settlement, _ = stack.node.clearinghouse.settlement_for(session, session.get(RoundRow, round_id))
-    return round_id, settlement
+    return stack.cleared_not_settled(bid_count=6)
 
 
 def send(stack, settlement):
@@ -94,6 +82,6 @@ def test_the_honest_settlement_still_settles_after_the_doctored_ones(stack, clea
     round_id, _ = cleared
     stack.restart()
     stack.node.run_once()
-    assert settlements_of(stack, round_id) == 1
+    assert stack.settlement_count(round_id) == 1
     assert stack.api.round_status(round_id)["state"] == "settled"
     stack.assert_conserved()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tests.e2e.test_crash_recovery import crash_at, settlements_of
+import pytest
 
 from proofmarket.clearinghouse.service import SimulatedCrash
-
-import pytest
+from tests.e2e.conftest import crash_at
 
 
 def _bid_then_withdraw_everything(stack, when: str):
@@ -35,7 +34,7 @@ def _bid_then_withdraw_everything(stack, when: str):
 @pytest.mark.parametrize("when", ["before clearing", "after clearing"])
 def test_withdrawn_users_bids_are_left_out_and_the_round_still_settles(stack, when):
     round_id, runner, runner_digests = _bid_then_withdraw_everything(stack, when)
-    assert settlements_of(stack, round_id) == 1
+    assert stack.settlement_count(round_id) == 1
     outcome = stack.outcome(round_id)
     assert outcome["included_bid_ids"], "the other users' bids still settle"
     assert not runner_digests & set(outcome["included_bid_ids"])

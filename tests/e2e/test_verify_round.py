@@ -9,9 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from proofmarket.cli.main import main
-from proofmarket.clearinghouse.database import RoundRow
-from proofmarket.clearinghouse.service import SimulatedCrash
-from tests.e2e.test_crash_recovery import crash_at
 
 
 @pytest.fixture(scope="module")
@@ -64,15 +61,7 @@ def test_verify_round_rejects_a_doctored_input_file(stack, command, tmp_path):
 
 def test_verify_round_rejects_a_settlement_that_deviates_from_the_mechanism(stack, command):
     """The clearinghouse key settles only the first chunk (valid on-chain, not the mechanism's outcome)."""
-    round_id = stack.open_round()
-    stack.post_asks(round_id)
-    stack.api.post_bids(stack.signed_bids(round_id, 8))
-    stack.close(round_id)
-    stack.restart(fault=crash_at("after_clear"))
-    with pytest.raises(SimulatedCrash):
-        stack.node.run_once()
-    with stack.node.clearinghouse.store.session() as session:
-        settlement, _ = stack.node.clearinghouse.settlement_for(session, session.get(RoundRow, round_id))
+    round_id, settlement = stack.cleared_not_settled(bid_count=8)
     assert len(settlement.chunks) >= 2, "the deviation drops a chunk"
     first = settlement.chunks[0]
     from dataclasses import replace

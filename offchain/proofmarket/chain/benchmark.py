@@ -8,10 +8,16 @@ which includes the 21,000 base cost and calldata.
 Settlement is measured with 1, 10 and 100 included bids and 1 and 4 provers. Every bid comes
 from a different user, so each bid pays for a cold escrow slot: the worst case. The marginal
 gas per included bid is ``(gas(100 bids) - gas(10 bids)) / 90`` at a fixed number of provers.
+
+The benchmark's accounts, funding, mining, config and signed rounds are public here, so that
+``proofmarket.zk.gas`` (``submitProof`` with a real Groth16 proof) builds its market the same
+way. That measurement is passed in by the caller (the CLI): the chain layer imports nothing
+from ``zk``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from eth_account import Account
@@ -36,11 +42,15 @@ from .typed_data import AskMessage, BidMessage
 
 BID_COUNTS = (1, 10, 100)
 PROVER_COUNTS = (1, 4)
+#: The benchmark market's numbers: each bid is 1,000 constraints at 2,000 wei per constraint.
 CONSTRAINTS_PER_BID = 1_000
 MAX_FEE_PER_BID = 2_000_000  # wei: 2,000 wei per constraint
 UNIT_COST = 1_000  # wei per constraint
 COLLATERAL_PER_CONSTRAINT = 10
 PROVER_CAPACITY = 200_000
+
+#: Measures ``submitProof`` with a real Groth16 proof on the chain given (``proofmarket.zk.gas``).
+Groth16SubmitProofGas = Callable[[Web3, LocalAccount], int]
 
 
 @dataclass
@@ -49,6 +59,8 @@ class GasReport:
 
     rows: list[tuple[str, int | None]] = field(default_factory=list)
     marginal_by_provers: dict[int, int] = field(default_factory=dict)
+    #: ``submitProof`` with a real one-segment Groth16 proof, if measured.
+    groth16_submit_proof: int | None = None
 
     @property
     def marginal_per_bid(self) -> int:
@@ -56,11 +68,14 @@ class GasReport:
         return max(self.marginal_by_provers.values())
 
     def format_table(self) -> str:
-        """The table, then ``marginal gas per included bid: N`` as the last line."""
+        """The table, ``submitProof gas (groth16): N`` if measured, then
+        ``marginal gas per included bid: N`` as the last line."""
         width = max(len(name) for name, _ in self.rows)
         lines = [f"{'operation'.ljust(width)}  {'gas':>10}", f"{'-' * width}  {'-' * 10}"]
         for name, gas in self.rows:
             lines.append(f"{name.ljust(width)}  {('n/a' if gas is None else f'{gas:,}'):>10}")
+        if self.groth16_submit_proof is not None:
+            lines.append(f"submitProof gas (groth16): {self.groth16_submit_proof}")
         for provers, marginal in sorted(self.marginal_by_provers.items()):
             lines.append(f"marginal gas per included bid, {provers} prover(s), 10->100 bids: {marginal:,}")
         lines.append(f"marginal gas per included bid: {self.marginal_per_bid}")
@@ -79,16 +94,18 @@ def embedded_cancun_web3() -> tuple[Web3, LocalAccount]:
     return web3, funder
 
 
-def _bench_account(label: str, index: int) -> LocalAccount:
+def bench_account(label: str, index: int) -> LocalAccount:
+    """The benchmark's account named ``label`` number ``index`` (a key derived from both)."""
     return Account.from_key(keccak(f"proofmarket gas benchmark {label} {index}".encode()))
 
 
-def _fund(web3: Web3, funder: LocalAccount, accounts: list[LocalAccount], amount: int) -> None:
+def fund_accounts(web3: Web3, funder: LocalAccount, accounts: Sequence[LocalAccount], amount: int) -> None:
+    """Sends ``amount`` wei from ``funder`` to each of ``accounts``."""
     for account in accounts:
         send_transaction(web3, funder, {"to": account.address, "value": amount, "gas": 21_000})
 
 
-def _advance(web3: Web3, funder: LocalAccount, blocks: int) -> None:
+def mine_blocks(web3: Web3, funder: LocalAccount, blocks: int) -> None:
     """Mines ``blocks`` blocks: ``evm_mine`` where the node has it, else empty self-transfers."""
     for _ in range(blocks):
         try:
@@ -99,19 +116,11 @@ def _advance(web3: Web3, funder: LocalAccount, blocks: int) -> None:
             send_transaction(web3, funder, {"to": funder.address, "value": 0, "gas": 21_000})
 
 
-def run_gas_benchmark(web3: Web3, funder: LocalAccount) -> GasReport:
-    """Measures every operation of the table on ``web3``, paying from ``funder``."""
-    report = GasReport()
-    users = [_bench_account("user", index) for index in range(max(BID_COUNTS))]
-    provers = [_bench_account("prover", index) for index in range(max(PROVER_COUNTS))]
-    owner, clearinghouse, treasury, reporter = (_bench_account(role, 0) for role in ("owner", "clearinghouse", "treasury", "reporter"))
-    _fund(web3, funder, [owner, clearinghouse, reporter, *provers], 10**20)
-    _fund(web3, funder, users, 10**18)
-
-    verifier = deploy_development_verifier(web3, owner)
+def benchmark_config(web3: Web3, clearinghouse: str, treasury: str, verifier: str, **changes) -> MarketConfig:
+    """The benchmark market's config, round 0 opening at the current block; ``changes`` replace fields."""
     config = MarketConfig(
-        clearinghouse=clearinghouse.address,
-        treasury=treasury.address,
+        clearinghouse=clearinghouse,
+        treasury=treasury,
         verifier=verifier,
         genesis_block=web3.eth.block_number,
         round_length_blocks=1,
@@ -122,6 +131,69 @@ def run_gas_benchmark(web3: Web3, funder: LocalAccount) -> GasReport:
         collateral_per_constraint=COLLATERAL_PER_CONSTRAINT,
         reporter_share_bps=1_000,
     )
+    return config.replace(**changes)
+
+
+def _hash_of_transactions(tx_hashes: Sequence[bytes]) -> bytes:
+    return keccak(b"".join(tx_hashes))
+
+
+def signed_round(
+    market: ProofMarketClient,
+    round_id: int,
+    users: Sequence[LocalAccount],
+    provers: Sequence[LocalAccount],
+    nonce: int,
+    commit: Callable[[Sequence[bytes]], bytes] = _hash_of_transactions,
+) -> tuple[list[IncludedBid], list[ChunkAssignment]]:
+    """One bid per user (its own transaction, charged its max fee) and one ask per prover, split
+    into contiguous chunks as evenly as possible; each chunk pays ``UNIT_COST`` per constraint
+    and commits to its transactions with ``commit`` (the Groth16 benchmark passes the Poseidon
+    chunk commitment)."""
+    bids = []
+    for index, user in enumerate(users):
+        bid = BidMessage(
+            user=user.address,
+            tx_hash=keccak(f"tx {round_id} {index}".encode()),
+            constraints=CONSTRAINTS_PER_BID,
+            max_fee=MAX_FEE_PER_BID,
+            round=round_id,
+            nonce=nonce,
+        )
+        bids.append(IncludedBid(bid, market.sign_bid(user, bid), MAX_FEE_PER_BID))
+    chunks = []
+    base, extra = divmod(len(users), len(provers))
+    start = 0
+    for index, prover in enumerate(provers):
+        bid_count = base + (1 if index < extra else 0)
+        ask = AskMessage(prover=prover.address, unit_cost=UNIT_COST, round=round_id, nonce=nonce)
+        chunks.append(
+            ChunkAssignment(
+                ask=ask,
+                ask_signature=market.sign_ask(prover, ask),
+                bid_count=bid_count,
+                payment=UNIT_COST * CONSTRAINTS_PER_BID * bid_count,
+                commitment=commit([included.bid.tx_hash for included in bids[start : start + bid_count]]),
+            )
+        )
+        start += bid_count
+    return bids, chunks
+
+
+def run_gas_benchmark(
+    web3: Web3, funder: LocalAccount, groth16_submit_proof: Groth16SubmitProofGas | None = None
+) -> GasReport:
+    """Measures every operation of the table on ``web3``, paying from ``funder``; with
+    ``groth16_submit_proof`` (``proofmarket.zk.gas``), also ``submitProof`` with a real proof."""
+    report = GasReport()
+    users = [bench_account("user", index) for index in range(max(BID_COUNTS))]
+    provers = [bench_account("prover", index) for index in range(max(PROVER_COUNTS))]
+    owner, clearinghouse, treasury, reporter = (bench_account(role, 0) for role in ("owner", "clearinghouse", "treasury", "reporter"))
+    fund_accounts(web3, funder, [owner, clearinghouse, reporter, *provers], 10**20)
+    fund_accounts(web3, funder, users, 10**18)
+
+    verifier = deploy_development_verifier(web3, owner)
+    config = benchmark_config(web3, clearinghouse.address, treasury.address, verifier)
     market, deploy_gas = _deploy_market_measured(web3, owner, config)
     report.rows.append(("deploy ProofMarket", deploy_gas))
 
@@ -133,28 +205,25 @@ def run_gas_benchmark(web3: Web3, funder: LocalAccount) -> GasReport:
     ]
     report.rows.append(("registerProver", registrations[0]))
 
-    signed = _Signer(market)
     settle_gas: dict[tuple[int, int], int] = {}
     proof_gas = 0
-    slash_rounds: list[tuple[int, list[ChunkAssignment]]] = []
+    slash_rounds: list[int] = []
     nonce = 0
     for prover_count in PROVER_COUNTS:
         for bid_count in BID_COUNTS:
             if bid_count < prover_count:
                 continue
-            _advance(web3, funder, 1)
+            mine_blocks(web3, funder, 1)
             round_id = market.current_round() - 1
-            bids, chunks = signed.round(round_id, users[:bid_count], provers[:prover_count], nonce)
+            bids, chunks = signed_round(market, round_id, users[:bid_count], provers[:prover_count], nonce)
             nonce += 1
             receipt = market.settle_round(clearinghouse, round_id, keccak(b"inputs"), (2_000, 1), bids, chunks)
             settle_gas[(bid_count, prover_count)] = receipt["gasUsed"]
             if (bid_count, prover_count) == (10, 1):
                 proof = development_proof(chunks[0].commitment, provers[0].address)
                 proof_gas = market.submit_proof(provers[0], round_id, 0, proof)["gasUsed"]
-            if prover_count == 4 and bid_count == 100:
-                slash_rounds.append((round_id, chunks))
-            if (bid_count, prover_count) == (1, 1):
-                slash_rounds.append((round_id, chunks))
+            if (bid_count, prover_count) in ((1, 1), (100, 4)):
+                slash_rounds.append(round_id)
     for prover_count in PROVER_COUNTS:
         for bid_count in BID_COUNTS:
             report.rows.append(
@@ -167,12 +236,14 @@ def run_gas_benchmark(web3: Web3, funder: LocalAccount) -> GasReport:
 
     report.rows.append(("submitProof (development verifier)", proof_gas))
 
-    _advance(web3, funder, config.proving_window_blocks + 1)
-    for round_id, chunks in slash_rounds:
+    mine_blocks(web3, funder, config.proving_window_blocks + 1)
+    for round_id in slash_rounds:
         refunds = market.refunds_from_settlement(round_id)[0]
         gas = market.slash(reporter, round_id, 0, refunds)["gasUsed"]
         report.rows.append((f"slash ({len(refunds)} refund(s))", gas))
     report.rows.append(("withdraw", market.withdraw(users[0], 10**15)["gasUsed"]))
+    if groth16_submit_proof is not None:
+        report.groth16_submit_proof = groth16_submit_proof(web3, funder)
     return report
 
 
@@ -186,40 +257,3 @@ def _deploy_market_measured(
     receipt = send_transaction(web3, owner, transaction)
     contract = web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
     return ProofMarketClient(web3, contract), receipt["gasUsed"]
-
-
-class _Signer:
-    """Builds signed bids and asks of one round, split into contiguous chunks."""
-
-    def __init__(self, market: ProofMarketClient):
-        self.market = market
-
-    def round(
-        self, round_id: int, users: list[LocalAccount], provers: list[LocalAccount], nonce: int
-    ) -> tuple[list[IncludedBid], list[ChunkAssignment]]:
-        bids = []
-        for index, user in enumerate(users):
-            bid = BidMessage(
-                user=user.address,
-                tx_hash=keccak(f"tx {round_id} {index}".encode()),
-                constraints=CONSTRAINTS_PER_BID,
-                max_fee=MAX_FEE_PER_BID,
-                round=round_id,
-                nonce=nonce,
-            )
-            bids.append(IncludedBid(bid, self.market.sign_bid(user, bid), MAX_FEE_PER_BID))
-        chunks = []
-        base, extra = divmod(len(users), len(provers))
-        for index, prover in enumerate(provers):
-            bid_count = base + (1 if index < extra else 0)
-            ask = AskMessage(prover=prover.address, unit_cost=UNIT_COST, round=round_id, nonce=nonce)
-            chunks.append(
-                ChunkAssignment(
-                    ask=ask,
-                    ask_signature=self.market.sign_ask(prover, ask),
-                    bid_count=bid_count,
-                    payment=UNIT_COST * CONSTRAINTS_PER_BID * bid_count,
-                    commitment=keccak(f"chunk {round_id} {index}".encode()),
-                )
-            )
-        return bids, chunks

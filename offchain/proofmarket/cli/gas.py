@@ -19,13 +19,27 @@ from proofmarket.exceptions import UserInputError
     show_default="anvil's first test key",
     help="Private key that pays for the benchmark accounts when --rpc-url is given.",
 )
-def gas_command(rpc_url: str | None, funder_key: str) -> None:
+@click.option(
+    "--groth16/--no-groth16",
+    default=True,
+    show_default=True,
+    help="Also prove a one-transaction chunk with snarkjs and report submitProof with the real Groth16 verifier.",
+)
+def gas_command(rpc_url: str | None, funder_key: str, groth16: bool) -> None:
     """Gas of deploy, deposit, registerProver, settleRound (1/10/100 bids, 1/4 provers),
-    submitProof, slash and withdraw; the last line is the marginal gas per included bid."""
+    submitProof (development verifier, and `submitProof gas (groth16): N` with a real proof),
+    slash and withdraw; the last line is the marginal gas per included bid."""
     from eth_account import Account
     from web3 import Web3
 
     from proofmarket.chain.benchmark import embedded_cancun_web3, run_gas_benchmark
+
+    groth16_submit_proof = None
+    if groth16:
+        from proofmarket.zk.gas import measure_groth16_submit_proof_gas
+
+        def groth16_submit_proof(web3, funder) -> int:
+            return measure_groth16_submit_proof_gas(web3, funder, transactions=1).gas_used
 
     if rpc_url is None:
         web3, funder = embedded_cancun_web3()
@@ -34,5 +48,5 @@ def gas_command(rpc_url: str | None, funder_key: str) -> None:
         if not web3.is_connected():
             raise UserInputError(f"no Ethereum node answers at {rpc_url}")
         funder = Account.from_key(funder_key)
-    report = run_gas_benchmark(web3, funder)
+    report = run_gas_benchmark(web3, funder, groth16_submit_proof)
     click.echo(report.format_table())

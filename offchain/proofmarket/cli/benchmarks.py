@@ -57,7 +57,7 @@ def round_bench_command(sizes, users, provers, prover_capacity, proving_workers,
     table = Table(title="one round per size on anvil: wall time per step (s) and settlement gas")
     for column in ("bids", "included", "chunks", "segments", "intake API", "sig. checks", "clearing",
                    "settlement", "(sign)", "proofs", "round", "settle gas", "gas/bid"):
-        table.add_column(column, justify="right")
+        table.add_column(column, justify="right", no_wrap=True)
     for row in result.rounds:
         table.add_row(
             f"{row.bids:,}", f"{row.included:,}", str(row.chunks), str(row.segments), f"{row.intake_seconds:.2f}",
@@ -65,7 +65,7 @@ def round_bench_command(sizes, users, provers, prover_capacity, proving_workers,
             f"{row.settlement_sign_seconds:.2f}", f"{row.proof_seconds:.1f}", f"{row.total_seconds:.1f}",
             f"{row.settlement_gas:,}", f"{row.settlement_gas_per_bid:,}",
         )
-    out = Console(width=max(Console().width, 140))
+    out = Console(width=max(Console().width, 150))
     out.print(table)
     for line in (
         "intake API: every bid through POST /v1/bids/batch (100 per request: parsing, intake rules, group commit).",
@@ -129,16 +129,16 @@ def intake_bench_command(bids, users, batch_size, concurrency, batch_concurrency
         result = run_intake_benchmark(options, progress)
 
     table = Table(title=f"bid API intake: `proofmarket serve` on anvil, {result.users} users, loopback")
-    for column in ("mode", "endpoint", "bids/request", "client threads", "requests", "accepted", "refused",
-                   "failed requests", "wall s", "accepted bids/s", "p50 ms", "p99 ms"):
-        table.add_column(column, justify="right")
+    for column in ("mode", "endpoint", "bids/req", "threads", "requests", "accepted", "refused", "failed req",
+                   "wall s", "accepted bids/s", "p50 ms", "p99 ms"):
+        table.add_column(column, justify="right", no_wrap=True)
     for mode in result.modes:
         table.add_row(
             mode.mode, mode.path, str(mode.bids_per_request), str(mode.concurrency), f"{mode.requests:,}",
             f"{mode.accepted:,}", f"{mode.rejected:,}", str(mode.failed_requests), f"{mode.wall_seconds:.1f}",
             f"{mode.accepted_per_second:,.0f}", f"{mode.latency_p50_ms:.1f}", f"{mode.latency_p99_ms:.1f}",
         )
-    out = Console(width=max(Console().width, 140))
+    out = Console(width=max(Console().width, 150))
     out.print(table)
     for mode in result.modes:
         if mode.stopped_by_time_limit:

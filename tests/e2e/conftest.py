@@ -91,7 +91,10 @@ class Stack:
 
     def settlement_count(self, round_id: int) -> int:
         """How many ``RoundSettled`` events the market emitted for ``round_id``."""
-        return len(self.client.contract.events.RoundSettled.get_logs(from_block=0, argument_filters={"roundId": round_id}))
+        events = self.client.contract.events.RoundSettled.get_logs(
+            from_block=self.deployment.deploy_block, argument_filters={"roundId": round_id}
+        )
+        return len(events)
 
     def cleared_not_settled(self, bid_count: int):
         """A round closed and cleared, the clearinghouse stopped before settling it; returns

@@ -26,7 +26,11 @@ import {Totals} from "./types/Totals.sol";
 ///      NOTE (amounts fit in 128 bits): every wei amount the contract stores is bounded by the ETH
 ///      it holds, and all ETH in existence is far below 2^128 wei, so the uint128 casts of
 ///      deposits, charges, payments and collateral below cannot truncate. Sums of calldata
-///      amounts are taken in checked uint256 before any such cast.
+///      amounts are taken in checked uint256 before any such cast. A chunk stores its payment
+///      and locked collateral as uint96 (2^96 wei is about 7.9e10 ETH, hundreds of times all ETH
+///      in existence): both are bounded by ETH the contract holds (Σ payments <= Σ charges, each
+///      charge covered by escrow; κ·x_j <= the prover's free collateral), and a settlement that
+///      breaks either bound reverts as a whole.
 contract ProofMarket is IProofMarket {
     // ================================================================ constants and state
 
@@ -51,8 +55,8 @@ contract ProofMarket is IProofMarket {
 
     Totals internal _totals;
 
-    /// @inheritdoc IProofMarket
-    mapping(address account => uint256) public balanceOf;
+    /// @dev Escrow balances; `balanceOf` adds a prover's uncollected `Prover.earnings`.
+    mapping(address account => uint256) internal _balances;
 
     mapping(address prover => Prover) internal _provers;
     mapping(uint64 roundId => Round) internal _rounds;
@@ -72,6 +76,8 @@ contract ProofMarket is IProofMarket {
         bytes32 domainSeparator;
         uint256 reservePerConstraint;
         uint256 collateralPerConstraint;
+        /// The round's proving deadline, recorded in the round and in each chunk.
+        uint64 deadline;
         /// S under the Rebate policy (known before the bid loop), else zero.
         uint256 rebatePool;
         /// R under the Rebate policy, else zero.
@@ -161,10 +167,24 @@ contract ProofMarket is IProofMarket {
     /// @inheritdoc IProofMarket
     function deposit() external payable whenNotPaused {
         if (msg.value == 0) revert ZeroAmount();
-        uint256 balance = balanceOf[msg.sender] + msg.value;
-        balanceOf[msg.sender] = balance;
+        uint256 balance = _balances[msg.sender] + _collectEarnings(msg.sender) + msg.value;
+        _balances[msg.sender] = balance;
         _totals.balances += uint128(msg.value);
         emit Deposited(msg.sender, msg.value, balance);
+    }
+
+    /// @dev Moves `account`'s uncollected prover earnings into its escrow: zeroes them, moves
+    ///      them from `reserved` to `balances` in the totals, and returns them for the caller to
+    ///      add to `_balances[account]`, which it writes anyway. `balanceOf` is unchanged.
+    function _collectEarnings(address account) internal returns (uint256 earnings) {
+        Prover storage prover = _provers[account];
+        uint96 amount = prover.earnings;
+        if (amount != 0) {
+            prover.earnings = 0;
+            Totals storage totals = _totals;
+            (totals.balances, totals.reserved) = (totals.balances + amount, totals.reserved - amount);
+        }
+        return amount;
     }
 
     // ================================================================ prover registry
@@ -176,7 +196,8 @@ contract ProofMarket is IProofMarket {
         if (prover.capacity != 0) revert ProverAlreadyRegistered(msg.sender);
         uint256 required = uint256(_config.collateralPerConstraint) * capacity;
         if (msg.value < required) revert InsufficientCollateral(msg.sender, msg.value, required);
-        // NOTE: the entry is all zero here (never registered, or deleted by withdrawCollateral).
+        // NOTE: collateral, capacity, exit and locked are all zero here (never registered, or
+        // cleared by withdrawCollateral, which requires nothing locked); earnings may remain.
         prover.collateral = uint128(msg.value);
         prover.capacity = capacity;
         _totals.collateral += uint128(msg.value);
@@ -225,7 +246,10 @@ contract ProofMarket is IProofMarket {
         // prover is proven or slashed, and an exiting prover gets no new chunks.
         if (prover.locked != 0) revert CollateralLocked(msg.sender, prover.locked);
         uint128 amount = prover.collateral;
-        delete _provers[msg.sender];
+        // The registry data goes; uncollected earnings stay (they are part of the balance).
+        prover.collateral = 0;
+        prover.capacity = 0;
+        prover.exitAvailableAt = 0;
         _totals.collateral -= amount;
         emit CollateralWithdrawn(msg.sender, amount);
         // NOTE: the ETH goes last, after every effect (checks-effects-interactions).
@@ -313,6 +337,7 @@ contract ProofMarket is IProofMarket {
         settlement.domainSeparator = _domainSeparator();
         settlement.reservePerConstraint = config.reservePerConstraint;
         settlement.collateralPerConstraint = config.collateralPerConstraint;
+        settlement.deadline = uint64(block.number) + config.provingWindowBlocks;
         if (config.surplusPolicy == SurplusPolicy.Rebate) {
             uint256 revenue;
             for (uint256 i; i < bids.length; ++i) {
@@ -362,7 +387,10 @@ contract ProofMarket is IProofMarket {
         if (TransientMarks.markOnce(digest)) revert BidReused(digest);
 
         address user = bid.user;
-        uint256 balance = balanceOf[user];
+        uint256 balance = _balances[user];
+        // A prover's uncollected earnings count too: collected only when needed, to spare every
+        // other bid the read of a registry entry.
+        if (balance < charge) balance += _collectEarnings(user);
         if (balance < charge) revert InsufficientEscrow(digest, user, balance, charge);
         uint256 rebate;
         if (settlement.rebatePool != 0) {
@@ -372,7 +400,7 @@ contract ProofMarket is IProofMarket {
         }
         // NOTE: cannot underflow: balance >= charge >= rebate, checked above.
         unchecked {
-            balanceOf[user] = balance - charge + rebate;
+            _balances[user] = balance - charge + rebate;
         }
         settlement.charges += charge;
     }
@@ -399,8 +427,9 @@ contract ProofMarket is IProofMarket {
         chunk.prover = prover;
         chunk.constraints = uint64(constraints);
         chunk.status = ChunkStatus.Pending;
-        chunk.payment = uint128(payment);
-        chunk.collateral = uint128(collateral);
+        chunk.payment = uint96(payment);
+        chunk.collateral = uint96(collateral);
+        chunk.deadline = settlement.deadline;
         chunk.commitment = assignment.commitment;
         chunk.refundHash = refundHash_;
         emit ChunkAssigned(
@@ -446,7 +475,7 @@ contract ProofMarket is IProofMarket {
         // NOTE: cannot underflow: locked <= collateral (see Prover).
         uint256 free = prover.collateral - locked;
         if (free < collateral) revert InsufficientFreeCollateral(proverAddress, free, collateral);
-        prover.locked = uint128(locked + collateral);
+        prover.locked = uint96(locked + collateral);
     }
 
     /// @dev Distributes the surplus, updates the totals and records the round.
@@ -465,7 +494,7 @@ contract ProofMarket is IProofMarket {
             // NOTE: Σ floor(S·c_i/R) <= S, so the dust cannot underflow.
             toTreasury = surplus - settlement.rebates;
         }
-        if (toTreasury != 0) balanceOf[config.treasury] += toTreasury;
+        if (toTreasury != 0) _balances[config.treasury] += toTreasury;
 
         // Charges left the balances; rebates and the treasury's part came back; payments are
         // reserved for the chunks; a burned surplus is held. The sum of the buckets is unchanged.
@@ -483,7 +512,7 @@ contract ProofMarket is IProofMarket {
             revenue: uint128(settlement.charges),
             surplus: uint128(surplus),
             settledAt: uint64(block.number),
-            deadline: uint64(block.number) + config.provingWindowBlocks,
+            deadline: settlement.deadline,
             bidCount: uint32(settlement.bidCount),
             chunkCount: uint32(settlement.chunkCount),
             surplusPolicy: config.surplusPolicy
@@ -527,9 +556,14 @@ contract ProofMarket is IProofMarket {
     /// @inheritdoc IProofMarket
     /// @dev Anyone may submit (a relayer, a watchtower): the payment always goes to the chunk's
     ///      prover, and the proof binds that prover, so copying a proof gains nothing.
+    ///
+    ///      NOTE (gas): a proof touches one slot of the prover, none of its own. The payment moves
+    ///      from the chunk to the prover's `earnings`, in the registry slot whose `locked` it
+    ///      unlocks anyway; it stays in `Totals.reserved` until collected, so the totals need no
+    ///      write either.
     function submitProof(uint64 roundId, uint256 chunkIndex, bytes calldata proof) external {
         Chunk storage chunk = _pendingChunk(roundId, chunkIndex);
-        uint256 deadline = _rounds[roundId].deadline;
+        uint256 deadline = chunk.deadline;
         if (block.number > deadline) revert ProvingDeadlinePassed(roundId, chunkIndex, deadline, block.number);
         address prover = chunk.prover;
         bool valid;
@@ -542,14 +576,12 @@ contract ProofMarket is IProofMarket {
         }
         if (!valid) revert InvalidProof(roundId, chunkIndex, prover);
 
-        uint128 payment = chunk.payment;
-        uint128 collateral = chunk.collateral;
+        uint96 payment = chunk.payment;
+        uint96 collateral = chunk.collateral;
         chunk.status = ChunkStatus.Proven;
+        Prover storage registered = _provers[prover];
         // NOTE: the prover's locked collateral includes this chunk's, locked at settlement.
-        _provers[prover].locked -= collateral;
-        balanceOf[prover] += payment;
-        _totals.reserved -= payment;
-        _totals.balances += payment;
+        (registered.locked, registered.earnings) = (registered.locked - collateral, registered.earnings + payment);
         emit ChunkProven(roundId, chunkIndex, prover, payment, msg.sender);
     }
 
@@ -574,7 +606,7 @@ contract ProofMarket is IProofMarket {
     function slash(uint64 roundId, uint256 chunkIndex, Refund[] calldata refunds) external {
         Chunk storage chunk = _pendingChunk(roundId, chunkIndex);
         Round storage round = _rounds[roundId];
-        uint256 deadline = round.deadline;
+        uint256 deadline = chunk.deadline;
         if (block.number <= deadline) revert ProvingDeadlineNotPassed(roundId, chunkIndex, deadline, block.number);
         uint256 refunded = _refundChunk(roundId, chunkIndex, chunk, round, refunds);
         _resolveSlash(roundId, chunkIndex, chunk, refunded);
@@ -599,8 +631,8 @@ contract ProofMarket is IProofMarket {
 
     /// @dev Splits what the refunds left of the pool, slashes the prover, marks the chunk.
     function _resolveSlash(uint64 roundId, uint256 chunkIndex, Chunk storage chunk, uint256 refunded) internal {
-        uint128 payment = chunk.payment;
-        uint128 collateral = chunk.collateral;
+        uint96 payment = chunk.payment;
+        uint96 collateral = chunk.collateral;
         uint256 pool = uint256(payment) + collateral;
         // NOTE: cannot underflow: refunded <= pool (see the solvency note on `slash`).
         uint256 remainder = pool - refunded;
@@ -614,8 +646,8 @@ contract ProofMarket is IProofMarket {
         // and its locked amount includes this chunk's.
         prover.collateral -= collateral;
         prover.locked -= collateral;
-        if (reporterReward != 0) balanceOf[msg.sender] += reporterReward;
-        if (treasuryShare != 0) balanceOf[_config.treasury] += treasuryShare;
+        if (reporterReward != 0) _balances[msg.sender] += reporterReward;
+        if (treasuryShare != 0) _balances[_config.treasury] += treasuryShare;
         Totals memory totals = _totals;
         totals.reserved -= payment;
         totals.collateral -= collateral;
@@ -651,7 +683,7 @@ contract ProofMarket is IProofMarket {
             uint256 net = _netCharge(refunds[i].charge, rebatePool, rebateBase);
             // NOTE: owed > pool >= 0 in the pro-rata branch, so the division is safe.
             uint256 amount = inFull ? net : net * pool / owed;
-            if (amount != 0) balanceOf[refunds[i].user] += amount;
+            if (amount != 0) _balances[refunds[i].user] += amount;
             refunded += amount;
         }
     }
@@ -667,11 +699,11 @@ contract ProofMarket is IProofMarket {
     /// @inheritdoc IProofMarket
     function withdraw(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        uint256 balance = balanceOf[msg.sender];
+        uint256 balance = _balances[msg.sender] + _collectEarnings(msg.sender);
         if (balance < amount) revert InsufficientBalance(msg.sender, balance, amount);
         // NOTE: cannot underflow: checked just above.
         unchecked {
-            balanceOf[msg.sender] = balance - amount;
+            _balances[msg.sender] = balance - amount;
         }
         _totals.balances -= uint128(amount);
         emit Withdrawn(msg.sender, amount, balance - amount);
@@ -689,6 +721,11 @@ contract ProofMarket is IProofMarket {
     /// @inheritdoc IProofMarket
     function getConfig() external view returns (MarketConfig memory) {
         return _config;
+    }
+
+    /// @inheritdoc IProofMarket
+    function balanceOf(address account) external view returns (uint256) {
+        return _balances[account] + _provers[account].earnings;
     }
 
     /// @inheritdoc IProofMarket

@@ -354,7 +354,7 @@ interface IProofMarket {
 
     /// @notice Submits the proof of chunk `chunkIndex` of round `roundId` (by anyone, up to and
     ///         including the deadline block). On success the chunk's prover is credited its payment
-    ///         and its collateral unlocks.
+    ///         (as `Prover.earnings`, part of its `balanceOf`) and its collateral unlocks.
     function submitProof(uint64 roundId, uint256 chunkIndex, bytes calldata proof) external;
 
     // ------------------------------------------------------------------ slash
@@ -369,15 +369,18 @@ interface IProofMarket {
 
     // ------------------------------------------------------------------ withdraw
 
-    /// @notice Sends `amount` of the caller's balance (escrow and credits) to the caller.
+    /// @notice Sends `amount` of the caller's balance (escrow and credits) to the caller; a
+    ///         prover's uncollected earnings are first collected into its escrow.
     function withdraw(uint256 amount) external;
 
     // ------------------------------------------------------------------ views
 
-    /// @notice `account`'s balance: free escrow plus credited payouts, refunds and shares.
+    /// @notice `account`'s balance: free escrow plus credited payouts, refunds and shares,
+    ///         including a prover's uncollected `Prover.earnings`.
     function balanceOf(address account) external view returns (uint256);
 
-    /// @notice The registry entry of `prover` (all zero if not registered).
+    /// @notice The registry entry of `prover` (all zero if never registered; an exited prover
+    ///         keeps only its uncollected `earnings`).
     function getProver(address prover) external view returns (Prover memory);
 
     /// @notice Round `roundId` as settled (all zero if not settled).

@@ -9,17 +9,22 @@ enum ChunkStatus {
     Slashed
 }
 
-/// @notice One prover's share of a settled round (four storage slots).
+/// @notice One prover's share of a settled round (four storage slots; `submitProof` reads the
+///         first three and writes the first).
 struct Chunk {
     /// The prover the chunk is assigned to.
     address prover;
     /// x_j: Σ constraints of the chunk's bids, computed on-chain.
     uint64 constraints;
     ChunkStatus status;
-    /// P_j: the prover's pay, reserved in the contract until the chunk resolves.
-    uint128 payment;
+    /// P_j: the prover's pay, reserved in the contract until the chunk resolves (uint96: see the
+    /// NOTE on amounts in ProofMarket).
+    uint96 payment;
     /// κ·x_j locked from the prover's collateral at settlement.
-    uint128 collateral;
+    uint96 collateral;
+    /// Last block in which the chunk may be proven: its round's deadline, copied here so that
+    /// `submitProof` reads no round slot.
+    uint64 deadline;
     /// Commitment to the chunk's transactions that the proof must bind.
     bytes32 commitment;
     /// Chained hash of the chunk's `(user, charge)` list (RefundLib).

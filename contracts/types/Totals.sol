@@ -6,10 +6,14 @@ pragma solidity 0.8.28;
 ///      after every call, up to ETH forced in without a call (selfdestruct, coinbase), which can
 ///      only make the left side larger. Each money-moving function moves an amount between
 ///      these buckets, or between one bucket and the outside together with exactly that ETH.
+///      `Σ balanceOf == balances + Σ Prover.earnings`: a prover's earned but uncollected
+///      payments stay in `reserved` until collected into its escrow balance.
 struct Totals {
-    /// Σ balanceOf: free escrow, credited payouts, rebates, refunds, treasury and reporter shares.
+    /// Σ escrow balances: free escrow, collected prover earnings, rebates, refunds, treasury and
+    /// reporter shares (Σ balanceOf less the provers' uncollected earnings).
     uint128 balances;
-    /// Σ payment of unresolved chunks: charges moved out of escrow into settled rounds.
+    /// What the market owes provers: Σ payment of unresolved chunks, plus Σ `Prover.earnings`
+    /// (payments of proven chunks not yet collected).
     uint128 reserved;
     /// Σ prover collateral (free and locked).
     uint128 collateral;

@@ -83,6 +83,8 @@ class PartyState:
     balance: int
     collateral: int
     locked: int
+    #: A prover's uncollected earnings: already part of ``balance``, still in ``Totals.reserved``.
+    earnings: int
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class Ledger:
                 balance=self.market.balance_of(address),
                 collateral=prover.collateral,
                 locked=prover.locked,
+                earnings=prover.earnings,
             )
         return Snapshot(self.web3.eth.block_number, states, self.market.totals(), self.market.ether_balance())
 
@@ -159,13 +162,16 @@ class Ledger:
 
     def assert_conservation(self, snapshot: Snapshot | None = None) -> None:
         """DESIGN.md's invariant: contract ETH == free escrow and credits + round-locked charges
-        + collateral + burned; and the totals equal the sums over the parties."""
+        + collateral + burned; and the totals equal the sums over the parties (a prover's
+        uncollected earnings are in its balance but still in ``reserved``)."""
         snapshot = snapshot or self.snapshot()
         totals = snapshot.totals
         assert snapshot.contract_ether == totals.balances + totals.reserved + totals.collateral + totals.burned, (
             f"contract holds {snapshot.contract_ether}, buckets sum to {totals.held}: {totals}"
         )
-        assert totals.balances == sum(state.balance for state in snapshot.parties.values())
+        earnings = sum(state.earnings for state in snapshot.parties.values())
+        assert totals.balances + earnings == sum(state.balance for state in snapshot.parties.values())
+        assert totals.reserved >= earnings
         assert totals.collateral == sum(state.collateral for state in snapshot.parties.values())
 
 

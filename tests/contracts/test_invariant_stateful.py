@@ -53,6 +53,8 @@ class ProverModel:
     locked: int = 0
     capacity: int = 0
     exit_at: int = 0
+    #: Payments of proven chunks not yet collected (part of the balance; survives an exit).
+    earnings: int = 0
 
 
 @dataclass
@@ -158,6 +160,8 @@ def make_machine(web3, roles, mine):
                 return
             self.market.withdraw(self.roles[name], amount)
             self.model.balances[self.address(name)] -= amount
+            if name in PROVERS:
+                self.prover(name).earnings = 0  # a withdrawal collects them into the escrow
 
         @rule(user=st.sampled_from(USERS))
         def withdraw_too_much(self, user):
@@ -213,7 +217,7 @@ def make_machine(web3, roles, mine):
             else:
                 self.market.withdraw_collateral(account)
                 event("prover left")
-                self.model.provers[account.address] = ProverModel()
+                self.model.provers[account.address] = ProverModel(earnings=state.earnings)
 
         # ------------------------------------------------------------------ settle
 
@@ -381,6 +385,7 @@ def make_machine(web3, roles, mine):
             event("chunk proven")
             chunk.resolved = True
             self.model.balances[chunk.prover] += chunk.payment
+            self.model.provers[chunk.prover].earnings += chunk.payment
             self.model.provers[chunk.prover].locked -= chunk.collateral
 
         @rule(data=st.data())
@@ -428,15 +433,16 @@ def make_machine(web3, roles, mine):
                 assert self.market.balance_of(address) == expected, address
             for address, expected in self.model.provers.items():
                 state = self.market.prover(address)
-                assert (state.collateral, state.locked, state.capacity) == (
-                    expected.collateral, expected.locked, expected.capacity
+                assert (state.collateral, state.locked, state.capacity, state.earnings) == (
+                    expected.collateral, expected.locked, expected.capacity, expected.earnings
                 ), address
 
         @invariant()
         def conservation_holds(self):
             totals = self.market.totals()
-            reserved = sum(chunk.payment for chunk in self.model.chunks if not chunk.resolved)
-            assert totals.balances == sum(self.model.balances.values())
+            earnings = sum(prover.earnings for prover in self.model.provers.values())
+            reserved = sum(chunk.payment for chunk in self.model.chunks if not chunk.resolved) + earnings
+            assert totals.balances == sum(self.model.balances.values()) - earnings
             assert totals.collateral == sum(prover.collateral for prover in self.model.provers.values())
             assert (totals.reserved, totals.burned) == (reserved, self.model.burned)
             assert self.market.ether_balance() == totals.held

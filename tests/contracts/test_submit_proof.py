@@ -27,7 +27,10 @@ def test_submit_proof_pays_the_prover_and_unlocks_collateral(market, ledger, rou
     before = ledger.snapshot()
     receipt = market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
     after = ledger.assert_changes(before, prover_fast=Change(balance=1_500, locked=-15_000))
-    assert before.totals.reserved - after.totals.reserved == 1_500
+    # The payment becomes the prover's earnings: part of its balance, still in `reserved`
+    # until collected (the registry slot holds it; no slot of its own).
+    assert after.parties["prover_fast"].earnings == 1_500
+    assert after.totals.reserved == before.totals.reserved
     assert market.chunk(round_id, 0).status == ChunkStatus.PROVEN
     (event,) = market.events(receipt, "ChunkProven")
     assert event == {
@@ -105,6 +108,51 @@ def test_submit_proof_works_while_paused(market, ledger, owner, rounds, settled,
 def test_proven_prover_withdraws_its_payment(market, ledger, rounds, settled, prover_fast):
     round_id, chunks = settled
     market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    before = ledger.snapshot()
+    receipt = market.withdraw(prover_fast, 1_000)
+    after = ledger.assert_changes(before, prover_fast=Change(wallet=1_000, balance=-1_000))
+    # The withdrawal collected all the earnings into the escrow balance, out of `reserved`.
+    assert after.parties["prover_fast"].earnings == 0
+    assert before.totals.reserved - after.totals.reserved == 1_500
+    assert market.events(receipt, "Withdrawn") == [{"account": prover_fast.address, "amount": 1_000, "balance": 500}]
+
+
+def test_prover_deposit_collects_its_earnings(market, ledger, rounds, settled, prover_fast):
+    round_id, chunks = settled
+    market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    before = ledger.snapshot()
+    receipt = market.deposit(prover_fast, 100)
+    after = ledger.assert_changes(before, prover_fast=Change(wallet=-100, balance=100))
+    assert after.parties["prover_fast"].earnings == 0
+    assert market.events(receipt, "Deposited") == [{"user": prover_fast.address, "amount": 100, "balance": 1_600}]
+
+
+def test_prover_earnings_fund_its_bids(market, ledger, rounds, settled, alice, prover_fast, prover_slow):
+    round_id, chunks = settled
+    market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    # prover_fast holds no escrow of its own, only 1,500 of earnings: a 1,200 bid is covered.
+    next_round = rounds.open_round()
+    bids = [rounds.bid(prover_fast, next_round, 100, 1_200)]
+    before = ledger.snapshot()
+    rounds.settle(next_round, bids, [rounds.chunk(prover_slow, next_round, 1, 1, 100)])
+    after = ledger.assert_changes(
+        before, prover_fast=Change(balance=-1_200), prover_slow=Change(locked=5_000), treasury=Change(balance=1_100)
+    )
+    assert after.parties["prover_fast"].earnings == 0
+    assert market.balance_of(prover_fast.address) == 300
+
+
+def test_prover_earnings_survive_its_exit(market, ledger, rounds, settled, prover_fast):
+    round_id, chunks = settled
+    market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    market.request_exit(prover_fast)
+    rounds.mine_to(market.prover(prover_fast.address).exit_available_at)
+    before = ledger.snapshot()
+    market.withdraw_collateral(prover_fast)
+    ledger.assert_changes(before, prover_fast=Change(wallet=100_000, collateral=-100_000))
+    assert market.prover(prover_fast.address).earnings == 1_500
+    assert not market.prover(prover_fast.address).registered
+    market.register_prover(prover_fast, 10, 500)
     before = ledger.snapshot()
     market.withdraw(prover_fast, 1_500)
     ledger.assert_changes(before, prover_fast=Change(wallet=1_500, balance=-1_500))

@@ -162,11 +162,14 @@ class Refund:
 
 @dataclass(frozen=True)
 class ProverState:
-    """A prover's registry entry (all zero if not registered)."""
+    """A prover's registry entry (all zero if never registered). ``earnings`` are payments of
+    proven chunks not yet collected into its escrow balance (already part of ``balanceOf``);
+    they outlive an exit."""
 
-    collateral: int
     locked: int
+    earnings: int
     capacity: int
+    collateral: int
     exit_available_at: int
 
     @property
@@ -220,13 +223,16 @@ class ChunkState:
     status: ChunkStatus
     payment: int
     collateral: int
+    deadline: int
     commitment: bytes
     refund_hash: bytes
 
 
 @dataclass(frozen=True)
 class Totals:
-    """The market's running totals; their sum is the ETH the market must hold."""
+    """The market's running totals; their sum is the ETH the market must hold. ``reserved``
+    includes the provers' uncollected earnings, ``balances`` does not (``Σ balanceOf ==
+    balances + Σ earnings``)."""
 
     balances: int
     reserved: int
@@ -446,7 +452,10 @@ class ProofMarketClient:
         return self._call(self.contract.functions.balanceOf(to_checksum_address(account)))
 
     def prover(self, prover: str) -> ProverState:
-        return ProverState(*self._call(self.contract.functions.getProver(to_checksum_address(prover))))
+        locked, earnings, capacity, collateral, exit_available_at = self._call(
+            self.contract.functions.getProver(to_checksum_address(prover))
+        )
+        return ProverState(locked, earnings, capacity, collateral, exit_available_at)
 
     def round(self, round_id: int) -> RoundState:
         values = list(self._call(self.contract.functions.getRound(round_id)))
@@ -454,10 +463,10 @@ class ProofMarketClient:
         return RoundState(*values)
 
     def chunk(self, round_id: int, chunk_index: int) -> ChunkState:
-        prover, constraints, status, payment, collateral, commitment, refund_hash = self._call(
+        prover, constraints, status, payment, collateral, deadline, commitment, refund_hash = self._call(
             self.contract.functions.getChunk(round_id, chunk_index)
         )
-        return ChunkState(prover, constraints, ChunkStatus(status), payment, collateral, commitment, refund_hash)
+        return ChunkState(prover, constraints, ChunkStatus(status), payment, collateral, deadline, commitment, refund_hash)
 
     def totals(self) -> Totals:
         return Totals(*self._call(self.contract.functions.getTotals()))

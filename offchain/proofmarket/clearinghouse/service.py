@@ -58,7 +58,7 @@ from .ports import (
     StaleTransaction,
     TransactionRejected,
 )
-from .schedule import close_block, round_at_block
+from .schedule import close_block, last_settlement_block, round_at_block
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,9 @@ class Clearinghouse:
     mechanism: str = "proofphi"
     publish_directory: Path | None = None
     fault: Callable[[str], None] = no_faults
-    receipt_timeout_seconds: float = 30.0
+    #: How long one step waits for a receipt before leaving it to the next tick (the round
+    #: loop must not stall on one transaction: it has other rounds to serve).
+    receipt_timeout_seconds: float = 5.0
     _parameters: MarketParameters | None = field(default=None, repr=False)
 
     # -- reading the chain -------------------------------------------------------------------
@@ -286,6 +288,8 @@ class Clearinghouse:
         """Take round ``round_id`` as far as it can go now; safe to call again at any time."""
         for _ in range(2 * MAX_SETTLEMENT_ATTEMPTS + 6):
             state = self.round_state(round_id)
+            if state in (None, RoundState.OPEN, RoundState.CLEARED) and self._settlement_window_passed(round_id):
+                return self._fail_after_settlement_window(round_id)
             if state is None or state == RoundState.OPEN:
                 if not self._is_closed(round_id):
                     return state or RoundState.OPEN
@@ -307,6 +311,32 @@ class Clearinghouse:
         return self.market.block_number() >= close_block(
             round_id, parameters.genesis_block, parameters.round_length_blocks
         )
+
+    def _last_settlement_block(self, round_id: int) -> int:
+        parameters = self.parameters()
+        return last_settlement_block(
+            round_id, parameters.genesis_block, parameters.round_length_blocks, parameters.settlement_window_blocks
+        )
+
+    def _settlement_window_passed(self, round_id: int) -> bool:
+        """Whether a settlement sent now would land after the round's last settlement block (the
+        next block is the earliest it can be mined in)."""
+        return self.market.block_number() >= self._last_settlement_block(round_id)
+
+    def _fail_after_settlement_window(self, round_id: int) -> RoundState:
+        """The contract would refuse the round for good (SettlementWindowPassed): mark it FAILED
+        instead of clearing and signing it again and again."""
+        last_block, head = self._last_settlement_block(round_id), self.market.block_number()
+        with self.store.session() as session:
+            row = session.get(RoundRow, round_id) or RoundRow(round_id=round_id, state=RoundState.OPEN)
+            session.add(row)
+            row.state = RoundState.FAILED
+            row.failure = (
+                f"settlement window passed: round {round_id} could be settled up to block {last_block}, "
+                f"and the next block is {head + 1}"
+            )
+        log.warning("round %s: settlement window passed (last block %s, head %s): FAILED", round_id, last_block, head)
+        return RoundState.FAILED
 
     def build_round_input(self, session: Session, round_id: int) -> tuple[RoundInput, dict, dict]:
         """The mechanism's input for a round: admitted bids and asks, read against the chain now."""

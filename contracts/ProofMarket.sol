@@ -158,6 +158,7 @@ contract ProofMarket is IProofMarket {
         if (config.reporterShareBps > BPS) revert ReporterShareTooLarge(config.reporterShareBps);
         if (config.roundLengthBlocks == 0) revert ZeroRoundLength();
         if (config.capacityPerRound == 0) revert ZeroCapacityPerRound();
+        if (config.settlementWindowBlocks == 0) revert ZeroSettlementWindow();
         _config = config;
         emit ConfigUpdated(config);
     }
@@ -294,6 +295,10 @@ contract ProofMarket is IProofMarket {
         if (round.settledAt != 0) revert RoundAlreadySettled(roundId, round.settledAt);
         uint256 closeBlock = _roundCloseBlock(config, roundId);
         if (block.number < closeBlock) revert RoundNotClosed(roundId, closeBlock, block.number);
+        // NOTE: a bid is usable only in its round's settlement, so once this window is over,
+        // every bid signed for a round that was never settled is dead.
+        uint256 lastBlock = closeBlock + config.settlementWindowBlocks;
+        if (block.number > lastBlock) revert SettlementWindowPassed(roundId, lastBlock, block.number);
         if (priceDen == 0) revert ZeroPriceDenominator();
 
         Settlement memory settlement = _openSettlement(config, roundId, bids, chunks);

@@ -141,6 +141,9 @@ interface IProofMarket {
     /// @notice `capacityPerRound` must be at least one constraint.
     error ZeroCapacityPerRound();
 
+    /// @notice `settlementWindowBlocks` must be at least one block.
+    error ZeroSettlementWindow();
+
     /// @notice A call that sends ETH was re-entered.
     error Reentrancy();
 
@@ -191,6 +194,10 @@ interface IProofMarket {
 
     /// @notice Round `roundId` was already settled, in block `settledAt`.
     error RoundAlreadySettled(uint64 roundId, uint256 settledAt);
+
+    /// @notice Round `roundId` could be settled up to block `lastBlock` (its close block plus the
+    ///         settlement window); it is `currentBlock`. The round can never be settled now.
+    error SettlementWindowPassed(uint64 roundId, uint256 lastBlock, uint256 currentBlock);
 
     /// @notice The price fraction's denominator is zero.
     error ZeroPriceDenominator();
@@ -334,7 +341,9 @@ interface IProofMarket {
 
     /// @notice Settles round `roundId`: the included bids, grouped into chunks in order, each
     ///         chunk proven by the winning ask beside it. Clearinghouse only, once per round,
-    ///         after the round closed. Every check of DESIGN.md step 4 reverts with its own error.
+    ///         after the round closed and within its settlement window (`settlementWindowBlocks`
+    ///         blocks from its close block, inclusive). Every check of DESIGN.md step 4 reverts
+    ///         with its own error.
     /// @param roundId The round being settled; every bid and ask must be signed for it.
     /// @param inputHash Hash of the round's full input set, published by the clearinghouse.
     /// @param priceNum Numerator of the price per constraint (recorded, not enforced).
@@ -398,7 +407,8 @@ interface IProofMarket {
     /// @notice First block of round `roundId`.
     function roundOpenBlock(uint64 roundId) external view returns (uint256);
 
-    /// @notice First block after round `roundId`: settlement is possible from this block on.
+    /// @notice First block after round `roundId`: settlement is possible from this block on,
+    ///         up to and including this block plus `settlementWindowBlocks`.
     function roundCloseBlock(uint64 roundId) external view returns (uint256);
 
     /// @notice The EIP-712 domain separator (name "ProofMarket", version "1", chain id, this).

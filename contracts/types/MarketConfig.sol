@@ -26,6 +26,9 @@ struct MarketConfig {
     uint64 capacityPerRound;
     /// A prover may withdraw its collateral this many blocks after `requestExit`.
     uint64 exitDelayBlocks;
+    /// A round can be settled up to and including block `roundCloseBlock + settlementWindowBlocks`
+    /// (>= 1), and never after: signed bids for a round that was never settled expire with it.
+    uint64 settlementWindowBlocks;
     /// ρ: every charge must be at least `reservePerConstraint * constraints`.
     uint128 reservePerConstraint;
     /// κ: collateral in wei per constraint of capacity, and locked per assigned constraint.

@@ -75,6 +75,9 @@ class MarketSettings:
     round_length_blocks: int = 20
     proving_window_blocks: int = 20
     exit_delay_blocks: int = 50
+    #: A round can be settled this many blocks after it closes, and never later (longer than
+    #: the round lengths of the demo and the tests, so a restarted clearinghouse catches up).
+    settlement_window_blocks: int = 100
 
 
 def deploy_verifier(web3: Web3, owner: LocalAccount, kind: str) -> str:
@@ -113,6 +116,7 @@ def deploy(
         reserve_per_constraint=settings.reserve_per_constraint,
         collateral_per_constraint=settings.collateral_per_constraint,
         reporter_share_bps=settings.reporter_share_bps,
+        settlement_window_blocks=settings.settlement_window_blocks,
         surplus_policy=SurplusPolicy[settings.surplus_policy.upper()],
     )
     client = deploy_market(web3, owner, config)

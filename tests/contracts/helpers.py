@@ -30,6 +30,7 @@ from proofmarket.chain.typed_data import AskMessage, BidMessage
 ROUND_LENGTH_BLOCKS = 5
 PROVING_WINDOW_BLOCKS = 8
 EXIT_DELAY_BLOCKS = 6
+SETTLEMENT_WINDOW_BLOCKS = 20
 CAPACITY_PER_ROUND = 10_000
 RESERVE_PER_CONSTRAINT = 2
 COLLATERAL_PER_CONSTRAINT = 50
@@ -50,6 +51,7 @@ def default_config(clearinghouse: str, treasury: str, verifier: str, genesis_blo
         reserve_per_constraint=RESERVE_PER_CONSTRAINT,
         collateral_per_constraint=COLLATERAL_PER_CONSTRAINT,
         reporter_share_bps=REPORTER_SHARE_BPS,
+        settlement_window_blocks=SETTLEMENT_WINDOW_BLOCKS,
     )
     return config.replace(**changes)
 

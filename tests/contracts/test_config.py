@@ -24,6 +24,7 @@ def test_constructor_records_config_and_owner(market, owner, config):
         ("reporter_share_bps", 10_001, "ReporterShareTooLarge", {"bps": 10_001}),
         ("round_length_blocks", 0, "ZeroRoundLength", {}),
         ("capacity_per_round", 0, "ZeroCapacityPerRound", {}),
+        ("settlement_window_blocks", 0, "ZeroSettlementWindow", {}),
     ],
 )
 def test_constructor_reverts_on_invalid_config(web3, owner, config, field, value, error, arguments):

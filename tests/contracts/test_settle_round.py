@@ -8,7 +8,7 @@ from eth_hash.auto import keccak
 from proofmarket.chain.market import ChunkStatus, IncludedBid, Refund, SurplusPolicy, refund_list_hash
 from proofmarket.chain.typed_data import MAX_S
 
-from .helpers import COLLATERAL_PER_CONSTRAINT, PROVING_WINDOW_BLOCKS, Change, reverts
+from .helpers import COLLATERAL_PER_CONSTRAINT, PROVING_WINDOW_BLOCKS, SETTLEMENT_WINDOW_BLOCKS, Change, reverts
 
 
 class RawSignatureBid(IncludedBid):
@@ -141,6 +141,28 @@ def test_settle_reverts_when_round_not_closed(market, rounds, baseline):
     rounds.mine_to(close - 2)
     with reverts("RoundNotClosed", roundId=round_id, closeBlock=close):
         market.settle_round(rounds.clearinghouse, round_id, b"\x00" * 32, (1, 1), bids, chunks)
+
+
+def test_settle_reverts_when_settlement_window_passed(market, rounds, baseline):
+    round_id, bids, chunks = baseline
+    last = market.round_close_block(round_id) + SETTLEMENT_WINDOW_BLOCKS
+    rounds.mine_to(last + 1)
+    with reverts("SettlementWindowPassed", roundId=round_id, lastBlock=last) as info:
+        market.settle_round(rounds.clearinghouse, round_id, b"\x00" * 32, (1, 1), bids, chunks)
+    assert info.value.arguments["currentBlock"] > last
+    assert not market.round(round_id).settled
+
+
+def test_settle_on_the_last_block_of_the_settlement_window_is_accepted(market, ledger, rounds, baseline, alice, prover_fast):
+    round_id, bids, chunks = baseline
+    last = market.round_close_block(round_id) + SETTLEMENT_WINDOW_BLOCKS
+    rounds.mine_to(last - 1)
+    before = ledger.snapshot()
+    receipt = market.settle_round(rounds.clearinghouse, round_id, b"\x00" * 32, (1, 1), bids, chunks)
+    assert receipt["blockNumber"] == last
+    ledger.assert_changes(
+        before, alice=Change(balance=-3_000), prover_fast=Change(locked=15_000), treasury=Change(balance=1_500)
+    )
 
 
 def test_settle_reverts_when_round_already_settled(market, rounds, baseline):

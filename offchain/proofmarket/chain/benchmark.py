@@ -130,6 +130,7 @@ def benchmark_config(web3: Web3, clearinghouse: str, treasury: str, verifier: st
         reserve_per_constraint=1,
         collateral_per_constraint=COLLATERAL_PER_CONSTRAINT,
         reporter_share_bps=1_000,
+        settlement_window_blocks=1_000,
     )
     return config.replace(**changes)
 

@@ -74,6 +74,8 @@ class MarketConfig:
     reserve_per_constraint: int
     collateral_per_constraint: int
     reporter_share_bps: int
+    #: A round can be settled up to ``round_close_block + settlement_window_blocks`` (>= 1).
+    settlement_window_blocks: int
     surplus_policy: SurplusPolicy = SurplusPolicy.TREASURY
 
     def to_abi(self) -> tuple:
@@ -89,6 +91,7 @@ class MarketConfig:
             self.proving_window_blocks,
             self.capacity_per_round,
             self.exit_delay_blocks,
+            self.settlement_window_blocks,
             self.reserve_per_constraint,
             self.collateral_per_constraint,
         )
@@ -96,7 +99,7 @@ class MarketConfig:
     @classmethod
     def from_abi(cls, values: Sequence) -> MarketConfig:
         """The config from the contract's ``getConfig()`` tuple."""
-        (clearinghouse, genesis, bps, policy, treasury, length, verifier, window, capacity, delay, reserve, kappa) = values
+        (clearinghouse, genesis, bps, policy, treasury, length, verifier, window, capacity, delay, settlement_window, reserve, kappa) = values
         return cls(
             clearinghouse=to_checksum_address(clearinghouse),
             treasury=to_checksum_address(treasury),
@@ -109,6 +112,7 @@ class MarketConfig:
             reserve_per_constraint=reserve,
             collateral_per_constraint=kappa,
             reporter_share_bps=bps,
+            settlement_window_blocks=settlement_window,
             surplus_policy=SurplusPolicy(policy),
         )
 

@@ -68,6 +68,7 @@ class MarketAdapter:
             genesis_block=config.genesis_block,
             round_length_blocks=config.round_length_blocks,
             proving_window_blocks=config.proving_window_blocks,
+            settlement_window_blocks=config.settlement_window_blocks,
         )
 
     def block_number(self) -> int:

@@ -42,6 +42,8 @@ class MarketParameters:
     genesis_block: int
     round_length_blocks: int
     proving_window_blocks: int
+    #: A round can be settled up to ``close_block + settlement_window_blocks``, never later.
+    settlement_window_blocks: int
 
 
 @dataclass(frozen=True)

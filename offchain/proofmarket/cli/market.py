@@ -94,8 +94,12 @@ def _parse_wei(text: str) -> int:
 @click.option("--round-blocks", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--proving-blocks", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--exit-delay-blocks", type=click.IntRange(min=0), default=50, show_default=True)
+@click.option(
+    "--settlement-window-blocks", type=click.IntRange(min=1), default=100, show_default=True,
+    help="A round can be settled this many blocks after it closes, never later.",
+)
 def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, verifier, capacity, reserve,
-           collateral_per_constraint, surplus, round_blocks, proving_blocks, exit_delay_blocks):
+           collateral_per_constraint, surplus, round_blocks, proving_blocks, exit_delay_blocks, settlement_window_blocks):
     """Deploy a verifier and the market; write the deployment record."""
     from proofmarket.deployment import MarketSettings, deploy as deploy_market
     from proofmarket.network import connect
@@ -109,6 +113,7 @@ def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, v
         round_length_blocks=round_blocks,
         proving_window_blocks=proving_blocks,
         exit_delay_blocks=exit_delay_blocks,
+        settlement_window_blocks=settlement_window_blocks,
     )
     deployment, _ = deploy_market(connect(rpc), owner, clearinghouse, treasury, settings, verifier)
     path = _deployment_path(deployment_path)

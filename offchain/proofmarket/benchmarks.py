@@ -311,9 +311,9 @@ def serve_in_subprocess(
     It logs to ``home/serve.log``; it is stopped as Ctrl-C would stop it (SIGINT: uvicorn shuts
     down, the bid writer and the database close), and killed if it does not stop in time.
     """
-    from proofmarket.bootstrap import free_port
+    from proofmarket.network import free_loopback_port
 
-    port = free_port()
+    port = free_loopback_port()
     command = [
         sys.executable, "-c", "from proofmarket.cli.main import main; main()", "serve",
         "--rpc", rpc_url, "--deployment", str(deployment_path), "--devnet-account", str(clearinghouse_index),

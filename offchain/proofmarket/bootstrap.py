@@ -7,7 +7,6 @@ connection, a deployment record and a key, for the CLI, the demo and the end-to-
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from proofmarket.clearinghouse.store import Store
 from proofmarket.clearinghouse.writer import GroupCommitWriter
 from proofmarket.deployment import Deployment
 from proofmarket.exceptions import ProofMarketError, UserInputError
+from proofmarket.network import free_loopback_port
 from proofmarket.prover.agent import ProverAgent
 
 log = logging.getLogger(__name__)
@@ -95,12 +95,6 @@ def build_clearinghouse(
     return ClearinghouseNode(clearinghouse, view, writer, create_app(clearinghouse, view, writer))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class ApiServer:
     """The bid API served by uvicorn in a background thread (for the demo and the tests)."""
@@ -118,7 +112,7 @@ class ApiServer:
     def start(self) -> ApiServer:
         import uvicorn
 
-        self.port = self.port or free_port()
+        self.port = self.port or free_loopback_port()
         config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="bid-api", daemon=True)

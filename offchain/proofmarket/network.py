@@ -94,7 +94,8 @@ def open_devnet(name: str) -> Iterator[Web3]:
         yield provider.web3
 
 
-def _free_loopback_port() -> int:
+def free_loopback_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     import socket
 
     with socket.socket() as probe:
@@ -134,7 +135,7 @@ def start_anvil(
     import tempfile
     import time
 
-    port = _free_loopback_port()
+    port = free_loopback_port()
     command = [
         anvil_binary(), "--host", "127.0.0.1", "--port", str(port), "--mnemonic", DEVNET_MNEMONIC,
         "--accounts", str(accounts), "--hardfork", hardfork, "--silent",

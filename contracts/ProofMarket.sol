@@ -641,11 +641,13 @@ contract ProofMarket is IProofMarket {
         uint256 pool = uint256(payment) + collateral;
         // NOTE: cannot underflow: refunded <= pool (see the solvency note on `slash`).
         uint256 remainder = pool - refunded;
-        uint256 reporterReward = remainder * _config.reporterShareBps / BPS;
+        address proverAddress = chunk.prover;
+        // NOTE: a prover reporting its own default gets no reporter share (it goes to the
+        // treasury), so it cannot take back part of its penalty that way.
+        uint256 reporterReward = msg.sender == proverAddress ? 0 : remainder * _config.reporterShareBps / BPS;
         uint256 treasuryShare = remainder - reporterReward;
 
         chunk.status = ChunkStatus.Slashed;
-        address proverAddress = chunk.prover;
         Prover storage prover = _provers[proverAddress];
         // NOTE: the prover is still registered: its locked collateral blocks withdrawCollateral,
         // and its locked amount includes this chunk's.

@@ -371,7 +371,8 @@ interface IProofMarket {
     /// @notice Slashes an unproven chunk after its deadline (by anyone). Refunds the chunk's users
     ///         their net charges from the chunk's reserved payment, then from the prover's locked
     ///         collateral (pro rata, rounding down, if both fall short); the caller gets the
-    ///         reporter share of what is left, the treasury the rest.
+    ///         reporter share of what is left, the treasury the rest (all of it when the caller
+    ///         is the chunk's prover: no reward for reporting one's own default).
     /// @param refunds The chunk's `(user, charge)` list in settlement order, as the settlement's
     ///        calldata holds it; checked against the stored `refundHash`.
     function slash(uint64 roundId, uint256 chunkIndex, Refund[] calldata refunds) external;

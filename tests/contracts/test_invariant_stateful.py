@@ -396,12 +396,16 @@ def make_machine(web3, roles, mine):
             chunk = data.draw(st.sampled_from(pending), label="chunk")
             if self.head() == chunk.deadline:
                 self.rounds.mine(1)  # stay clear of the boundary block (estimation vs. inclusion)
-            reporter = self.roles["reporter"]
+            # Sometimes the defaulting prover reports itself: it must get no reporter share.
+            prover_name = next(name for name in PROVERS if self.address(name) == chunk.prover)
+            reporter = self.roles[data.draw(st.sampled_from(("reporter", prover_name)), label="reporter")]
             if self.head() < chunk.deadline:
                 _expect_revert(lambda: self.market.slash(reporter, chunk.round_id, chunk.index), "ProvingDeadlineNotPassed")
                 return
             self.market.slash(reporter, chunk.round_id, chunk.index)  # refunds rebuilt from calldata
             event("chunk slashed" + (" pro rata" if owed_exceeds_pool(chunk) else ""))
+            if reporter.address == chunk.prover:
+                event("chunk slashed by its own prover")
             chunk.resolved = True
             nets = [
                 refund.charge - (chunk.rebate_pool * refund.charge // chunk.rebate_base if chunk.rebate_pool else 0)
@@ -414,7 +418,7 @@ def make_machine(web3, roles, mine):
                 self.model.balances[refund.user] += amount
                 paid += amount
             remainder = pool - paid
-            reward = remainder * REPORTER_BPS // BPS
+            reward = 0 if reporter.address == chunk.prover else remainder * REPORTER_BPS // BPS
             self.model.balances[reporter.address] += reward
             self.model.balances[self.config.treasury] += remainder - reward
             prover = self.model.provers[chunk.prover]

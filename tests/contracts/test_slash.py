@@ -44,6 +44,23 @@ def test_slash_refunds_users_and_splits_the_rest(market, ledger, rounds, settled
     }
 
 
+def test_slash_pays_no_reporter_reward_to_the_slashed_prover(market, ledger, rounds, settled, alice, prover_fast):
+    round_id, _ = settled
+    rounds.pass_deadline(round_id)
+    before = ledger.snapshot()
+    receipt = market.slash(prover_fast, round_id, 0)
+    # Same pool and refund as when another account reports; the 20% reporter share of the
+    # 13,500 left goes to the treasury too: the prover recovers nothing of its penalty.
+    ledger.assert_changes(
+        before,
+        alice=Change(balance=3_000),
+        treasury=Change(balance=13_500),
+        prover_fast=Change(collateral=-15_000, locked=-15_000),
+    )
+    (event,) = market.events(receipt, "ChunkSlashed")
+    assert (event["reporter"], event["reporterReward"], event["treasuryShare"]) == (prover_fast.address, 0, 13_500)
+
+
 def test_slash_refunds_pro_rata_when_reserve_and_collateral_fall_short(
     market, owner, ledger, rounds, funded, alice, bob, reporter, prover_fast
 ):

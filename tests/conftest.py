@@ -99,3 +99,36 @@ def reporter(roles):
 def mallory(roles):
     """An outsider who tries what it should not."""
     return roles["mallory"]
+
+
+# -- fixtures over a market: each suite that deploys one defines its own ``market`` fixture --
+
+
+@pytest.fixture
+def mine():
+    """Mines ``n`` blocks (ape's ``chain.mine``, on either devnet)."""
+    import ape
+
+    def mine_blocks(blocks: int) -> None:
+        ape.chain.mine(blocks)
+
+    return mine_blocks
+
+
+@pytest.fixture
+def ledger(market, roles):
+    """Balance ledger over every role of the suite's ``market``."""
+    from tests.contracts.helpers import Ledger
+
+    ledger = Ledger(market)
+    for name, account in roles.items():
+        ledger.add(name, account.address)
+    return ledger
+
+
+@pytest.fixture
+def rounds(market, clearinghouse, mine):
+    """Builds, signs and settles rounds on the suite's ``market``."""
+    from tests.contracts.helpers import Rounds
+
+    return Rounds(market, clearinghouse, mine)

@@ -10,18 +10,7 @@ import pytest
 
 from proofmarket.chain.market import ProofMarketClient, deploy_development_verifier, deploy_market
 
-from .helpers import Ledger, Rounds, default_config
-
-
-@pytest.fixture
-def mine():
-    """Mines ``n`` blocks (ape's ``chain.mine``, on either devnet)."""
-    import ape
-
-    def mine_blocks(blocks: int) -> None:
-        ape.chain.mine(blocks)
-
-    return mine_blocks
+from .helpers import default_config
 
 
 @pytest.fixture
@@ -40,20 +29,6 @@ def config(web3, clearinghouse, treasury, verifier):
 def market(web3, owner, config) -> ProofMarketClient:
     """A fresh ProofMarket with the default test config."""
     return deploy_market(web3, owner, config)
-
-
-@pytest.fixture
-def ledger(market, roles) -> Ledger:
-    """Balance ledger over every role."""
-    ledger = Ledger(market)
-    for name, account in roles.items():
-        ledger.add(name, account.address)
-    return ledger
-
-
-@pytest.fixture
-def rounds(market, clearinghouse, mine) -> Rounds:
-    return Rounds(market, clearinghouse, mine)
 
 
 @pytest.fixture

@@ -10,17 +10,10 @@ from proofmarket.zk.commitment import chunk_commitment
 from proofmarket.zk.prover import prove_chunk
 from proofmarket.zk.verifier import ChunkProofMalformed, deploy_chunk_verifier, verify_chunk_proof
 
-from ..contracts.helpers import Change, Ledger, Rounds, default_config, reverts
+from ..contracts.helpers import Change, default_config, reverts
 from .conftest import transaction_hashes
 
 CAPACITY = 2_000
-
-
-@pytest.fixture
-def mine():
-    import ape
-
-    return ape.chain.mine
 
 
 @pytest.fixture
@@ -32,19 +25,6 @@ def groth16_verifier(web3, owner):
 def market(web3, owner, clearinghouse, treasury, groth16_verifier):
     config = default_config(clearinghouse.address, treasury.address, groth16_verifier.address, web3.eth.block_number + 1)
     return deploy_market(web3, owner, config)
-
-
-@pytest.fixture
-def ledger(market, roles) -> Ledger:
-    ledger = Ledger(market)
-    for name, account in roles.items():
-        ledger.add(name, account.address)
-    return ledger
-
-
-@pytest.fixture
-def rounds(market, clearinghouse, mine) -> Rounds:
-    return Rounds(market, clearinghouse, mine)
 
 
 @pytest.fixture

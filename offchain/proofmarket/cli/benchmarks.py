@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from proofmarket.cli.progress import progress_reporter
 from proofmarket.exceptions import UserInputError
 
 
@@ -46,12 +47,7 @@ def round_bench_command(sizes, users, provers, prover_capacity, proving_workers,
         proving_workers=proving_workers, gas_limit=gas_limit, seed=seed,
     )
     options.check()
-    progress_console = Console(stderr=True)
-    with progress_console.status("starting") as spinner:
-        def progress(message: str) -> None:
-            spinner.update(message)
-            progress_console.log(message)
-
+    with progress_reporter() as progress:
         result = run_round_benchmark(options, progress)
 
     table = Table(title="one round per size on anvil: wall time per step (s) and settlement gas")
@@ -120,12 +116,7 @@ def intake_bench_command(bids, users, batch_size, concurrency, batch_concurrency
         batch_concurrency=batch_concurrency, time_limit_seconds=time_limit, seed=seed,
     )
     options.check()
-    progress_console = Console(stderr=True)
-    with progress_console.status("starting") as spinner:
-        def progress(message: str) -> None:
-            spinner.update(message)
-            progress_console.log(message)
-
+    with progress_reporter() as progress:
         result = run_intake_benchmark(options, progress)
 
     table = Table(title=f"bid API intake: `proofmarket serve` on anvil, {result.users} users, loopback")

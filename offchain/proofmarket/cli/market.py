@@ -19,6 +19,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from proofmarket.cli.progress import progress_reporter
 from proofmarket.deployment import default_deployment_path, home_directory
 from proofmarket.exceptions import UserInputError
 
@@ -322,11 +323,7 @@ def demo(network, users, provers, rounds, bids_per_user, verifier, surplus, no_s
         silent_round=None if no_slash or rounds < 2 else 1, verifier=verifier, surplus_policy=surplus, seed=seed,
         work_directory=home_directory() / "demo",
     )
-    with console.status("starting the devnet") as spinner, open_devnet(network) as web3:
-        def progress(message: str) -> None:
-            spinner.update(message)
-            console.log(message)
-
+    with progress_reporter("starting the devnet") as progress, open_devnet(network) as web3:
         report = run_demo(web3, options, progress)
     table = Table(title=f"{rounds} rounds on the {network} devnet ({verifier} verifier, surplus to {surplus})")
     for column in ("round", "bids", "included", "price", "revenue (wei)", "payouts (wei)", "surplus (wei)", "chunks", "proven", "slashed (wei)", "verified"):

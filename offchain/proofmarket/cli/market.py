@@ -334,11 +334,12 @@ def demo(network, users, provers, rounds, bids_per_user, verifier, surplus, no_s
             f"{summary.payouts_wei:,}", f"{summary.surplus_wei:,}", str(summary.chunks), str(summary.proven),
             f"{summary.slashed_wei:,}", "yes" if summary.verified else "NO",
         )
-    Console().print(table)
-    Console().print(f"market {report.deployment.market}: contract solvent: {'yes' if report.solvent else 'NO'}; "
+    out = Console(width=max(Console().width, 150))  # the table stays unwrapped in logs and pipes
+    out.print(table)
+    out.print(f"market {report.deployment.market}: contract solvent: {'yes' if report.solvent else 'NO'}; "
                     f"every round verified: {'yes' if report.all_verified else 'NO'}")
     for summary in report.rounds:
         for difference in summary.differences:
-            Console().print(f"round {summary.round_id}: {difference}")
+            out.print(f"round {summary.round_id}: {difference}")
     if not (report.solvent and report.all_verified):
         raise SystemExit(1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -116,7 +117,7 @@ def user_bid(rng: random.Random, user: LocalAccount, round_id: int, nonce: int, 
 def run_demo(web3: Web3, options: DemoOptions, progress: Callable[[str], None] = lambda message: None) -> DemoReport:
     """Run ``options.rounds`` full market rounds on ``web3`` (a devnet that mines on request)."""
     serialize_requests(web3)
-    work = options.work_directory or Path(tempfile.mkdtemp(prefix="proofmarket-demo-"))
+    work = _fresh_run_directory(options.work_directory)
     rng = random.Random(options.seed)
     progress("funding accounts")
     parties = fund_parties(web3, options)
@@ -159,6 +160,18 @@ def run_demo(web3: Web3, options: DemoOptions, progress: Callable[[str], None] =
     finally:
         server.stop()
         node.close()
+
+
+def _fresh_run_directory(parent: Path | None) -> Path:
+    """A new directory for this run's database, round files and deployment record.
+
+    Each demo starts a new devnet, so nothing of an earlier run's database applies to it; earlier
+    runs' directories are kept beside it for inspection.
+    """
+    if parent is None:
+        return Path(tempfile.mkdtemp(prefix="proofmarket-demo-"))
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=time.strftime("run-%Y%m%d-%H%M%S-"), dir=parent))
 
 
 def _mine_until(web3: Web3, block: int) -> None:

@@ -69,6 +69,8 @@ def test_verify_round_rejects_a_settlement_that_deviates_from_the_mechanism(stac
     deviating = replace(settlement, bids=settlement.bids[: first.bid_count], chunks=(first,))
     signed = stack.node.clearinghouse.market.sign_settlement(deviating)
     stack.node.clearinghouse.market.broadcast(signed)
+    receipt = stack.node.clearinghouse.market.wait_for_receipt(signed.transaction_hash, 30)
+    assert receipt is not None and receipt.succeeded
     assert stack.client.round(round_id).settled
 
     result = command(str(round_id))

@@ -60,10 +60,6 @@ class TimedCache(Generic[Value]):
                 del self._loading[key]
             loading.set()
 
-    def forget(self, key: Hashable) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
-
 
 class ChainView:
     """Cached reads of the market for intake. One instance per process."""

@@ -74,7 +74,6 @@ class Receipt:
     succeeded: bool
     block_number: int
     gas_used: int
-    revert_reason: str | None = None
 
 
 @dataclass(frozen=True)

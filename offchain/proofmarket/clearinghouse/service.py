@@ -17,7 +17,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -160,11 +160,6 @@ class Clearinghouse:
         if self._parameters is None:
             self._parameters = self.market.parameters()
         return self._parameters
-
-    def open_round(self, block: int | None = None) -> int:
-        parameters = self.parameters()
-        block = self.market.block_number() if block is None else block
-        return round_at_block(block, parameters.genesis_block, parameters.round_length_blocks)
 
     # -- intake -------------------------------------------------------------------------------
 

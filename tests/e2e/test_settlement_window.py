@@ -23,6 +23,7 @@ def test_round_past_its_settlement_window_fails_with_the_reason(stack):
     assert failure == (
         f"settlement window passed: round {round_id} could be settled up to block {last}, and the next block is {last + 1}"
     )
+    assert stack.api.round_status(round_id)["failure"] == failure, "the API says why the round failed"
     mine_blocks(stack.web3, 1)  # gas estimation may run in the head block: move it past the window too
     with pytest.raises(TransactionRejected, match="SettlementWindowPassed"):
         stack.node.clearinghouse.market.sign_settlement(settlement)

@@ -201,6 +201,7 @@ def create_app(clearinghouse: Clearinghouse, view: ChainView, writer: GroupCommi
                 "settle_transaction": row.settle_transaction_hash if row else None,
                 "settle_block": row.settle_block if row else None,
                 "deadline_block": row.deadline_block if row else None,
+                "failure": row.failure if row else None,
                 "chunks": [_chunk_json(chunk) for chunk in chunks],
             }
 

@@ -15,21 +15,28 @@ export PATH := $(BIN):$(ROOT)/node_modules/.bin:$(PATH)
 export PROOFMARKET_HOME ?= $(ROOT)/var
 export MPLBACKEND := Agg
 
-PYTEST := $(BIN)/pytest -p no:cacheprovider
+PYTEST := $(BIN)/pytest -p no:cacheprovider --tb=short
+TEMPORARY := $(shell $(PYTHON) -c 'import tempfile; print(tempfile.gettempdir())')
 ANVIL_NETWORK := ethereum:local:foundry
 
 .PHONY: install test test-embedded test-anvil demo gas bench properties compile clean
 
 install: $(VENV)/.installed node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION)
 
+# The virtualenv and node_modules take about 650 MB; pip's own cache would double the wheels.
+PIP_INSTALL := $(BIN)/pip install --quiet --quiet --no-cache-dir --disable-pip-version-check
+
 $(VENV)/.installed: pyproject.toml requirements.lock
+	@tools/check-disk.sh 800 $(ROOT)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check pip==24.3.1
-	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	$(PIP_INSTALL) pip==24.3.1
+	$(PIP_INSTALL) -c requirements.lock -e ".[test]"
 	@touch $@
 
+# npm's download cache goes to a scratch folder, removed after: the packages are in node_modules.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error --cache $(ROOT)/.npm-cache
+	@rm -rf $(ROOT)/.npm-cache
 	@touch $@
 
 $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION): tools/install-solc.sh node_modules/.installed
@@ -41,9 +48,11 @@ compile: install
 test: install test-embedded test-anvil
 
 test-embedded: install
+	@tools/check-disk.sh 200 $(ROOT) $(TEMPORARY)
 	$(PYTEST) tests
 
 test-anvil: install
+	@tools/check-disk.sh 200 $(ROOT) $(TEMPORARY)
 	$(PYTEST) tests/contracts tests/zk tests/e2e --network $(ANVIL_NETWORK)
 
 demo: install

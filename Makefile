@@ -15,13 +15,13 @@ export PATH := $(BIN):$(ROOT)/node_modules/.bin:$(PATH)
 export PROOFMARKET_HOME ?= $(ROOT)/var
 export MPLBACKEND := Agg
 
-PYTEST := $(BIN)/pytest -p no:cacheprovider --tb=short
+PYTEST := $(BIN)/pytest -p no:cacheprovider --tb=short -rs
 TEMPORARY := $(shell $(PYTHON) -c 'import tempfile; print(tempfile.gettempdir())')
 ANVIL_NETWORK := ethereum:local:foundry
 
 .PHONY: install test test-embedded test-anvil demo gas bench properties compile clean
 
-install: $(VENV)/.installed node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION)
+install: $(VENV)/.installed node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION) $(BIN)/anvil
 
 # The virtualenv and node_modules take about 650 MB; pip's own cache would double the wheels.
 PIP_INSTALL := $(BIN)/pip install --quiet --quiet --no-cache-dir --disable-pip-version-check
@@ -38,6 +38,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error --cache $(ROOT)/.npm-cache
 	@rm -rf $(ROOT)/.npm-cache
 	@touch $@
+
+# anvil through tools/anvil (no state dumps on disk), first on PATH for ape-foundry and proofmarket.
+$(BIN)/anvil: tools/anvil $(VENV)/.installed node_modules/.installed
+	ln -sf $(ROOT)/tools/anvil $@
 
 $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION): tools/install-solc.sh node_modules/.installed
 	tools/install-solc.sh

@@ -104,14 +104,16 @@ def free_loopback_port() -> int:
 
 
 def anvil_binary() -> str:
-    """The anvil executable: on ``PATH``, else the npm package's in the repository's ``node_modules``."""
+    """The anvil executable: on ``PATH`` (``make install`` puts ``tools/anvil`` there as
+    ``.venv/bin/anvil``), else the repository's ``tools/anvil`` itself. ``tools/anvil`` runs the
+    pinned npm binary without writing old states to disk."""
     import shutil
 
     from proofmarket.chain.paths import REPOSITORY_ROOT
 
-    found = shutil.which("anvil") or shutil.which("anvil", path=str(REPOSITORY_ROOT / "node_modules" / ".bin"))
+    found = shutil.which("anvil") or shutil.which("anvil", path=str(REPOSITORY_ROOT / "tools"))
     if found is None:
-        raise ChainError("anvil not found on PATH nor in node_modules/.bin: run `make install`")
+        raise ChainError("anvil not found on PATH nor as tools/anvil: run `make install`")
     return found
 
 

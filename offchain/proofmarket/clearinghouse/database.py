@@ -22,8 +22,11 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .errors import DatabaseUnavailable
 
 
 def utc_now() -> datetime:
@@ -185,10 +188,26 @@ def _enable_sqlite_safety(engine: Engine) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url`` with the tables created; SQLite gets WAL and full fsync."""
-    is_sqlite = url.startswith("sqlite")
-    engine = create_engine(url, connect_args={"check_same_thread": False} if is_sqlite else {})
+    """An engine for ``url`` with the tables created; SQLite gets WAL and full fsync.
+
+    Raises :class:`DatabaseUnavailable` (one line, no password) if the URL is malformed, its
+    driver is not installed, or the database cannot be reached."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(url.split("@")[-1], "not a SQLAlchemy URL (for example sqlite:///path.db or postgresql+psycopg://user@host/name)") from None
+    shown = parsed.render_as_string(hide_password=True)
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    try:
+        engine = create_engine(parsed, connect_args={"check_same_thread": False} if is_sqlite else {})
+    except (NoSuchModuleError, ImportError) as missing:
+        raise DatabaseUnavailable(shown, f"no driver for it is installed ({missing})") from None
     if is_sqlite:
         _enable_sqlite_safety(engine)
-    Base.metadata.create_all(engine)
+    try:
+        Base.metadata.create_all(engine)
+    except OperationalError as unreachable:
+        engine.dispose()
+        first_line = str(unreachable.orig or unreachable).strip().splitlines()[0]
+        raise DatabaseUnavailable(shown, f"cannot open it: {first_line}") from None
     return engine

@@ -90,3 +90,13 @@ class SettlementFailed(ClearinghouseError):
     def __init__(self, round_id: int, reason: str):
         self.round_id, self.reason = round_id, reason
         super().__init__(f"round {round_id} could not be settled: {reason}")
+
+
+class DatabaseUnavailable(UserInputError, ClearinghouseError):
+    """The database URL is malformed, names a driver that is not installed, or cannot be reached.
+
+    The URL is shown without its password."""
+
+    def __init__(self, url: str, reason: str):
+        self.url, self.reason = url, reason
+        super().__init__(f"database {url}: {reason}")

@@ -132,3 +132,17 @@ def rounds(market, clearinghouse, mine):
     from tests.contracts.helpers import Rounds
 
     return Rounds(market, clearinghouse, mine)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server (tests/postgres.py) for the session; the tests that need
+    one are skipped, saying why, on a machine without the server binaries."""
+    from tests.postgres import PostgresServer, PostgresUnavailable
+
+    try:
+        server = PostgresServer.start()
+    except PostgresUnavailable as unavailable:
+        pytest.skip(f"PostgreSQL: {unavailable}")
+    yield server
+    server.stop()

@@ -1,5 +1,6 @@
 """The end-to-end harness: the real contract (with the real Groth16 verifier), the real bid API
-over HTTP, the real clearinghouse on a SQLite file, real prover agents proving with snarkjs.
+over HTTP, the real clearinghouse on a SQLite file (PostgreSQL in test_postgres.py), real prover
+agents proving with snarkjs.
 
 It runs on whichever devnet ``--network`` selects (embedded by default, anvil with
 ``--network ethereum:local:foundry``). Each test module gets a market of its own.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -49,6 +51,8 @@ class Stack:
     agents: list[ProverAgent]
     rng: random.Random = field(default_factory=lambda: random.Random(11))
     nonce: int = 0
+    #: Every bid accepted by :meth:`run_round`: its user and digest.
+    submitted: list[dict] = field(default_factory=list)
 
     def open_round(self) -> int:
         config = self.client.config()
@@ -79,6 +83,65 @@ class Stack:
 
     def prove_all(self) -> int:
         return sum(len(agent.prove_assignments()) for agent in self.agents)
+
+    def run_round(self, bid_count: int) -> tuple[int, dict, dict, dict]:
+        """A whole round: asks, ``bid_count`` bids over HTTP, close, settle, prove every chunk,
+        resolve. Returns ``(round_id, outcome, balances before, balances after)``."""
+        round_id = self.open_round()
+        self.post_asks(round_id)
+        bids = self.signed_bids(round_id, bid_count)
+        answer = self.api.post_bids(bids)
+        assert answer["rejected"] == []
+        for bid, accepted in zip(bids, answer["accepted"]):
+            self.submitted.append({"user": bid["user"], "digest": accepted["digest"]})
+        before = self.balances()
+        self.close(round_id)
+        self.node.run_once()
+        outcome = self.outcome(round_id)
+        proven = self.prove_all()
+        assert proven == len(outcome["chunks"])
+        self.node.run_once()
+        return round_id, outcome, before, self.balances()
+
+    def assert_moved_exactly(self, round_id: int, outcome: dict, before: dict, after: dict) -> None:
+        """Every party's balance changed by exactly what the outcome says; the round resolved;
+        the contract is conserved."""
+        included = set(outcome["included_bid_ids"])
+        charged: Counter = Counter()
+        for bid in self.submitted:
+            if bid["digest"] in included:
+                charged[bid["user"]] += int(outcome["charges_wei"][bid["digest"]])
+        for user in self.users:
+            assert after[user.address] - before[user.address] == -charged[user.address]
+        prover_of_chunk = {chunk["chunk"]: chunk["prover"] for chunk in self.api.round_status(round_id)["chunks"]}
+        paid: Counter = Counter()
+        for index, chunk in enumerate(outcome["chunks"]):
+            paid[prover_of_chunk[index]] += int(chunk["payment_wei"])
+        for agent in self.agents:
+            assert after[agent.address] - before[agent.address] == paid[agent.address]
+            assert after[f"collateral:{agent.address}"] == before[f"collateral:{agent.address}"]
+        assert after[self.treasury.address] - before[self.treasury.address] == int(outcome["treasury_wei"])
+        assert int(outcome["revenue_wei"]) == sum(charged.values())
+        assert self.api.round_status(round_id)["state"] == "resolved"
+        self.assert_conserved()
+
+    def open_round_with_bids(self, count: int = 5) -> tuple[int, set[str]]:
+        """Asks and ``count`` bids for the open round, then close it; returns the bids' digests."""
+        round_id = self.open_round()
+        self.post_asks(round_id)
+        answer = self.api.post_bids(self.signed_bids(round_id, count))
+        self.close(round_id)
+        return round_id, {accepted["digest"] for accepted in answer["accepted"]}
+
+    def assert_settled_once_with_every_bid(self, round_id: int, digests: set[str]) -> None:
+        status = self.api.round_status(round_id)
+        assert status["state"] in ("settled", "resolved")
+        assert status["bids"] == len(digests), "every accepted bid is still there"
+        assert self.settlement_count(round_id) == 1
+        outcome = self.outcome(round_id)
+        assert set(outcome["included_bid_ids"]) <= digests
+        assert outcome["included_bid_ids"]
+        self.assert_conserved()
 
     def restart(self, fault: Callable[[str], None] = no_faults) -> ClearinghouseNode:
         """A new clearinghouse process over the same database (the old one is dropped, as a kill would)."""
@@ -140,7 +203,11 @@ def crash_at(point: str):
     return fault
 
 
-def build_stack(web3, signers, tmp_path: Path, settings: MarketSettings, provers: int = 2, users: int = 3) -> Stack:
+def build_stack(
+    web3, signers, tmp_path: Path, settings: MarketSettings, provers: int = 2, users: int = 3, database_url: str | None = None
+) -> Stack:
+    """A market with ``users`` funded users and ``provers`` registered prover agents, its
+    clearinghouse on ``database_url`` (default: a SQLite file in ``tmp_path``) behind the bid API."""
     serialize_requests(web3)
     owner, clearinghouse_account, treasury = signers[0], signers[1], signers[2]
     deployment, client = deploy(web3, owner, clearinghouse_account.address, treasury.address, settings, "groth16")
@@ -148,7 +215,7 @@ def build_stack(web3, signers, tmp_path: Path, settings: MarketSettings, provers
     fresh = [Account.from_key(rng.randbytes(32)) for _ in range(users + provers)]
     for account in fresh:
         send_transaction(web3, owner, {"to": account.address, "value": 10 * ETHER})
-    database_url = f"sqlite:///{tmp_path / 'clearinghouse.db'}"
+    database_url = database_url or f"sqlite:///{tmp_path / 'clearinghouse.db'}"
     node = build_clearinghouse(
         web3, deployment, clearinghouse_account, database_url, tmp_path / "rounds", cache_seconds=0
     )

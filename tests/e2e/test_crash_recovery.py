@@ -27,35 +27,16 @@ def set_automine(web3, enabled: bool) -> None:
     assert "error" not in response, response
 
 
-def open_round_with_bids(stack, count: int = 5) -> tuple[int, set[str]]:
-    round_id = stack.open_round()
-    stack.post_asks(round_id)
-    answer = stack.api.post_bids(stack.signed_bids(round_id, count))
-    stack.close(round_id)
-    return round_id, {accepted["digest"] for accepted in answer["accepted"]}
-
-
-def assert_settled_once_with_every_bid(stack, round_id: int, digests: set[str]) -> None:
-    status = stack.api.round_status(round_id)
-    assert status["state"] in ("settled", "resolved")
-    assert status["bids"] == len(digests), "every accepted bid is still there"
-    assert stack.settlement_count(round_id) == 1
-    outcome = stack.outcome(round_id)
-    assert set(outcome["included_bid_ids"]) <= digests
-    assert outcome["included_bid_ids"]
-    stack.assert_conserved()
-
-
 @pytest.mark.parametrize("point", ["after_clear", "after_settle_signed"])
 def test_killed_between_cleared_and_settled_settles_once_after_restart(stack, point):
-    round_id, digests = open_round_with_bids(stack)
+    round_id, digests = stack.open_round_with_bids()
     stack.restart(fault=crash_at(point))
     with pytest.raises(SimulatedCrash):
         stack.node.run_once()
     assert stack.settlement_count(round_id) == 0
     stack.restart()
     stack.node.run_once()
-    assert_settled_once_with_every_bid(stack, round_id, digests)
+    stack.assert_settled_once_with_every_bid(round_id, digests)
 
 
 def resolve_earlier_rounds(stack) -> None:
@@ -68,7 +49,7 @@ def resolve_earlier_rounds(stack) -> None:
 
 def test_killed_between_settle_sent_and_mined_settles_once_after_restart(stack):
     resolve_earlier_rounds(stack)
-    round_id, digests = open_round_with_bids(stack)
+    round_id, digests = stack.open_round_with_bids()
     stack.restart(fault=crash_at("after_settle_broadcast"))
     set_automine(stack.web3, False)
     try:
@@ -83,13 +64,13 @@ def test_killed_between_settle_sent_and_mined_settles_once_after_restart(stack):
         set_automine(stack.web3, True)
     mine_blocks(stack.web3, 1)
     stack.node.run_once()
-    assert_settled_once_with_every_bid(stack, round_id, digests)
+    stack.assert_settled_once_with_every_bid(round_id, digests)
 
 
 def test_a_second_settlement_of_a_round_is_refused_by_the_contract(stack):
     from proofmarket.clearinghouse.ports import TransactionRejected
 
-    round_id, digests = open_round_with_bids(stack)
+    round_id, digests = stack.open_round_with_bids()
     stack.node.run_once()
     assert stack.settlement_count(round_id) == 1
     with stack.node.clearinghouse.store.session() as session:
@@ -100,7 +81,7 @@ def test_a_second_settlement_of_a_round_is_refused_by_the_contract(stack):
     with pytest.raises(TransactionRejected) as failure:
         signed(settlement)
     assert failure.value.reason.startswith("RoundAlreadySettled(")
-    assert_settled_once_with_every_bid(stack, round_id, digests)
+    stack.assert_settled_once_with_every_bid(round_id, digests)
 
 
 def test_every_signed_transaction_is_in_the_log_with_what_became_of_it(stack):

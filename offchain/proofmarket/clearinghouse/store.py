@@ -16,7 +16,8 @@ from .database import make_engine
 
 
 class Store:
-    """Sessions over one database URL (``sqlite:///path.db`` by default; PostgreSQL works)."""
+    """Sessions over one database URL: ``sqlite:///path.db`` by default, or PostgreSQL
+    (``postgresql+psycopg://...``, tested in tests/e2e/test_postgres.py)."""
 
     def __init__(self, url: str):
         self.url = url

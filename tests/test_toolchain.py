@@ -1,4 +1,4 @@
-"""The offline toolchain: the pinned compiler answers py-solc-x, and anvil is on PATH."""
+"""The offline toolchain: the pinned compiler answers py-solc-x, and anvil is on PATH (the project's, which keeps no state dumps)."""
 
 import os
 import shutil
@@ -29,3 +29,20 @@ def test_anvil_is_on_path():
     anvil = shutil.which("anvil")
     assert anvil is not None
     assert "anvil" in subprocess.run([anvil, "--version"], capture_output=True, text=True, check=True).stdout
+
+
+def test_anvil_on_path_writes_no_old_states_to_disk(tmp_path, monkeypatch):
+    """The anvil everything starts (tools/anvil) keeps no state dumps: left to its default,
+    anvil writes a file per block older than its in-memory window into ~/.foundry/anvil/tmp
+    (200 files for these 600 blocks), which filled CI's disk once."""
+    from web3 import Web3
+
+    from proofmarket.network import start_anvil
+
+    assert os.path.realpath(shutil.which("anvil")).endswith("tools/anvil")
+    monkeypatch.setenv("HOME", str(tmp_path))  # anvil's state cache lives under $HOME/.foundry
+    with start_anvil() as url:
+        web3 = Web3(Web3.HTTPProvider(url))
+        assert "error" not in web3.provider.make_request("anvil_mine", [hex(600)])
+        assert web3.eth.block_number == 600
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []

@@ -1,4 +1,5 @@
-"""The offline toolchain: the pinned compiler answers py-solc-x, and anvil is on PATH (the project's, which keeps no state dumps)."""
+"""The offline toolchain: the pinned compiler answers py-solc-x, and anvil is on PATH (the
+project's tools/anvil, which keeps no state dumps on disk)."""
 
 import os
 import shutil

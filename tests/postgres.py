@@ -65,14 +65,14 @@ class PostgresServer:
             shutil.rmtree(directory, ignore_errors=True)
             raise PostgresUnavailable(f"initdb failed: {initdb.stderr.strip() or initdb.stdout.strip()}")
         port = free_loopback_port()
-        log = open(directory / "server.log", "wb")
-        process = subprocess.Popen(
-            [
-                binaries / "postgres", "-D", data, "-h", "127.0.0.1", "-p", str(port), "-k", directory,
-                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-            ],
-            stdout=log, stderr=subprocess.STDOUT, cwd=directory, **as_user,
-        )
+        with open(directory / "server.log", "wb") as log:  # the server keeps its own copy of the handle
+            process = subprocess.Popen(
+                [
+                    binaries / "postgres", "-D", data, "-h", "127.0.0.1", "-p", str(port), "-k", directory,
+                    "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                ],
+                stdout=log, stderr=subprocess.STDOUT, cwd=directory, **as_user,
+            )
         server = cls(directory, port, process)
         server._wait_until_ready()
         return server

@@ -195,7 +195,8 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseUnavailable(url.split("@")[-1], "not a SQLAlchemy URL (for example sqlite:///path.db or postgresql+psycopg://user@host/name)") from None
+        example = "for example sqlite:///path.db or postgresql+psycopg://user@host/name"
+        raise DatabaseUnavailable(url.split("@")[-1], f"not a SQLAlchemy URL ({example})") from None
     shown = parsed.render_as_string(hide_password=True)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     try:

@@ -503,8 +503,11 @@ contract ProofMarket is IProofMarket {
 
         // Charges left the balances; rebates and the treasury's part came back; payments are
         // reserved for the chunks; a burned surplus is held. The sum of the buckets is unchanged.
+        // NOTE: what comes back is added before the charges are taken out: a rebate credited
+        // earlier in this settlement may have paid a later charge, so Σ charges can exceed the
+        // balances held before it, never the balances plus what came back.
         Totals memory totals = _totals;
-        totals.balances = uint128(totals.balances - settlement.charges + settlement.rebates + toTreasury);
+        totals.balances = uint128(uint256(totals.balances) + settlement.rebates + toTreasury - settlement.charges);
         totals.reserved += uint128(settlement.payments);
         totals.burned += uint128(burned);
         _totals = totals;

@@ -65,3 +65,24 @@ def test_policy_change_applies_to_later_rounds_only(market, owner, ledger, round
     round_id, _ = _settle_under(SurplusPolicy.REBATE, market, owner, ledger, rounds, two_bids)
     market.update_config(owner, market.config().replace(surplus_policy=SurplusPolicy.BURN))
     assert market.round(round_id).surplus_policy == SurplusPolicy.REBATE
+
+
+def test_rebates_credited_earlier_in_a_settlement_pay_for_later_charges(
+    market, owner, ledger, rounds, registered, alice, prover_fast
+):
+    """alice's whole escrow (1,000) pays her first bid; its rebate (900) pays her second (100).
+    Σ charges (1,100) exceeds every escrow held before the settlement (1,000): the totals must
+    add the rebates back before taking the charges out (they underflowed: Panic 0x11)."""
+    market.update_config(owner, market.config().replace(surplus_policy=SurplusPolicy.REBATE))
+    market.deposit(alice, 1_000)
+    round_id = rounds.open_round()
+    bids = [rounds.bid(alice, round_id, 100, 1_000), rounds.bid(alice, round_id, 10, 100, nonce=1)]
+    chunks = [rounds.chunk(prover_fast, round_id, 1, 2, 110)]
+    # R = 1,100, S = 990: rebates floor(990*1000/1100) = 900 and floor(990*100/1100) = 90, no dust.
+    assert market.totals().balances == 1_000
+    rounds.close(round_id)
+    before = ledger.snapshot()
+    market.settle_round(rounds.clearinghouse, round_id, b"\x00" * 32, (1, 1), bids, chunks)
+    ledger.assert_changes(before, alice=Change(balance=-1_000 + 900 - 100 + 90), prover_fast=Change(locked=110 * 50))
+    state = market.round(round_id)
+    assert (state.revenue, state.surplus) == (1_100, 990)

@@ -36,6 +36,10 @@ contract ProofMarket is IProofMarket {
 
     uint256 internal constant BPS = 10_000;
 
+    /// @dev r, the order of the BN254 scalar field: a chunk commitment is a field element below it.
+    uint256 internal constant SCALAR_FIELD_ORDER =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+
     bytes32 internal constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     string internal constant DOMAIN_NAME = "ProofMarket";
@@ -331,6 +335,10 @@ contract ProofMarket is IProofMarket {
         for (uint256 chunkIndex; chunkIndex < chunks.length; ++chunkIndex) {
             uint256 bidCount = chunks[chunkIndex].bidCount;
             if (bidCount == 0) revert EmptyChunk(chunkIndex);
+            bytes32 commitment = chunks[chunkIndex].commitment;
+            // NOTE: a commitment >= r names no field element: the circuit's public input could
+            // never equal it, so the chunk would be unprovable and its prover slashed for sure.
+            if (uint256(commitment) >= SCALAR_FIELD_ORDER) revert CommitmentNotInField(chunkIndex, commitment);
             assignedBids += bidCount;
             payments += chunks[chunkIndex].payment;
         }

@@ -256,6 +256,10 @@ interface IProofMarket {
     /// @notice Σ `payments` to provers exceed Σ `charges` to users (budget balance).
     error PaymentsExceedCharges(uint256 payments, uint256 charges);
 
+    /// @notice Chunk `chunkIndex`'s `commitment` is not a BN254 scalar field element (it is
+    ///         >= r): no proof could ever open it, so its prover would be slashed for sure.
+    error CommitmentNotInField(uint256 chunkIndex, bytes32 commitment);
+
     // ------------------------------------------------------------------ errors: prove and slash
 
     /// @notice Round `roundId` has no chunk `chunkIndex`.

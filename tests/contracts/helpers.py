@@ -23,6 +23,7 @@ from proofmarket.chain.market import (
     ProofMarketClient,
     Totals,
     development_proof,
+    field_commitment,
 )
 from proofmarket.chain.typed_data import AskMessage, BidMessage
 
@@ -233,7 +234,7 @@ class Rounds:
             ask_signature=self.market.sign_ask(prover, ask),
             bid_count=bid_count,
             payment=payment,
-            commitment=commitment or keccak(f"chunk {next(_tx_counter)}".encode()),
+            commitment=commitment or field_commitment(f"chunk {next(_tx_counter)}".encode()),
         )
 
     def mine_to(self, block: int) -> None:

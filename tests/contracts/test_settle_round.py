@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 from eth_hash.auto import keccak
 
-from proofmarket.chain.market import ChunkStatus, IncludedBid, Refund, SurplusPolicy, refund_list_hash
+from proofmarket.chain.market import SCALAR_FIELD_ORDER, ChunkStatus, IncludedBid, Refund, SurplusPolicy, refund_list_hash
 from proofmarket.chain.typed_data import MAX_S
 
 from .helpers import COLLATERAL_PER_CONSTRAINT, PROVING_WINDOW_BLOCKS, SETTLEMENT_WINDOW_BLOCKS, Change, reverts
@@ -205,6 +205,23 @@ def test_settle_reverts_when_bids_are_left_without_a_chunk(rounds, baseline):
     round_id, bids, _ = baseline
     with reverts("ChunkBidCountMismatch", assignedBids=0, includedBids=1):
         rounds.settle(round_id, bids, [])
+
+
+def test_settle_reverts_when_a_commitment_is_not_a_field_element(market, rounds, baseline, bob, prover_fast, prover_slow):
+    round_id, bids, chunks = baseline
+    bids = bids + [rounds.bid(bob, round_id, 100, 1_000)]
+    for value in (SCALAR_FIELD_ORDER, 2**256 - 1):
+        commitment = value.to_bytes(32, "big")
+        outside = rounds.chunk(prover_slow, round_id, 5, 1, 500, commitment=commitment)
+        with reverts("CommitmentNotInField", chunkIndex=1, commitment=commitment):
+            rounds.settle(round_id, bids, chunks + [outside])
+
+
+def test_settle_accepts_the_largest_field_element_as_a_commitment(market, rounds, baseline, prover_fast):
+    round_id, bids, _ = baseline
+    largest = (SCALAR_FIELD_ORDER - 1).to_bytes(32, "big")
+    rounds.settle(round_id, bids, [rounds.chunk(prover_fast, round_id, 5, 1, 1_500, commitment=largest)])
+    assert market.chunk(round_id, 0).commitment == largest
 
 
 # ----------------------------------------------------------------------------- bids

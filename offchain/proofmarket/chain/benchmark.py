@@ -36,6 +36,7 @@ from .market import (
     ProofMarketClient,
     deploy_development_verifier,
     development_proof,
+    field_commitment,
 )
 from .transactions import send_transaction
 from .typed_data import AskMessage, BidMessage
@@ -136,7 +137,7 @@ def benchmark_config(web3: Web3, clearinghouse: str, treasury: str, verifier: st
 
 
 def _hash_of_transactions(tx_hashes: Sequence[bytes]) -> bytes:
-    return keccak(b"".join(tx_hashes))
+    return field_commitment(b"".join(tx_hashes))
 
 
 def signed_round(

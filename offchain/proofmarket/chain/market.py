@@ -41,6 +41,11 @@ from .typed_data import (
 MARKET_CONTRACT = "ProofMarket"
 DEVELOPMENT_VERIFIER_CONTRACT = "DevelopmentProofVerifier"
 
+#: r, the order of the BN254 scalar field: ``settleRound`` refuses a chunk commitment >= r
+#: (``CommitmentNotInField``). Equal to ``proofmarket.zk.field.SCALAR_FIELD_ORDER`` (the chain
+#: layer imports nothing from ``zk``).
+SCALAR_FIELD_ORDER = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+
 
 class SurplusPolicy(IntEnum):
     """Where a round's surplus goes (MECHANISM.md step 5); values as the Solidity enum."""
@@ -255,6 +260,12 @@ def refund_list_hash(refunds: Sequence[Refund]) -> bytes:
     for refund in refunds:
         digest = keccak(digest + b"\x00" * 12 + address_bytes("user", refund.user) + refund.charge.to_bytes(32, "big"))
     return digest
+
+
+def field_commitment(data: bytes) -> bytes:
+    """A stand-in chunk commitment for the development verifier: ``keccak256(data) mod r``, a
+    field element as ``settleRound`` requires (the Groth16 market uses the Poseidon commitment)."""
+    return (int.from_bytes(keccak(data), "big") % SCALAR_FIELD_ORDER).to_bytes(32, "big")
 
 
 def development_proof(commitment: bytes, prover: str) -> bytes:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from proofmarket.cli.main import main
 
 ROUND = {
-    "mechanism": "proofphi",
+    "mechanism": "proofphi-v1",
     "config": {"capacity": 100},
     "bids": [{"id": "0xa", "fee_wei": "200", "constraints": 10}, {"id": "0xb", "fee_wei": 50, "constraints": 10}],
     "asks": [{"id": "0xp", "unit_cost_wei": 10, "capacity": 100}],
@@ -39,6 +39,16 @@ def test_clear_prints_the_outcome_json(runner, round_file):
     assert outcome["price"] == {"num": "25", "den": "2"}
     assert outcome["chunks"][0]["payment_wei"] == "250"
     assert outcome["input_hash"].startswith("0x") and len(outcome["input_hash"]) == 66
+
+
+def test_clear_with_the_default_truthful_proofphi_prices_a_by_bs_density(runner):
+    # proofphi: b (d = 15) leaves first and sets the price; a pays 15·10 and the prover gets 150.
+    document = dict(ROUND, mechanism="proofphi", bids=[ROUND["bids"][0], {"id": "0xb", "fee_wei": 150, "constraints": 10}])
+    result = runner.invoke(main, ["clear", "-"], input=json.dumps(document))
+    assert result.exit_code == 0, result.stderr
+    outcome = json.loads(result.stdout)
+    assert (outcome["included_bid_ids"], outcome["charges_wei"]) == (["0xa"], {"0xa": "150"})
+    assert outcome["chunks"][0]["payment_wei"] == "150"
 
 
 def test_clear_reads_stdin_and_the_mechanism_option_overrides_the_file(runner):

@@ -21,12 +21,12 @@ from proofmarket.sim.properties import (
 from proofmarket.sim.report import render_markdown, write_reports
 
 # A lone prover (cost 10, capacity 100) and two users: a (200 for 10, d=20), b (50 for 10, d=5).
-# Truthful Prooφ: f_2 = 250/20 = 12.5 ≥ 10, both included, p = f = 12.5: the prover gets 250 for
+# proofphi-v1 (first price): f_2 = 250/20 = 12.5 ≥ 10, both included, p = f = 12.5: the prover gets 250 for
 # 20 constraints costing 200, utility 50. Asking 13 > 12.5 cuts the batch to a alone: f_1 = 20,
 # the prover gets 200 for 10 constraints costing 100, utility 100: a gain of 50 (its ask is a
 # reserve price).
 LONE_PROVER = RoundInput(
-    "proofphi", RoundConfig(capacity=100), (Bid("0xa", 200, 10), Bid("0xb", 50, 10)), (Ask("0xp", 10, 100),)
+    "proofphi-v1", RoundConfig(capacity=100), (Bid("0xa", 200, 10), Bid("0xb", 50, 10)), (Ask("0xp", 10, 100),)
 )
 
 
@@ -81,7 +81,7 @@ def test_sybil_search_finds_no_gain_where_the_next_ask_already_caps_the_price():
     # identity of A can only set the price by sitting before B in ask order, i.e. asking ≤ 30:
     # never more than B's 30, so splitting gains nothing.
     round_input = RoundInput(
-        "proofphi", RoundConfig(capacity=40), (Bid("0xu", 2000, 40),), (Ask("0xA", 10, 100), Ask("0xB", 30, 100))
+        "proofphi-v1", RoundConfig(capacity=40), (Bid("0xu", 2000, 40),), (Ask("0xA", 10, 100), Ask("0xB", 30, 100))
     )
     deviation = search_sybil_split(round_input, "0xA")
     assert (deviation.truthful_utility_wei, deviation.gain_wei) == (800, 0)

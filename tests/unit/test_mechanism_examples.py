@@ -20,7 +20,7 @@ def money(outcome):
     return (outcome.revenue_wei, outcome.payouts_wei, outcome.surplus_wei, outcome.burn_wei, outcome.treasury_wei)
 
 
-# --- Prooφ -----------------------------------------------------------------------------------
+# --- proofphi-v1 (the paper's first price; the truthful proofphi is in test_proofphi.py) --------
 
 # Users u1 (1000 for 10, d=100), u2 (450 for 5, d=90), u3 (300 for 10, d=30).
 # Provers p1 (20/constraint, 15), p2 (25, 100), p3 (50, 100).
@@ -33,8 +33,8 @@ U1, U2, U3 = Bid("0xu1", 1000, 10), Bid("0xu2", 450, 5), Bid("0xu3", 300, 10)
 P1, P2, P3 = Ask("0xp1", 20, 15), Ask("0xp2", 25, 100), Ask("0xp3", 50, 100)
 
 
-def test_proofphi_pays_the_next_eligible_ask_and_sends_the_surplus_to_the_treasury():
-    outcome = clear_round(round_of("proofphi", [U3, U1, U2], [P3, P2, P1]))
+def test_proofphi_v1_pays_the_next_eligible_ask_and_sends_the_surplus_to_the_treasury():
+    outcome = clear_round(round_of("proofphi-v1", [U3, U1, U2], [P3, P2, P1]))
     assert outcome.included_bid_ids == ("0xu1", "0xu2", "0xu3")
     assert outcome.charges_wei == {"0xu1": 1000, "0xu2": 450, "0xu3": 300}
     assert outcome.chunks == (Chunk("0xp1", ("0xu1", "0xu2"), 15, 750), Chunk("0xp2", ("0xu3",), 10, 500))
@@ -43,81 +43,81 @@ def test_proofphi_pays_the_next_eligible_ask_and_sends_the_surplus_to_the_treasu
     assert outcome.rebates_wei == {}
 
 
-def test_proofphi_rebates_the_surplus_pro_rata_rounding_down_with_dust_to_the_treasury():
+def test_proofphi_v1_rebates_the_surplus_pro_rata_rounding_down_with_dust_to_the_treasury():
     # S = 500, R = 1750: u1 ⌊500·1000/1750⌋ = 285, u2 ⌊500·450/1750⌋ = 128, u3 ⌊500·300/1750⌋ = 85;
     # Σ = 498, dust 2 to the treasury.
-    outcome = clear_round(round_of("proofphi", [U1, U2, U3], [P1, P2, P3], surplus="rebate"))
+    outcome = clear_round(round_of("proofphi-v1", [U1, U2, U3], [P1, P2, P3], surplus="rebate"))
     assert outcome.rebates_wei == {"0xu1": 285, "0xu2": 128, "0xu3": 85}
     assert money(outcome) == (1750, 1250, 500, 0, 2)
 
 
-def test_proofphi_burns_the_surplus_under_the_burn_policy():
-    outcome = clear_round(round_of("proofphi", [U1, U2, U3], [P1, P2, P3], surplus="burn"))
+def test_proofphi_v1_burns_the_surplus_under_the_burn_policy():
+    outcome = clear_round(round_of("proofphi-v1", [U1, U2, U3], [P1, P2, P3], surplus="burn"))
     assert money(outcome) == (1750, 1250, 500, 500, 0)
 
 
-def test_proofphi_stops_at_the_first_prefix_whose_average_fee_is_below_the_working_ask():
+def test_proofphi_v1_stops_at_the_first_prefix_whose_average_fee_is_below_the_working_ask():
     # a (12000 for 40, d=300), b (9000 for 60, d=150), c (100 for 100, d=1); p (100, 80), q (120, 500).
     #   k=1: a -> p; 100·40 ≤ 12000.  k=2: b does not fit p's 40 -> q; 120·100 = 12000 ≤ 21000.
     #   k=3: G=200, B=21100: c -> q; 120·200 = 24000 > 21100: infeasible, stop. k* = 2, f = 210.
     # No prover after q: p = f = 210; p gets 210·40 = 8400, q gets 210·60 = 12600; surplus 0.
     bids = [Bid("0xa", 12000, 40), Bid("0xb", 9000, 60), Bid("0xc", 100, 100)]
-    outcome = clear_round(round_of("proofphi", bids, [Ask("0xp", 100, 80), Ask("0xq", 120, 500)], capacity=1000))
+    outcome = clear_round(round_of("proofphi-v1", bids, [Ask("0xp", 100, 80), Ask("0xq", 120, 500)], capacity=1000))
     assert outcome.included_bid_ids == ("0xa", "0xb")
     assert outcome.chunks == (Chunk("0xp", ("0xa",), 40, 8400), Chunk("0xq", ("0xb",), 60, 12600))
     assert outcome.price == Price(210, 1)
     assert money(outcome) == (21000, 21000, 0, 0, 0)
 
 
-def test_proofphi_skips_a_prover_the_next_transaction_does_not_fit():
+def test_proofphi_v1_skips_a_prover_the_next_transaction_does_not_fit():
     # y (600 for 30, d=20) does not fit "small" (10) -> "big" (50). small gets nothing, and is not
     # a_next (it comes before big). No prover after big: p = f = 20; big gets 600.
-    outcome = clear_round(round_of("proofphi", [Bid("0xy", 600, 30)], [Ask("0xsmall", 1, 10), Ask("0xbig", 2, 50)]))
+    outcome = clear_round(round_of("proofphi-v1", [Bid("0xy", 600, 30)], [Ask("0xsmall", 1, 10), Ask("0xbig", 2, 50)]))
     assert outcome.chunks == (Chunk("0xbig", ("0xy",), 30, 600),)
     assert outcome.price == Price(20, 1)
 
 
-def test_proofphi_admits_only_bids_within_capacity_and_at_or_above_the_reserve():
+def test_proofphi_v1_admits_only_bids_within_capacity_and_at_or_above_the_reserve():
     # C = 50, ρ = 10: z1 (g 99 > C) and z2 (d = 9 < ρ) are ignored; z3 (d = 20 = 2ρ) and z4 (d = 10 = ρ) stay.
     # k=2: G = 20, B = 300, f = 15 ≥ 5. p = f = 15: w gets 300.
     bids = [Bid("0xz1", 990, 99), Bid("0xz2", 90, 10), Bid("0xz3", 200, 10), Bid("0xz4", 100, 10)]
-    outcome = clear_round(round_of("proofphi", bids, [Ask("0xw", 5, 100)], capacity=50, reserve_wei_per_constraint=10))
+    outcome = clear_round(round_of("proofphi-v1", bids, [Ask("0xw", 5, 100)], capacity=50, reserve_wei_per_constraint=10))
     assert outcome.included_bid_ids == ("0xz3", "0xz4")
     assert outcome.price == Price(15, 1)
 
 
-def test_proofphi_breaks_equal_densities_by_id_ascending():
+def test_proofphi_v1_breaks_equal_densities_by_id_ascending():
     # "0x0a" (200 for 20) and "0x0b" (100 for 10) both have d = 10; 0x0a comes first and fills C = 20.
-    outcome = clear_round(round_of("proofphi", [Bid("0x0b", 100, 10), Bid("0x0a", 200, 20)], [Ask("0xp", 1, 100)], capacity=20))
+    outcome = clear_round(round_of("proofphi-v1", [Bid("0x0b", 100, 10), Bid("0x0a", 200, 20)], [Ask("0xp", 1, 100)], capacity=20))
     assert outcome.included_bid_ids == ("0x0a",)
 
 
-def test_proofphi_price_is_an_exact_fraction_and_payments_round_down():
+def test_proofphi_v1_price_is_an_exact_fraction_and_payments_round_down():
     # Lone prover: a (200 for 10), b (50 for 10): f_2 = 250/20 = 25/2 ≥ 10, k* = 2, p = 25/2.
     # Payment ⌊25/2 · 20⌋ = 250. With 3 constraints on a second bid the floor shows:
     # a (200, 10), b (51, 3): f = 251/13; payment ⌊251/13 · 13⌋ = 251.
-    outcome = clear_round(round_of("proofphi", [Bid("0xa", 200, 10), Bid("0xb", 50, 10)], [Ask("0xp", 10, 100)]))
+    outcome = clear_round(round_of("proofphi-v1", [Bid("0xa", 200, 10), Bid("0xb", 50, 10)], [Ask("0xp", 10, 100)]))
     assert outcome.price == Price(25, 2)
     assert outcome.chunks == (Chunk("0xp", ("0xa", "0xb"), 20, 250),)
     # Two provers at the same price, p = 7/3: x = 2 -> ⌊14/3⌋ = 4, x = 1 -> ⌊7/3⌋ = 2; surplus 7 − 6 = 1.
     bids = [Bid("0xa", 5, 2), Bid("0xb", 2, 1)]
-    outcome = clear_round(round_of("proofphi", bids, [Ask("0xp", 1, 2), Ask("0xq", 2, 5)]))
+    outcome = clear_round(round_of("proofphi-v1", bids, [Ask("0xp", 1, 2), Ask("0xq", 2, 5)]))
     assert outcome.price == Price(7, 3)
     assert [chunk.payment_wei for chunk in outcome.chunks] == [4, 2]
     assert money(outcome) == (7, 6, 1, 0, 1)
 
 
-def test_proofphi_accepts_a_prefix_whose_average_fee_equals_the_working_ask():
+def test_proofphi_v1_accepts_a_prefix_whose_average_fee_equals_the_working_ask():
     # a (30 for 2), b (10 for 2): f_2 = 40/4 = 10 = the ask, so a·G ≤ B holds with equality and
     # both are included; one more constraint's worth of fee less and b would not be.
-    outcome = clear_round(round_of("proofphi", [Bid("0xa", 30, 2), Bid("0xb", 10, 2)], [Ask("0xp", 10, 10)]))
+    outcome = clear_round(round_of("proofphi-v1", [Bid("0xa", 30, 2), Bid("0xb", 10, 2)], [Ask("0xp", 10, 10)]))
     assert outcome.included_bid_ids == ("0xa", "0xb")
-    outcome = clear_round(round_of("proofphi", [Bid("0xa", 30, 2), Bid("0xb", 9, 2)], [Ask("0xp", 10, 10)]))
+    outcome = clear_round(round_of("proofphi-v1", [Bid("0xa", 30, 2), Bid("0xb", 9, 2)], [Ask("0xp", 10, 10)]))
     assert outcome.included_bid_ids == ("0xa",)
 
 
-def test_proofphi_clears_an_empty_round_without_provers():
-    outcome = clear_round(round_of("proofphi", [Bid("0xa", 100, 1)], []))
+def test_proofphi_v1_clears_an_empty_round_without_provers():
+    outcome = clear_round(round_of("proofphi-v1", [Bid("0xa", 100, 1)], []))
     assert outcome.included_bid_ids == () and outcome.chunks == ()
     assert outcome.price == Price(0, 1)
     assert money(outcome) == (0, 0, 0, 0, 0)
@@ -216,4 +216,4 @@ def test_eip1559_next_base_fee_follows_the_update_rule(included_constraints, exp
 
 
 def test_eip1559_reports_no_next_base_fee_for_other_mechanisms():
-    assert clear_round(round_of("proofphi", [U1], [P1])).next_base_fee_wei_per_constraint is None
+    assert clear_round(round_of("proofphi-v1", [U1], [P1])).next_base_fee_wei_per_constraint is None

@@ -131,7 +131,7 @@ def _spec_greedy(prefix: list[Bid], eligible: list[Ask]) -> list[tuple[Ask, list
 
 
 def _spec_prooφ(round_input: RoundInput) -> tuple[list[str], list[tuple[str, list[str], int]], tuple[int, int]]:
-    """Prooφ steps 1–5 recomputed from scratch for every prefix."""
+    """proofphi-v1 steps 1–5 recomputed from scratch for every prefix."""
     order, asks = _spec_order(round_input)
     best: tuple[int, list] = (0, [])
     for k in range(1, len(order) + 1):
@@ -162,8 +162,8 @@ def _spec_prooφ(round_input: RoundInput) -> tuple[list[str], list[tuple[str, li
 
 
 @settings(max_examples=200, deadline=None)
-@given(rounds(mechanism="proofphi"))
-def test_proofphi_matches_the_specification_recomputed_for_every_prefix(round_input):
+@given(rounds(mechanism="proofphi-v1"))
+def test_proofphi_v1_matches_the_specification_recomputed_for_every_prefix(round_input):
     included, chunks, (num, den) = _spec_prooφ(round_input)
     outcome = clear_round(round_input)
     assert list(outcome.included_bid_ids) == included
@@ -172,7 +172,7 @@ def test_proofphi_matches_the_specification_recomputed_for_every_prefix(round_in
 
 
 @settings(max_examples=100, deadline=None)
-@given(rounds(mechanism="proofphi"))
+@given(rounds(mechanism="proofphi-v1"))
 def test_prefix_feasibility_is_monotone_so_the_stop_rule_never_skips_a_feasible_prefix(round_input):
     # Once a prefix is infeasible every longer one is too: G grows, f_k falls (densities are in
     # descending order) and the greedy walk only moves to costlier provers. So the scan's "stop

@@ -57,7 +57,9 @@ def test_serialise_writes_every_integer_as_a_decimal_string():
     document = round_to_json(parse_round(SPEC_EXAMPLE))
     assert document["bids"] == [{"id": "0xab", "fee_wei": "12000", "constraints": "40"}]
     assert document["config"]["capacity"] == "1000"
-    outcome = outcome_to_json(clear_round(parse_round(SPEC_EXAMPLE)))
+    # proofphi-v1 charges the bid and pays f = 12000/40 = 300 per constraint (the truthful
+    # proofphi would not trade here: a lone user and a lone prover meet at the reserve, 0).
+    outcome = outcome_to_json(clear_round(parse_round(dict(SPEC_EXAMPLE, mechanism="proofphi-v1"))))
     assert outcome["charges_wei"] == {"0xab": "12000"}
     assert outcome["price"] == {"num": "300", "den": "1"}
     assert outcome["chunks"] == [{"prover_id": "0xcd", "bid_ids": ["0xab"], "constraints": "40", "payment_wei": "12000"}]
@@ -102,7 +104,7 @@ def _with(path, value):
         (_with(("bids", 0, "fee_wei"), str(2**256)), "bids[0].fee_wei: must fit in 256 bits"),
         (_with(("bids", 0, "id"), ""), 'bids[0].id: must be a non-empty string, got ""'),
         (_with(("bids", 0, "tip"), 1), "bids[0].tip: unknown field"),
-        (_with(("mechanism",), "vcg"), 'mechanism: must be one of proofphi, trade-reduction, pay-as-bid, eip1559, got "vcg"'),
+        (_with(("mechanism",), "vcg"), 'mechanism: must be one of proofphi, proofphi-v1, trade-reduction, pay-as-bid, eip1559, got "vcg"'),
         (_with(("config", "surplus"), "charity"), 'config.surplus: must be one of treasury, burn, rebate, got "charity"'),
         (_with(("asks",), {}), "asks: must be a list, got a JSON object"),
     ],

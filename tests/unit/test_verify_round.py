@@ -11,8 +11,8 @@ from proofmarket.clearinghouse.verify import SettledChunk, SettledRound, verify_
 from proofmarket.mechanism import clear_round
 from proofmarket.mechanism.roundfile import input_hash, parse_round, round_to_json
 
-ROUND = {
-    "mechanism": "proofphi",
+ROUND_V1 = {
+    "mechanism": "proofphi-v1",
     "config": {"capacity": 1000},
     "bids": [
         {"id": "0xb1", "fee_wei": "4000", "constraints": "40"},
@@ -26,9 +26,23 @@ ROUND = {
 }
 
 
-@pytest.fixture
-def document() -> str:
-    return json.dumps(ROUND)
+# proofphi: eight users of 10 constraints (d = 100, 90, …, 30), two provers of capacity 50.
+# ĝ = 10, e = 41 each; rule 4: u8 leaves, π_u = 30; rule 5: a2 asks 20 ≤ 30, the clocks meet at 30.
+# Walk (equal capacities, by id): a1 takes u1..u5 (50), a2 u6, u7 (20): two chunks.
+ROUND_PROOFPHI = {
+    "mechanism": "proofphi",
+    "config": {"capacity": 1000},
+    "bids": [{"id": f"0xb{index}", "fee_wei": str(1100 - 100 * index), "constraints": "10"} for index in range(1, 9)],
+    "asks": [
+        {"id": "0xa1", "unit_cost_wei": "10", "capacity": "50"},
+        {"id": "0xa2", "unit_cost_wei": "20", "capacity": "50"},
+    ],
+}
+
+
+@pytest.fixture(params=[ROUND_PROOFPHI, ROUND_V1], ids=["proofphi", "proofphi-v1"])
+def document(request) -> str:
+    return json.dumps(request.param)
 
 
 @pytest.fixture

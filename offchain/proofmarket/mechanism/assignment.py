@@ -166,3 +166,38 @@ def next_prover_ask(ordered_asks: list[Ask], scan: PrefixScan) -> Ask | None:
     """
     following = scan.placements[-1] + 1 if scan.placements else 0
     return ordered_asks[following] if following < len(ordered_asks) else None
+
+
+def walk_provers(batch_bids: list[Bid], provers: list[Ask]) -> list[WorkGroup] | None:
+    """Place the batch, in its order, on ``provers`` in the order given: each transaction goes
+    whole to the current prover if it fits in what that prover has left, else to the first later
+    prover with room for it (never back). Returns one group per prover that got work, in walk
+    order (so the groups cut the batch into contiguous runs), or ``None`` if a transaction
+    finds no prover."""
+    groups: list[WorkGroup] = []
+    if not batch_bids:
+        return groups
+    if not provers:
+        return None
+    prover = 0
+    remaining = provers[0].capacity
+    start = 0
+    for position, bid in enumerate(batch_bids):
+        constraints = bid.constraints
+        if remaining < constraints:
+            if position > start:
+                groups.append(_group(provers[prover], batch_bids, start, position))
+            prover += 1
+            while prover < len(provers) and provers[prover].capacity < constraints:
+                prover += 1
+            if prover == len(provers):
+                return None
+            remaining = provers[prover].capacity
+            start = position
+        remaining -= constraints
+    groups.append(_group(provers[prover], batch_bids, start, len(batch_bids)))
+    return groups
+
+
+def _group(ask: Ask, batch_bids: list[Bid], start: int, end: int) -> WorkGroup:
+    return WorkGroup(ask, start, end, sum(bid.constraints for bid in batch_bids[start:end]))

@@ -7,11 +7,13 @@ from typing import Callable
 from proofmarket.mechanism.eip1559 import clear_eip1559
 from proofmarket.mechanism.pay_as_bid import clear_pay_as_bid
 from proofmarket.mechanism.proofphi import clear_proofphi
+from proofmarket.mechanism.proofphi_v1 import clear_proofphi_v1
 from proofmarket.mechanism.trade_reduction import clear_trade_reduction
 from proofmarket.mechanism.types import MECHANISM_NAMES, InvalidRoundInputError, Outcome, RoundInput
 
 MECHANISMS: dict[str, Callable[[RoundInput], Outcome]] = {
     "proofphi": clear_proofphi,
+    "proofphi-v1": clear_proofphi_v1,
     "trade-reduction": clear_trade_reduction,
     "pay-as-bid": clear_pay_as_bid,
     "eip1559": clear_eip1559,

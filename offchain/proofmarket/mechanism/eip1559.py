@@ -13,7 +13,7 @@ from __future__ import annotations
 from proofmarket.mechanism.arithmetic import mul_div_down
 from proofmarket.mechanism.assignment import BASE_FEE, WorkGroup, group_work, scan_feasible_prefix
 from proofmarket.mechanism.ordering import id_of, order_round
-from proofmarket.mechanism.proofphi import charge_bids
+from proofmarket.mechanism.proofphi_v1 import charge_bids
 from proofmarket.mechanism.settlement import settle_outcome
 from proofmarket.mechanism.types import ZERO_PRICE, Outcome, Price, RoundInput
 

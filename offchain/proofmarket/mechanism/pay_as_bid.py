@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from proofmarket.mechanism.assignment import PrefixScan, WorkGroup, group_work
 from proofmarket.mechanism.ordering import id_of, order_round
-from proofmarket.mechanism.proofphi import charge_bids, select_batch
+from proofmarket.mechanism.proofphi_v1 import charge_bids, select_batch
 from proofmarket.mechanism.settlement import settle_outcome
 from proofmarket.mechanism.types import ZERO_PRICE, Outcome, Price, RoundInput
 

@@ -20,7 +20,7 @@ from proofmarket.mechanism.assignment import (
     scan_feasible_prefix,
 )
 from proofmarket.mechanism.ordering import id_of, order_round
-from proofmarket.mechanism.proofphi import pay_provers_uniformly
+from proofmarket.mechanism.proofphi_v1 import pay_provers_uniformly
 from proofmarket.mechanism.settlement import settle_outcome
 from proofmarket.mechanism.types import ZERO_PRICE, Ask, Bid, Outcome, Price, RoundInput
 

@@ -14,7 +14,7 @@ from typing import Mapping
 
 from proofmarket.exceptions import MechanismError
 
-MECHANISM_NAMES = ("proofphi", "trade-reduction", "pay-as-bid", "eip1559")
+MECHANISM_NAMES = ("proofphi", "proofphi-v1", "trade-reduction", "pay-as-bid", "eip1559")
 """Every mechanism of MECHANISM.md, the default first."""
 
 DEFAULT_MECHANISM = "proofphi"

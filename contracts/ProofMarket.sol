@@ -36,6 +36,14 @@ contract ProofMarket is IProofMarket {
 
     uint256 internal constant BPS = 10_000;
 
+    /// @dev The longest round, proving window, exit delay and settlement window: 216,000 blocks
+    ///      (30 days of 12-second blocks). Far below 2^64, so block arithmetic cannot overflow.
+    uint256 internal constant MAX_WINDOW_BLOCKS = 216_000;
+    /// @dev The shortest proving window: a chunk settled in block b can be proven in b, b+1 and
+    ///      b+2, and slashed from b+3 on. The owner sets a realistic window; this floor only
+    ///      rules out the degenerate 0 and 1 (a chunk slashable in the very next block).
+    uint256 internal constant MIN_PROVING_WINDOW_BLOCKS = 2;
+
     /// @dev r, the order of the BN254 scalar field: a chunk commitment is a field element below it.
     uint256 internal constant SCALAR_FIELD_ORDER =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
@@ -155,16 +163,27 @@ contract ProofMarket is IProofMarket {
         emit Unpaused(msg.sender);
     }
 
+    /// @dev Every field's bounds (MarketConfig's NatSpec, docs/contract.md "Configuration").
+    ///      NOTE: with these bounds no block arithmetic of the market can overflow its uint64
+    ///      (`block.number + provingWindowBlocks`, `block.number + exitDelayBlocks`), no chunk is
+    ///      slashable in the block after its settlement, and no exit or capacity decrease takes
+    ///      effect for a round that has already closed (exitDelayBlocks >= 1).
     function _setConfig(MarketConfig memory config) internal {
         if (config.clearinghouse == address(0)) revert ZeroAddress("clearinghouse");
         if (config.treasury == address(0)) revert ZeroAddress("treasury");
         if (address(config.verifier) == address(0)) revert ZeroAddress("verifier");
-        if (config.reporterShareBps > BPS) revert ReporterShareTooLarge(config.reporterShareBps);
-        if (config.roundLengthBlocks == 0) revert ZeroRoundLength();
-        if (config.capacityPerRound == 0) revert ZeroCapacityPerRound();
-        if (config.settlementWindowBlocks == 0) revert ZeroSettlementWindow();
+        _checkBounds("reporterShareBps", config.reporterShareBps, 0, BPS);
+        _checkBounds("roundLengthBlocks", config.roundLengthBlocks, 1, MAX_WINDOW_BLOCKS);
+        _checkBounds("provingWindowBlocks", config.provingWindowBlocks, MIN_PROVING_WINDOW_BLOCKS, MAX_WINDOW_BLOCKS);
+        _checkBounds("exitDelayBlocks", config.exitDelayBlocks, 1, MAX_WINDOW_BLOCKS);
+        _checkBounds("settlementWindowBlocks", config.settlementWindowBlocks, 1, MAX_WINDOW_BLOCKS);
+        _checkBounds("capacityPerRound", config.capacityPerRound, 1, type(uint64).max);
         _config = config;
         emit ConfigUpdated(config);
+    }
+
+    function _checkBounds(bytes32 field, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert ConfigOutOfBounds(field, value, min, max);
     }
 
     // ================================================================ escrow

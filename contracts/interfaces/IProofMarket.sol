@@ -132,17 +132,9 @@ interface IProofMarket {
     ///      as an ABI string as if it were `Error(string)`, losing the selector.
     error ZeroAddress(bytes32 field);
 
-    /// @notice The reporter's share `bps` exceeds 10,000 basis points.
-    error ReporterShareTooLarge(uint256 bps);
-
-    /// @notice `roundLengthBlocks` must be at least one block.
-    error ZeroRoundLength();
-
-    /// @notice `capacityPerRound` must be at least one constraint.
-    error ZeroCapacityPerRound();
-
-    /// @notice `settlementWindowBlocks` must be at least one block.
-    error ZeroSettlementWindow();
+    /// @notice Config field `field` (its Solidity name as bytes32) is `value`, outside its
+    ///         bounds `[min, max]` (see MarketConfig and docs/contract.md "Configuration").
+    error ConfigOutOfBounds(bytes32 field, uint256 value, uint256 min, uint256 max);
 
     /// @notice A call that sends ETH was re-entered.
     error Reentrancy();

@@ -2,7 +2,7 @@
 
 import pytest
 
-from proofmarket.chain.market import SurplusPolicy, deploy_market
+from proofmarket.chain.market import CONFIG_BOUNDS, SurplusPolicy, deploy_market
 
 from .helpers import Change, reverts
 
@@ -21,15 +21,66 @@ def test_constructor_records_config_and_owner(market, owner, config):
         ("clearinghouse", ZERO, "ZeroAddress", {"field": b"clearinghouse".ljust(32, b"\0")}),
         ("treasury", ZERO, "ZeroAddress", {"field": b"treasury".ljust(32, b"\0")}),
         ("verifier", ZERO, "ZeroAddress", {"field": b"verifier".ljust(32, b"\0")}),
-        ("reporter_share_bps", 10_001, "ReporterShareTooLarge", {"bps": 10_001}),
-        ("round_length_blocks", 0, "ZeroRoundLength", {}),
-        ("capacity_per_round", 0, "ZeroCapacityPerRound", {}),
-        ("settlement_window_blocks", 0, "ZeroSettlementWindow", {}),
+        ("reporter_share_bps", 10_001, "ConfigOutOfBounds", {"field": b"reporterShareBps".ljust(32, b"\0")}),
+        ("round_length_blocks", 0, "ConfigOutOfBounds", {"field": b"roundLengthBlocks".ljust(32, b"\0")}),
+        ("capacity_per_round", 0, "ConfigOutOfBounds", {"field": b"capacityPerRound".ljust(32, b"\0")}),
+        ("settlement_window_blocks", 0, "ConfigOutOfBounds", {"field": b"settlementWindowBlocks".ljust(32, b"\0")}),
+        # The two examples: requestExit overflowed forever; every chunk was slashable at once.
+        ("exit_delay_blocks", 2**64 - 1, "ConfigOutOfBounds", {"field": b"exitDelayBlocks".ljust(32, b"\0")}),
+        ("proving_window_blocks", 0, "ConfigOutOfBounds", {"field": b"provingWindowBlocks".ljust(32, b"\0")}),
     ],
 )
 def test_constructor_reverts_on_invalid_config(web3, owner, config, field, value, error, arguments):
     with reverts(error, **arguments):
         deploy_market(web3, owner, config.replace(**{field: value}))
+
+
+#: Solidity name -> MarketConfig attribute, for every bounded field.
+PYTHON_NAMES = {
+    "reporterShareBps": "reporter_share_bps",
+    "roundLengthBlocks": "round_length_blocks",
+    "provingWindowBlocks": "proving_window_blocks",
+    "exitDelayBlocks": "exit_delay_blocks",
+    "settlementWindowBlocks": "settlement_window_blocks",
+    "capacityPerRound": "capacity_per_round",
+}
+#: The largest value each field's Solidity type holds.
+TYPE_MAX = {"reporterShareBps": 2**16 - 1}
+
+
+def _outside_bounds():
+    for field, (low, high) in CONFIG_BOUNDS.items():
+        if low > 0:
+            yield field, low - 1
+        if high < TYPE_MAX.get(field, 2**64 - 1):
+            yield field, high + 1
+
+
+def test_every_bounded_field_is_tested():
+    assert set(PYTHON_NAMES) == set(CONFIG_BOUNDS)
+
+
+@pytest.mark.parametrize(("field", "value"), list(_outside_bounds()))
+def test_update_config_reverts_outside_each_bound(market, owner, field, value):
+    low, high = CONFIG_BOUNDS[field]
+    with reverts("ConfigOutOfBounds", field=field.encode().ljust(32, b"\0"), value=value, min=low, max=high):
+        market.update_config(owner, market.config().replace(**{PYTHON_NAMES[field]: value}))
+
+
+@pytest.mark.parametrize(("field", "value"), list(_outside_bounds()))
+def test_constructor_reverts_outside_each_bound(web3, owner, config, field, value):
+    low, high = CONFIG_BOUNDS[field]
+    with reverts("ConfigOutOfBounds", field=field.encode().ljust(32, b"\0"), value=value, min=low, max=high):
+        deploy_market(web3, owner, config.replace(**{PYTHON_NAMES[field]: value}))
+
+
+@pytest.mark.parametrize("edge", ["min", "max"])
+def test_update_config_accepts_every_bound_itself(market, owner, edge):
+    config = market.config()
+    for field, (low, high) in CONFIG_BOUNDS.items():
+        config = config.replace(**{PYTHON_NAMES[field]: low if edge == "min" else high})
+    market.update_config(owner, config)
+    assert market.config() == config
 
 
 def test_constructor_reverts_when_owner_is_zero(web3, owner, config):
@@ -41,7 +92,7 @@ def test_constructor_reverts_when_owner_is_zero(web3, owner, config):
 
 
 def test_update_config_reverts_on_invalid_config(market, owner):
-    with reverts("ReporterShareTooLarge", bps=10_001):
+    with reverts("ConfigOutOfBounds", value=10_001, min=0, max=10_000):
         market.update_config(owner, market.config().replace(reporter_share_bps=10_001))
 
 

@@ -64,6 +64,19 @@ class ChunkStatus(IntEnum):
     SLASHED = 3
 
 
+#: The bounds ``[min, max]`` of each config field the contract checks (``ConfigOutOfBounds(field,
+#: value, min, max)``), by Solidity field name; docs/contract.md "Configuration" explains them.
+#: The addresses must be non-zero (``ZeroAddress``); the other fields take any value of their type.
+CONFIG_BOUNDS: dict[str, tuple[int, int]] = {
+    "reporterShareBps": (0, 10_000),
+    "roundLengthBlocks": (1, 216_000),
+    "provingWindowBlocks": (2, 216_000),
+    "exitDelayBlocks": (1, 216_000),
+    "settlementWindowBlocks": (1, 216_000),
+    "capacityPerRound": (1, 2**64 - 1),
+}
+
+
 @dataclass(frozen=True)
 class MarketConfig:
     """The contract's ``MarketConfig`` (MECHANISM.md "Model": C, ρ, κ; DESIGN.md rounds)."""

@@ -7,7 +7,8 @@ import dataclasses
 import json
 
 from proofmarket.mechanism import Ask, Bid, Chunk, RoundConfig, RoundInput, clear_round
-from proofmarket.sim.harness import TINY_PLAN, PropertyTally, run_harness
+from proofmarket.mechanism import MECHANISM_NAMES
+from proofmarket.sim.harness import PROPERTY_NAMES, TINY_PLAN, PropertyTally, run_harness
 from proofmarket.sim.properties import (
     check_budget_balance,
     check_capacity,
@@ -153,5 +154,6 @@ def test_a_tiny_harness_run_is_reproducible_and_writes_every_report(tmp_path):
         "payments.png",
     }
     document = json.loads((tmp_path / "properties.json").read_text())
-    assert document["seed"] == 3 and len(document["results"]) == 4 * 8
+    assert document["seed"] == 3 and len(document["results"]) == len(MECHANISM_NAMES) * len(PROPERTY_NAMES)
+    assert set(document["sybil_and_oca_net_by_capacity"]) == {"sybil", "OCA"}
     assert all((tmp_path / name).read_bytes().startswith(b"\x89PNG") for name in ("payments.png", "welfare_ratio.png"))

@@ -120,9 +120,10 @@ def test_vector_numbers_add_up(vector):
 
 def test_vectors_cover_every_policy_and_mechanism():
     covered = {(vector.mechanism, vector.surplus_policy) for vector in VECTORS}
-    for policy in ("treasury", "burn", "rebate"):
-        assert ("proofphi", policy) in covered, f"no Prooφ vector under the {policy} policy"
+    for mechanism in ("proofphi", "proofphi-v1"):
+        for policy in ("treasury", "burn", "rebate"):
+            assert (mechanism, policy) in covered, f"no {mechanism} vector under the {policy} policy"
+        rebated = [vector for vector in VECTORS if (vector.mechanism, vector.surplus_policy) == (mechanism, "rebate")]
+        assert any(int(vector.expected["treasury_wei"]) > 0 for vector in rebated), f"no {mechanism} rebate vector with dust"
     assert {vector.mechanism for vector in VECTORS} >= {*SETTLED_MECHANISMS, "eip1559"}
-    rebated = [vector for vector in VECTORS if (vector.mechanism, vector.surplus_policy) == ("proofphi", "rebate")]
-    assert any(int(vector.expected["treasury_wei"]) > 0 for vector in rebated), "no Prooφ rebate vector with dust"
     assert any(not vector.expected["included_bid_ids"] for vector in VECTORS), "no empty round"

@@ -2,8 +2,8 @@
 
 Both sides replay them: ``tests/unit/test_vectors.py`` clears each input with the mechanism
 library and compares the outcome field by field; ``tests/contracts/test_vectors.py`` settles each
-expected outcome of a mechanism the contract settles (``proofphi``, ``trade-reduction``,
-``pay-as-bid``) on a fresh market and checks every party's balance change.
+expected outcome of a mechanism the contract settles (``proofphi``, ``proofphi-v1``,
+``trade-reduction``, ``pay-as-bid``) on a fresh market and checks every party's balance change.
 
 One JSON file per vector::
 
@@ -42,7 +42,7 @@ OUTCOME_FIELDS = (
 )
 """Every key of ``outcome_to_json`` but ``input_hash`` and ``outcome_hash``: each vector pins all."""
 
-SETTLED_MECHANISMS = ("proofphi", "trade-reduction", "pay-as-bid")
+SETTLED_MECHANISMS = ("proofphi", "proofphi-v1", "trade-reduction", "pay-as-bid")
 """The mechanisms whose outcomes the contract settles (``eip1559`` is a simulation baseline)."""
 
 

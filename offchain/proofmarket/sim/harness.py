@@ -19,9 +19,17 @@ from proofmarket.mechanism import MECHANISM_NAMES, clear_round
 from proofmarket.mechanism.roundfile import round_to_json
 from proofmarket.mechanism.types import RoundInput
 from proofmarket.sim import properties
-from proofmarket.sim.workloads import WorkloadShape, random_round
+from proofmarket.sim.workloads import FAMILIES, WorkloadShape, random_round
 
-PROPERTY_NAMES = ("IR", "budget-balance", "capacity", "user-IC", "prover-IC", "sybil", "OCA", "welfare")
+PROPERTY_NAMES = ("IR", "budget-balance", "capacity", "user-IC", "user-IC-rebate", "prover-IC", "sybil", "OCA", "welfare")
+"""``user-IC`` and ``prover-IC`` are measured under the treasury and burn surplus policies, where
+the truthful ``proofphi`` claims DSIC; ``user-IC-rebate`` re-runs the same user instances under
+the rebate policy, whose pro-rata rebate lowers an included user's net price below its critical
+bid (docs/mechanism.md)."""
+
+ROUNDING_WEI = 1
+"""A deviation counts as profitable only if it gains more than this: a charge is rounded up and
+a payment down to the wei, so a report at a clock price can move one amount by one wei."""
 
 OCA_SHAPE = WorkloadShape(min_bids=4, max_bids=16, min_asks=1, max_asks=4, max_constraints=1000)
 """OCA instances: transactions of up to 1000 constraints, so ``C`` from 250 to 16000 spans
@@ -69,19 +77,35 @@ class PropertyTally:
     welfare_ratios: list[float] = field(default_factory=list)
     violations_by_policy: dict[str, int] = field(default_factory=dict)
     instances_by_policy: dict[str, int] = field(default_factory=dict)
+    violations_by_family: dict[str, int] = field(default_factory=dict)
+    instances_by_family: dict[str, int] = field(default_factory=dict)
+    net_violations: int = 0
+    """``sybil`` and ``OCA``: instances whose gain exceeds the deviators' best solo deviations."""
+    largest_net_gain: int = 0
+    traded_constraints: int = 0
+    """``welfare``: the constraints the mechanism included, summed over the instances."""
+    optimum_constraints: int = 0
+    """``welfare``: the constraints the relaxed optimum trades, summed over the instances."""
     witness: dict | None = None
 
-    def record(self, violated: bool, gain: int, round_input: RoundInput, report: object = None) -> None:
-        """Count one instance; keep it as the witness if its violation is the largest so far."""
+    def record(
+        self, violated: bool, gain: int, round_input: RoundInput, report: object = None, family: str | None = None
+    ) -> None:
+        """Count one instance (of ``family``, if given); keep it as the witness if its violation
+        is the largest so far."""
         self.instances += 1
         policy = round_input.config.surplus
         self.instances_by_policy[policy] = self.instances_by_policy.get(policy, 0) + 1
+        if family is not None:
+            self.instances_by_family[family] = self.instances_by_family.get(family, 0) + 1
         relative = _share_of_bids(gain, round_input)
         self.sum_relative_gain += relative
         if not violated:
             return
         self.violations += 1
         self.violations_by_policy[policy] = self.violations_by_policy.get(policy, 0) + 1
+        if family is not None:
+            self.violations_by_family[family] = self.violations_by_family.get(family, 0) + 1
         self.largest_relative_gain = max(self.largest_relative_gain, relative)
         if self.witness is None or gain > self.largest_gain:
             self.largest_gain = gain
@@ -121,6 +145,9 @@ class HarnessResult:
     """Per mechanism, (user payments, prover payments) of the first instances."""
     oca_by_capacity: dict[str, dict[int, list[float]]]
     """Per mechanism and ``C``, each instance's joint OCA gain as a share of its total bids."""
+    net_by_capacity: dict[str, dict[str, dict[int, list[float]]]] = field(default_factory=dict)
+    """Per property (``sybil``, ``OCA``), mechanism and ``C``: each instance's gain net of the
+    deviators' best solo deviations, as a share of its total bids."""
 
     def tally(self, mechanism: str, property_name: str) -> PropertyTally:
         return self.tallies[(mechanism, property_name)]
@@ -138,6 +165,20 @@ def _for_mechanism(round_input: RoundInput, mechanism: str) -> RoundInput:
     return dataclasses.replace(round_input, mechanism=mechanism)
 
 
+def _with_policy(round_input: RoundInput, policy: str) -> RoundInput:
+    return dataclasses.replace(round_input, config=dataclasses.replace(round_input.config, surplus=policy))
+
+
+def _without_rebate(round_input: RoundInput) -> RoundInput:
+    """The instance under the treasury policy if it drew ``rebate`` (IC is claimed without it)."""
+    return _with_policy(round_input, "treasury") if round_input.config.surplus == "rebate" else round_input
+
+
+def family_of(index: int) -> str:
+    """Deviation instances take the families in turn, so each is measured (and reported) alike."""
+    return FAMILIES[index % len(FAMILIES)]
+
+
 def run_harness(
     plan: HarnessPlan,
     seed: int,
@@ -152,6 +193,9 @@ def run_harness(
         tallies={(m, p): PropertyTally(m, p) for m in mechanisms for p in PROPERTY_NAMES},
         payments={m: [] for m in mechanisms},
         oca_by_capacity={m: {c: [] for c in plan.oca_capacities} for m in mechanisms},
+        net_by_capacity={
+            name: {m: {c: [] for c in plan.oca_capacities} for m in mechanisms} for name in ("sybil", "OCA")
+        },
     )
     measure_outcomes(result, mechanisms, advance)
     measure_deviations(result, mechanisms, advance)
@@ -167,6 +211,7 @@ def measure_outcomes(result: HarnessResult, mechanisms: tuple[str, ...], advance
     for index in range(result.plan.outcome_instances):
         truthful = random_round(_instance_rng(result.seed, "outcome", index))
         optimum = properties.relaxed_optimal_welfare(truthful)
+        optimum_volume = properties.relaxed_optimal_volume(truthful)
         for mechanism in mechanisms:
             round_input = _for_mechanism(truthful, mechanism)
             outcome = clear_round(round_input)
@@ -181,38 +226,70 @@ def measure_outcomes(result: HarnessResult, mechanisms: tuple[str, ...], advance
             capacity = properties.check_capacity(round_input, outcome)
             result.tally(mechanism, "capacity").record(capacity.violated, capacity.amount, round_input, capacity.reason)
             welfare = properties.measure_welfare(round_input, outcome, optimum)
-            result.tally(mechanism, "welfare").record_welfare(welfare, round_input)
+            welfare_tally = result.tally(mechanism, "welfare")
+            welfare_tally.record_welfare(welfare, round_input)
+            welfare_tally.traded_constraints += outcome.included_constraints
+            welfare_tally.optimum_constraints += optimum_volume
             if index < PAYMENT_SAMPLES:
                 result.payments[mechanism].append((user_payments, outcome.payouts_wei))
         advance("outcomes", 1)
 
 
 def measure_deviations(result: HarnessResult, mechanisms: tuple[str, ...], advance: Progress) -> None:
-    """User IC, prover IC and Sybil: a sampled user or prover searches its misreports."""
+    """User IC (also under the rebate policy) and prover IC: a sampled user or prover searches
+    its misreports, on instances that take the families of :data:`FAMILIES` in turn."""
     plan = result.plan
     searches = (
         ("user-IC", plan.user_ic_instances, "bids", properties.search_user_deviation),
         ("prover-IC", plan.prover_ic_instances, "asks", properties.search_prover_deviation),
-        ("sybil", plan.sybil_instances, "asks", properties.search_sybil_split),
     )
     for property_name, count, side, search in searches:
         for index in range(count):
             rng = _instance_rng(result.seed, property_name, index)
-            truthful = random_round(rng)
+            family = family_of(index)
+            truthful = _without_rebate(random_round(rng, family=family))
             target = rng.choice(getattr(truthful, side)).id
             for mechanism in mechanisms:
                 round_input = _for_mechanism(truthful, mechanism)
                 deviation = search(round_input, target)
                 result.tally(mechanism, property_name).record(
-                    deviation.profitable, deviation.gain_wei, round_input, {"target": target, "report": deviation.report}
+                    deviation.gain_wei > ROUNDING_WEI,
+                    deviation.gain_wei,
+                    round_input,
+                    {"target": target, "report": deviation.report},
+                    family,
                 )
+                if property_name == "user-IC":
+                    rebated = _with_policy(round_input, "rebate")
+                    deviation = search(rebated, target)
+                    result.tally(mechanism, "user-IC-rebate").record(
+                        deviation.gain_wei > ROUNDING_WEI,
+                        deviation.gain_wei,
+                        rebated,
+                        {"target": target, "report": deviation.report},
+                        family,
+                    )
             advance(property_name, 1)
 
 
 def measure_off_chain_agreements(result: HarnessResult, mechanisms: tuple[str, ...], advance: Progress) -> None:
-    """OCA: a sampled user and a prover, for each capacity ``C`` of the plan."""
+    """Sybil and OCA, for each capacity ``C`` of the plan: a sampled prover splits into two
+    identities; a sampled user and a prover collude. Each gain is also taken net of the
+    deviators' best solo deviations (what they could gain without the split or the agreement)."""
     plan = result.plan
+    sybil_per_capacity = max(1, plan.sybil_instances // len(plan.oca_capacities))
     for capacity in plan.oca_capacities:
+        for index in range(sybil_per_capacity):
+            rng = _instance_rng(result.seed, f"sybil-{capacity}", index)
+            truthful = _without_rebate(random_round(rng, shape=OCA_SHAPE, capacity=capacity))
+            target = rng.choice(truthful.asks).id
+            for mechanism in mechanisms:
+                round_input = _for_mechanism(truthful, mechanism)
+                split = properties.search_sybil_split(round_input, target)
+                solo = properties.search_prover_deviation(round_input, target)
+                net = max(0, split.gain_wei - solo.gain_wei)
+                _record_coalition(result, mechanism, "sybil", capacity, split, net, round_input, {"target": target})
+            advance("sybil", 1)
         for index in range(plan.oca_instances_per_capacity):
             rng = _instance_rng(result.seed, f"OCA-{capacity}", index)
             truthful = random_round(rng, shape=OCA_SHAPE, capacity=capacity)
@@ -221,15 +298,36 @@ def measure_off_chain_agreements(result: HarnessResult, mechanisms: tuple[str, .
             for mechanism in mechanisms:
                 round_input = _for_mechanism(truthful, mechanism)
                 deviation = properties.search_off_chain_agreement(round_input, target)
-                result.tally(mechanism, "OCA").record(
-                    deviation.profitable,
-                    deviation.gain_wei,
-                    round_input,
-                    {"target": target, "report": deviation.report, "capacity": capacity},
-                )
+                solo = properties.search_user_deviation(round_input, target).gain_wei
+                if deviation.report is not None:
+                    solo += properties.search_prover_deviation(round_input, deviation.report[1]).gain_wei
+                net = max(0, deviation.gain_wei - solo)
+                _record_coalition(result, mechanism, "OCA", capacity, deviation, net, round_input, {"target": target})
                 relative = deviation.gain_wei / total_bids if total_bids > 0 else 0.0
                 result.oca_by_capacity[mechanism][capacity].append(relative)
             advance("OCA", 1)
+
+
+def _record_coalition(
+    result: HarnessResult,
+    mechanism: str,
+    property_name: str,
+    capacity: int,
+    deviation: properties.Deviation,
+    net_gain: int,
+    round_input: RoundInput,
+    report: dict,
+) -> None:
+    """Count a Sybil or OCA instance: gross gain as a violation, and the net gain beside it."""
+    tally = result.tally(mechanism, property_name)
+    tally.record(
+        deviation.gain_wei > ROUNDING_WEI, deviation.gain_wei, round_input, {**report, "report": deviation.report, "capacity": capacity}
+    )
+    if net_gain > ROUNDING_WEI:
+        tally.net_violations += 1
+        tally.largest_net_gain = max(tally.largest_net_gain, net_gain)
+    total_bids = sum(bid.fee_wei for bid in round_input.bids)
+    result.net_by_capacity[property_name][mechanism][capacity].append(net_gain / total_bids if total_bids > 0 else 0.0)
 
 
 def planned_steps(plan: HarnessPlan) -> dict[str, int]:
@@ -238,6 +336,6 @@ def planned_steps(plan: HarnessPlan) -> dict[str, int]:
         "outcomes": plan.outcome_instances,
         "user-IC": plan.user_ic_instances,
         "prover-IC": plan.prover_ic_instances,
-        "sybil": plan.sybil_instances,
+        "sybil": max(1, plan.sybil_instances // len(plan.oca_capacities)) * len(plan.oca_capacities),
         "OCA": plan.oca_instances_per_capacity * len(plan.oca_capacities),
     }

@@ -182,10 +182,11 @@ def user_report_candidates(round_input: RoundInput, bid: Bid) -> list[int]:
 
 def prover_ask_candidates(round_input: RoundInput, ask: Ask) -> list[int]:
     """Misreports of ``a_j`` to try: ``c·t/8`` for ``t = 0..32`` (0 … 4c), and the critical
-    points ±1: other asks, bid densities, and every prefix's average fee."""
+    points ±1: other asks, the reserve ``ρ``, bid densities, and every prefix's average fee."""
     cost = ask.unit_cost_wei
     points = [cost * step // 8 for step in range(33)]
     critical = [other.unit_cost_wei for other in round_input.asks if other.id != ask.id]
+    critical.append(round_input.config.reserve_wei_per_constraint)
     ordered = order_bids_by_density(admit_bids(round_input.bids, round_input.config))
     fees, constraints = 0, 0
     for bid in ordered:
@@ -338,6 +339,16 @@ def relaxed_optimal_welfare(round_input: RoundInput) -> Fraction:
     with the cheapest prover units while density exceeds cost, up to ``C`` units in total and
     ``s_j`` per prover. Every transaction with ``g_i ≤ C`` counts (the reserve is a mechanism
     choice, so what it excludes is a loss). An upper bound on the whole-transaction optimum."""
+    return relaxed_optimum(round_input)[0]
+
+
+def relaxed_optimal_volume(round_input: RoundInput) -> int:
+    """The constraints the relaxed optimum of :func:`relaxed_optimal_welfare` trades."""
+    return relaxed_optimum(round_input)[1]
+
+
+def relaxed_optimum(round_input: RoundInput) -> tuple[Fraction, int]:
+    """The relaxed optimum's welfare and traded constraints (see :func:`relaxed_optimal_welfare`)."""
     capacity = round_input.config.capacity
     bids = order_bids_by_density([bid for bid in round_input.bids if bid.constraints <= capacity])
     asks = order_asks_by_cost(list(round_input.asks))
@@ -349,7 +360,7 @@ def relaxed_optimal_welfare(round_input: RoundInput) -> Fraction:
         while units > 0 and room > 0 and ask_index < len(asks):
             cost = asks[ask_index].unit_cost_wei
             if bid.fee_wei <= cost * bid.constraints:  # density no longer above cost: stop
-                return total
+                return total, capacity - room
             taken = min(units, ask_left, room)
             total += Fraction(bid.fee_wei * taken, bid.constraints) - cost * taken
             units -= taken
@@ -360,7 +371,7 @@ def relaxed_optimal_welfare(round_input: RoundInput) -> Fraction:
                 ask_left = asks[ask_index].capacity if ask_index < len(asks) else 0
         if room == 0 or ask_index >= len(asks):
             break
-    return total
+    return total, capacity - room
 
 
 def measure_welfare(round_input: RoundInput, outcome: Outcome, optimum: Fraction | None = None) -> Welfare:

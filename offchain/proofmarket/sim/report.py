@@ -24,16 +24,26 @@ def describe(tally: PropertyTally) -> str:
     if tally.property == "welfare" and tally.welfare_ratios:
         ratios = sorted(tally.welfare_ratios)
         tenth = ratios[len(ratios) // 10]
+        volume = tally.traded_constraints / tally.optimum_constraints if tally.optimum_constraints else 0.0
         return (
-            f"welfare / relaxed optimum: median {statistics.median(ratios):.3f}, 10th percentile {tenth:.3f}, "
-            f"min {ratios[0]:.3g} (violation: welfare < 0; gain column: largest loss vs optimum)"
+            f"welfare / relaxed optimum: mean {statistics.fmean(ratios):.3f}, median {statistics.median(ratios):.3f}, "
+            f"10th percentile {tenth:.3f}, min {ratios[0]:.3g}; traded constraints / relaxed optimum's: {volume:.3f} "
+            f"(violation: welfare < 0; gain column: largest loss vs optimum)"
         )
-    if tally.property in ("user-IC", "prover-IC", "sybil", "OCA") and tally.instances:
-        shares = ", ".join(
-            f"{policy} {100 * tally.violations_by_policy.get(policy, 0) / count:.0f}%"
-            for policy, count in sorted(tally.instances_by_policy.items())
-        )
-        return f"mean gain {100 * tally.sum_relative_gain / tally.instances:.3g}% of round bids; violations by surplus policy: {shares}"
+    if tally.property in ("user-IC", "user-IC-rebate", "prover-IC", "sybil", "OCA") and tally.instances:
+        note = f"mean gain {100 * tally.sum_relative_gain / tally.instances:.3g}% of round bids"
+        if tally.instances_by_family:
+            families = ", ".join(
+                f"{family} {tally.violations_by_family.get(family, 0)}/{count}"
+                for family, count in sorted(tally.instances_by_family.items())
+            )
+            note += f"; violations by family: {families}"
+        if tally.property in ("sybil", "OCA"):
+            note += (
+                f"; net of the deviators' best solo deviations: {tally.net_violations} profitable, "
+                f"largest {_format_wei(tally.largest_net_gain)} wei"
+            )
+        return note
     return ""
 
 
@@ -58,6 +68,12 @@ def _rows(result: HarnessResult) -> list[dict[str, Any]]:
                 "note": describe(tally),
                 "violations_by_surplus_policy": dict(sorted(tally.violations_by_policy.items())),
                 "instances_by_surplus_policy": dict(sorted(tally.instances_by_policy.items())),
+                "violations_by_family": dict(sorted(tally.violations_by_family.items())),
+                "instances_by_family": dict(sorted(tally.instances_by_family.items())),
+                "net_violations": tally.net_violations,
+                "largest_net_gain": str(tally.largest_net_gain),
+                "traded_constraints": tally.traded_constraints,
+                "optimum_constraints": tally.optimum_constraints,
                 "witness": tally.witness,
             }
         )
@@ -70,7 +86,7 @@ def _rows(result: HarnessResult) -> list[dict[str, Any]]:
 def render_table(result: HarnessResult) -> Table:
     """The mechanism × property table (rich); the notes are printed by :func:`render_notes`."""
     table = Table(title=f"Property harness — seed {result.seed}, plan {result.plan.name}")
-    for column in ("mechanism", "property", "instances", "violations", "share", "largest gain", "/ bids"):
+    for column in ("mechanism", "property", "instances", "violations", "share", "largest gain (wei)", "largest / round bids"):
         table.add_column(column, justify="left" if column in ("mechanism", "property") else "right")
     previous = None
     for row in _rows(result):
@@ -124,6 +140,26 @@ def oca_summary(result: HarnessResult) -> dict[str, dict[str, dict[str, float]]]
     return summary
 
 
+def net_summary(result: HarnessResult) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
+    """Per property (``sybil``, ``OCA``), mechanism and ``C``: instances, share with a gain beyond
+    the deviators' best solo deviations, mean and max of that net gain (share of round bids)."""
+    return {
+        name: {
+            mechanism: {
+                str(capacity): {
+                    "instances": len(gains),
+                    "net_profitable_share": sum(1 for gain in gains if gain > 0) / len(gains) if gains else 0.0,
+                    "mean_net_relative_gain": statistics.fmean(gains) if gains else 0.0,
+                    "max_net_relative_gain": max(gains, default=0.0),
+                }
+                for capacity, gains in by_capacity.items()
+            }
+            for mechanism, by_capacity in by_mechanism.items()
+        }
+        for name, by_mechanism in result.net_by_capacity.items()
+    }
+
+
 def to_json(result: HarnessResult) -> dict[str, Any]:
     """The whole result as JSON (integers in wei as decimal strings)."""
     plan = result.plan
@@ -140,6 +176,7 @@ def to_json(result: HarnessResult) -> dict[str, Any]:
         },
         "results": _rows(result),
         "oca_by_capacity": oca_summary(result),
+        "sybil_and_oca_net_by_capacity": net_summary(result),
     }
 
 

@@ -1,18 +1,31 @@
 """The bid API's routes. Built by :func:`create_app` from an already-wired clearinghouse.
 
-Status codes: 201 accepted, 400 malformed JSON, 402 escrow or collateral short, 404 unknown
-round, 409 duplicate, 413 body too large, 422 a field or a rule is wrong (bad signature, wrong
-round, unknown or exiting prover, ...). Every 4xx body is ``{"error": "<one line>"}``.
+Status codes: 200/201 answered, 400 no body or malformed JSON, 402 escrow or collateral short,
+404 no such round (not stored, not started, or not a round id), 405 wrong method, 408 the body
+did not arrive in time, 409 duplicate, 413 body too large, 415 the body is not JSON, 422 a field
+or a rule is wrong (bad signature, wrong round, unknown or exiting prover, ...), 500 a bug. Every
+4xx and 5xx body is ``{"error": "<one line>"}``, and every operation declares in the OpenAPI
+document each status it can answer, with that schema. docs/api.md has the rules.
 """
 
 from __future__ import annotations
 
+import asyncio
+import email.message
 import json
+import logging
+import os
+import re
+from typing import Annotated, Any, Callable, Coroutine
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic.json_schema import models_json_schema
 from sqlalchemy import func, select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proofmarket import __version__
@@ -23,14 +36,59 @@ from proofmarket.clearinghouse.service import Clearinghouse
 from proofmarket.clearinghouse.chain_view import ChainView
 from proofmarket.clearinghouse.writer import GroupCommitWriter
 
-from .models import Accepted, AskIn, BatchResult, BidBatchIn, BidIn, Rejected
+from .models import (
+    Accepted, AskIn, Assignment, BatchResult, BidBatchIn, BidIn, ChunkStateName, ErrorBody, Rejected, RoundStatus,
+)
 
 #: Largest request body accepted (a full batch of bids is about 400 KB).
 MAX_BODY_BYTES = 1_048_576
+#: Seconds a client has to send a request's whole body once its headers are in; then 408 and the
+#: connection is closed. ``create_app(body_timeout_seconds=...)`` or the environment variable
+#: ``PROOFMARKET_API_BODY_TIMEOUT`` change it.
+BODY_TIMEOUT_SECONDS = 5.0
+BODY_TIMEOUT_VARIABLE = "PROOFMARKET_API_BODY_TIMEOUT"
+#: Round ids are stored as signed 64-bit integers; rounds are counted in blocks, so no real
+#: round comes near this.
+MAX_ROUND_ID = 2**63 - 1
+ADDRESS_PATTERN = "^0x[0-9a-fA-F]{40}$"
+#: Methods whose requests carry a body the API reads (and so times and limits).
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+log = logging.getLogger("proofmarket.api")
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": message})
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": message}, headers=headers)
+
+
+_STATUS_MEANINGS = {
+    400: "no body, or the body is not well-formed JSON",
+    402: "the user's escrow (or the prover's free collateral) does not cover the bid (ask)",
+    404: "no such resource",
+    408: "the request body did not arrive in time; the connection is closed",
+    409: "this signed bid or ask was already accepted",
+    413: "the request body is over the size limit",
+    415: "the body is not JSON (Content-Type must be application/json)",
+    422: "a field or an intake rule is wrong; the message names it",
+    500: "a server bug; the message says nothing more (the server log has the details)",
+}
+
+
+def _errors(*statuses: int, meanings: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for error statuses, each with the one error schema."""
+    meanings = _STATUS_MEANINGS | (meanings or {})
+    return {status: {"model": ErrorBody, "description": meanings[status]} for status in statuses}
+
+
+class NotFound(StarletteHTTPException):
+    """A 404 whose message says what is not there (and what is)."""
+
+    def __init__(self, message: str):
+        super().__init__(404, message)
+
+
+#: What a request with a body can be refused for before any field is read.
+_BODY_ERRORS = (400, 408, 413, 415, 422)
 
 
 def _describe_validation(error: RequestValidationError) -> str:
@@ -46,45 +104,67 @@ def _describe_validation(error: RequestValidationError) -> str:
     return f"invalid {location or 'body'}: {message}"
 
 
-class BodySizeLimit:
-    """Answers 413 to a request whose body is over ``max_bytes``, before any route runs.
+class _ClientGone(Exception):
+    pass
 
-    A declared ``Content-Length`` is checked as it is; a body sent without one (chunked) is read
-    up to the limit and handed on whole. Written as a plain ASGI middleware: Starlette's
-    ``@app.middleware("http")`` wraps every request in extra tasks and streams, a large share of
-    the cost of a one-bid request.
+
+class _TooLarge(Exception):
+    pass
+
+
+class RequestBodyLimits:
+    """Reads a request's whole body before any route runs: at most ``max_bytes`` (else 413),
+    within ``timeout_seconds`` of the request's headers (else 408). Either refusal closes the
+    connection (``Connection: close``), since the rest of the body was never read.
+
+    A declared ``Content-Length`` over the limit is refused without reading. The timeout is for
+    the whole body, not per chunk, so a client trickling a byte at a time is cut off too.
+    Written as a plain ASGI middleware: Starlette's ``@app.middleware("http")`` wraps every
+    request in extra tasks and streams, a large share of the cost of a one-bid request.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float):
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
         declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
-        if declared is not None:
-            if not declared.isdigit() or int(declared) > self.max_bytes:
-                await self._refuse(scope, receive, send)
-                return
-        elif scope["method"] in ("POST", "PUT"):
-            chunks, size, more = [], 0, True
-            while more:
-                message = await receive()
-                if message["type"] != "http.request":
-                    return  # the client went away: nobody to answer
-                chunks.append(message.get("body", b""))
-                size += len(chunks[-1])
-                more = message.get("more_body", False)
-                if size > self.max_bytes:
-                    await self._refuse(scope, receive, send)
-                    return
-            receive = _replay(b"".join(chunks), receive)
-        await self.app(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(413, f"body too large: at most {self.max_bytes} bytes", scope, receive, send)
+            return
+        try:
+            async with asyncio.timeout(self.timeout_seconds):
+                body = await self._read(receive)
+        except TimeoutError:
+            message = f"request timeout: the body did not arrive within {self.timeout_seconds:g} seconds"
+            await self._refuse(408, message, scope, receive, send)
+            return
+        except _TooLarge:
+            await self._refuse(413, f"body too large: at most {self.max_bytes} bytes", scope, receive, send)
+            return
+        except _ClientGone:
+            return  # nobody to answer
+        await self.app(scope, _replay(body, receive), send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await _error(413, f"body too large: at most {self.max_bytes} bytes")(scope, receive, send)
+    async def _read(self, receive: Receive) -> bytes:
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                raise _ClientGone
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > self.max_bytes:
+                raise _TooLarge
+        return b"".join(chunks)
+
+    async def _refuse(self, status: int, message: str, scope: Scope, receive: Receive, send: Send) -> None:
+        await _error(status, message, headers={"connection": "close"})(scope, receive, send)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -97,12 +177,79 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-def create_app(clearinghouse: Clearinghouse, view: ChainView, writer: GroupCommitWriter) -> FastAPI:
-    """The FastAPI application over one clearinghouse, its chain view and its bid writer."""
-    app = FastAPI(title="proofmarket bid API", version=__version__)
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    header = email.message.Message()
+    header["content-type"] = content_type
+    subtype = header.get_content_subtype()
+    return header.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+class JsonBodyRoute(APIRoute):
+    """A route that checks its JSON body's envelope before FastAPI parses it: 400 for no body,
+    415 for a Content-Type other than ``application/json`` (or ``application/*+json``), 400 for
+    bytes that are not UTF-8 (RFC 8259). Malformed JSON is FastAPI's 400, fields are 422."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if self.body_field is None:
+            return handler
+        operation = f"{'/'.join(sorted(self.methods))} {self.path}"
+
+        async def checked(request: Request) -> Response:
+            body = await request.body()
+            if not body:
+                return _error(400, f"missing body: {operation} takes a JSON object (Content-Type: application/json)")
+            content_type = request.headers.get("content-type")
+            if not _is_json(content_type):
+                given = f"got {content_type[:80]!r}" if content_type else "got no Content-Type"
+                return _error(415, f"unsupported media type: the body must be application/json, {given}")
+            if not body.isascii():
+                try:
+                    body.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    return _error(400, f"malformed JSON: the body is not UTF-8 (byte {error.start})")
+            return await handler(request)
+
+        return checked
+
+
+def _round_in_range(round_id: int) -> int:
+    if round_id > MAX_ROUND_ID:
+        raise NotFound(f"no round {round_id}: round ids go from 0 to {MAX_ROUND_ID}")
+    return round_id
+
+
+#: The round id in a path: ASCII decimal digits only (Starlette's ``int`` convertor), so a
+#: negative, signed, non-ASCII or non-numeric id matches no route and is a 404 like any
+#: unknown path. ``_round_in_range`` answers 404 for ids past the stored range.
+RoundId = Annotated[int, Path(
+    description="A round number: decimal digits, 0 to 2^63-1. A round that has not started is a 404.",
+    json_schema_extra={"minimum": 0, "maximum": MAX_ROUND_ID},
+)]
+
+
+def create_app(
+    clearinghouse: Clearinghouse,
+    view: ChainView,
+    writer: GroupCommitWriter,
+    *,
+    body_timeout_seconds: float | None = None,
+) -> FastAPI:
+    """The FastAPI application over one clearinghouse, its chain view and its bid writer.
+
+    ``body_timeout_seconds`` (default ``$PROOFMARKET_API_BODY_TIMEOUT``, else 5): how long a
+    client has to send a request's body."""
+    if body_timeout_seconds is None:
+        body_timeout_seconds = float(os.environ.get(BODY_TIMEOUT_VARIABLE) or BODY_TIMEOUT_SECONDS)
+    if not body_timeout_seconds > 0:
+        raise ValueError(f"the body timeout must be positive, got {body_timeout_seconds}")
+    app = FastAPI(title="proofmarket bid API", version=__version__, responses=_errors(500))
+    app.router.route_class = JsonBodyRoute
     parameters = view.parameters
 
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(RequestBodyLimits, max_bytes=MAX_BODY_BYTES, timeout_seconds=body_timeout_seconds)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(_request: Request, error: RequestValidationError):
@@ -117,6 +264,24 @@ def create_app(clearinghouse: Clearinghouse, view: ChainView, writer: GroupCommi
     async def on_round_not_found(_request: Request, error: RoundNotFound):
         return _error(404, str(error))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, error: StarletteHTTPException):
+        # Ours (NotFound) carry their message; Starlette's own (unknown path, wrong method) get one.
+        if isinstance(error, NotFound):
+            message = str(error.detail)
+        elif error.status_code == 404:
+            message = f"not found: nothing at {request.url.path} (a round id is decimal digits, 0 to {MAX_ROUND_ID})"
+        elif error.status_code == 405:
+            message = f"method not allowed: {request.method} {request.url.path}"
+        else:
+            message = str(error.detail)
+        return _error(error.status_code, message, headers=error.headers)
+
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, error: Exception):
+        log.error("%s %s failed: %r", request.method, request.url.path, error)
+        return _error(500, f"internal error: {type(error).__name__}; the server log has the details")
+
     def admit(bid: BidIn) -> tuple:
         signed = bid.to_signed()
         digest = validate_bid(
@@ -128,7 +293,7 @@ def create_app(clearinghouse: Clearinghouse, view: ChainView, writer: GroupCommi
         )
         return signed, digest
 
-    @app.post("/v1/bids", status_code=201, response_model=Accepted)
+    @app.post("/v1/bids", status_code=201, response_model=Accepted, responses=_errors(*_BODY_ERRORS, 402, 409))
     def submit_bid(bid: BidIn) -> Accepted:
         """Submit one signed bid for the open round."""
         signed, digest = admit(bid)
@@ -136,7 +301,7 @@ def create_app(clearinghouse: Clearinghouse, view: ChainView, writer: GroupCommi
             raise DuplicateSubmission("bid", digest)
         return Accepted(digest=digest, round=bid.round)
 
-    @app.post("/v1/bids/batch", response_model=BatchResult)
+    @app.post("/v1/bids/batch", response_model=BatchResult, responses=_errors(*_BODY_ERRORS))
     def submit_bids(batch: BidBatchIn) -> BatchResult:
         """Submit up to 1000 signed bids; each is accepted or rejected on its own."""
         admitted, rejected = [], []
@@ -155,7 +320,7 @@ def create_app(clearinghouse: Clearinghouse, view: ChainView, writer: GroupCommi
                 rejected.append(Rejected(index=index, status=duplicate.status_code, error=str(duplicate)))
         return BatchResult(accepted=accepted, rejected=sorted(rejected, key=lambda item: item.index))
 
-    @app.post("/v1/asks", status_code=201, response_model=Accepted)
+    @app.post("/v1/asks", status_code=201, response_model=Accepted, responses=_errors(*_BODY_ERRORS, 402, 409))
     def submit_ask(ask: AskIn) -> Accepted:
         """Submit a prover's signed ask for the open round (its latest ask in a round counts)."""
         signed = ask.to_signed()
@@ -187,15 +352,29 @@ def create_app(clearinghouse: Clearinghouse, view: ChainView, writer: GroupCommi
         return {key: (str(value) if isinstance(value, int) and value > 2**53 else value)
                 for key, value in vars(parameters).items()}
 
-    @app.get("/v1/rounds/{round_id}")
-    def round_status(round_id: int) -> dict:
+    not_a_round = _errors(404, meanings={404: "no such round: not a round id, past 2^63-1, not started yet, or (for "
+                                              "its files) not cleared yet"})
+
+    @app.get("/v1/rounds/{round_id:int}", response_model=RoundStatus, responses=not_a_round)
+    def round_status(round_id: RoundId) -> dict:
+        """Where round ``round_id`` stands. ``open``: taking bids now; ``closed``: over, not yet
+        cleared; then the clearinghouse's states. A round after the open one has not started:
+        404, naming the open round."""
+        _round_in_range(round_id)
         with clearinghouse.store.session() as session:
             row = session.get(RoundRow, round_id)
+            if row is not None:
+                state = row.state.value
+            else:
+                open_round = view.open_round()
+                if round_id > open_round:
+                    raise NotFound(f"round {round_id} has not started; the open round is {open_round}")
+                state = "open" if round_id == open_round else "closed"
             bid_count = session.scalar(select(func.count()).select_from(BidRow).where(BidRow.round_id == round_id))
             chunks = list(session.scalars(select(ChunkRow).where(ChunkRow.round_id == round_id).order_by(ChunkRow.chunk_index)))
             return {
                 "round": round_id,
-                "state": row.state.value if row else ("open" if round_id >= view.open_round() else "closed"),
+                "state": state,
                 "bids": bid_count,
                 "input_hash": row.input_hash if row else None,
                 "settle_transaction": row.settle_transaction_hash if row else None,
@@ -206,6 +385,7 @@ def create_app(clearinghouse: Clearinghouse, view: ChainView, writer: GroupCommi
             }
 
     def _document(round_id: int, column: str) -> Response:
+        _round_in_range(round_id)
         with clearinghouse.store.session() as session:
             row = session.get(RoundRow, round_id)
             text = getattr(row, column) if row else None
@@ -213,18 +393,33 @@ def create_app(clearinghouse: Clearinghouse, view: ChainView, writer: GroupCommi
             raise RoundNotFound(round_id, column.removesuffix("_json") + " file")
         return Response(content=text, media_type="application/json")
 
-    @app.get("/v1/rounds/{round_id}/input")
-    def round_input(round_id: int) -> Response:
-        """The round's full input file (canonical JSON); its hash is stored on-chain."""
+    a_json_file = {200: {"content": {"application/json": {"schema": {"type": "object"}}}}}
+
+    @app.get("/v1/rounds/{round_id:int}/input", response_class=Response, responses=a_json_file | not_a_round)
+    def round_input(round_id: RoundId) -> Response:
+        """The round's full input file (canonical JSON, byte for byte what was hashed); its hash
+        is stored on-chain. 404 until the round is cleared."""
         return _document(round_id, "input_json")
 
-    @app.get("/v1/rounds/{round_id}/outcome")
-    def round_outcome(round_id: int) -> Response:
+    @app.get("/v1/rounds/{round_id:int}/outcome", response_class=Response, responses=a_json_file | not_a_round)
+    def round_outcome(round_id: RoundId) -> Response:
+        """The round's outcome file (canonical JSON): included bids, charges, chunks, payments.
+        404 until the round is cleared."""
         return _document(round_id, "outcome_json")
 
-    @app.get("/v1/provers/{prover}/assignments")
-    def assignments(prover: str, state: str | None = None) -> list[dict]:
-        """Chunks assigned to ``prover`` (optionally only those in ``state``, e.g. ``assigned``)."""
+    @app.get(
+        "/v1/provers/{prover}/assignments",
+        response_model=list[Assignment],
+        responses=_errors(404, 422, meanings={404: "not a prover address (0x and 40 hex digits)", 422: "an unknown state"}),
+    )
+    def assignments(
+        prover: Annotated[str, Path(description="The prover's address.", json_schema_extra={"pattern": ADDRESS_PATTERN})],
+        state: Annotated[ChunkStateName | None, Query(description="Only the chunks in this state.")] = None,
+    ) -> list[dict]:
+        """Chunks assigned to ``prover`` (optionally only those in ``state``, e.g. ``assigned``).
+        An address with no chunks has none: ``[]``; a path that is not an address is a 404."""
+        if not re.fullmatch(ADDRESS_PATTERN, prover):
+            raise NotFound(f"no prover {prover[:50]!r}: a prover is an address, 0x and 40 hex digits")
         with clearinghouse.store.session() as session:
             query = select(ChunkRow).where(func.lower(ChunkRow.prover) == prover.lower())
             rows = list(session.scalars(query.order_by(ChunkRow.round_id, ChunkRow.chunk_index)))
@@ -238,7 +433,37 @@ def create_app(clearinghouse: Clearinghouse, view: ChainView, writer: GroupCommi
                 if state is None or chunk.state.value == state
             ]
 
+    app.openapi = lambda: _openapi_document(app)
     return app
+
+
+def _openapi_document(app: FastAPI) -> dict:
+    """FastAPI's OpenAPI document, with two corrections.
+
+    FastAPI adds a 422 with its ``{"detail": [...]}`` schema to every operation with parameters;
+    this API never answers that shape: a 422 is declared (with ``ErrorBody``) only where one can
+    happen. And FastAPI's schema objects store ``minimum``/``maximum`` as floats, so 2^64-1
+    would read 2^64: the request bodies' schemas are pydantic's own, exact."""
+    if app.openapi_schema is None:
+        document = get_openapi(
+            title=app.title, version=app.version, openapi_version=app.openapi_version, description=app.description,
+            routes=app.routes,
+        )
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                declared = operation["responses"].get("422", {})
+                schema = declared.get("content", {}).get("application/json", {}).get("schema", {})
+                if schema.get("$ref", "").endswith("/HTTPValidationError"):
+                    del operation["responses"]["422"]
+        schemas = document["components"]["schemas"]
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        _, exact = models_json_schema(
+            [(model, "validation") for model in (BidIn, BidBatchIn, AskIn)], ref_template="#/components/schemas/{model}"
+        )
+        schemas.update(exact["$defs"])
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 def _chunk_json(chunk: ChunkRow) -> dict:

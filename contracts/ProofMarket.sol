@@ -88,6 +88,8 @@ contract ProofMarket is IProofMarket {
         bytes32 domainSeparator;
         uint256 reservePerConstraint;
         uint256 collateralPerConstraint;
+        /// The round's close block: what a prover may take is fixed by it (see Prover).
+        uint256 closeBlock;
         /// The round's proving deadline, recorded in the round and in each chunk.
         uint64 deadline;
         /// S under the Rebate policy (known before the bid loop), else zero.
@@ -239,22 +241,55 @@ contract ProofMarket is IProofMarket {
     }
 
     /// @inheritdoc IProofMarket
+    /// @dev NOTE (no prover action reverts a settlement): the capacity a round may assign is
+    ///      fixed by the round's close block (see Prover). Every branch below leaves the capacity
+    ///      of every round already closed (close block <= block.number) at least what it was:
+    ///      an increase raises it, a decrease only reaches rounds closing from
+    ///      `block.number + exitDelayBlocks` (> block.number) on.
     function setCapacity(uint64 capacity) external whenNotPaused {
         if (capacity == 0) revert ZeroCapacity();
         Prover storage prover = _registeredProver(msg.sender);
         if (prover.exitAvailableAt != 0) revert ProverExiting(msg.sender, prover.exitAvailableAt);
         uint256 required = uint256(_config.collateralPerConstraint) * capacity;
         if (prover.collateral < required) revert InsufficientCollateral(msg.sender, prover.collateral, required);
-        uint64 previousCapacity = prover.capacity;
-        prover.capacity = capacity;
-        emit CapacityChanged(msg.sender, previousCapacity, capacity);
+        uint64 current = prover.capacity;
+        uint64 changeAt = prover.capacityChangeAt;
+        if (changeAt != 0 && block.number >= uint256(changeAt) + _config.settlementWindowBlocks) {
+            // No round closing before the decrease can be settled any more: the decreased
+            // capacity is now the only one in force.
+            current = prover.nextCapacity;
+            (prover.capacity, prover.capacityChangeAt, prover.nextCapacity) = (current, 0, 0);
+            changeAt = 0;
+        }
+        if (capacity >= current) {
+            // An increase (over every capacity in force) applies at once, to every round.
+            (prover.capacity, prover.capacityChangeAt, prover.nextCapacity) = (capacity, 0, 0);
+            emit CapacityChanged(msg.sender, current, capacity);
+        } else if (changeAt == 0 || block.number < changeAt) {
+            // A decrease: rounds closing before `effectiveAt` keep `current`. A pending decrease
+            // not yet in force for any closed round is replaced (and re-timed).
+            uint64 effectiveAt = uint64(block.number) + _config.exitDelayBlocks;
+            (prover.capacityChangeAt, prover.nextCapacity) = (effectiveAt, capacity);
+            emit CapacityDecreaseRequested(msg.sender, capacity, effectiveAt);
+        } else if (capacity >= prover.nextCapacity) {
+            // A decrease already in force for some closed rounds: raising its value is an increase
+            // for those rounds, applied at once.
+            prover.nextCapacity = capacity;
+            emit CapacityDecreaseRequested(msg.sender, capacity, changeAt);
+        } else {
+            // A second decrease would need a third capacity in force: it waits until the rounds
+            // closing before the first one can no longer be settled.
+            revert CapacityChangePending(msg.sender, uint256(changeAt) + _config.settlementWindowBlocks);
+        }
     }
 
     /// @inheritdoc IProofMarket
     function requestExit() external {
         Prover storage prover = _registeredProver(msg.sender);
         if (prover.exitAvailableAt != 0) revert ProverExiting(msg.sender, prover.exitAvailableAt);
-        // NOTE: non-zero even with a zero delay, since transactions run in blocks >= 1.
+        // NOTE: exitDelayBlocks >= 1 (config bounds), so the exit takes effect after this block:
+        // every round already closed may still assign the prover, whose settlement cannot revert
+        // for it (`_lockCollateral`).
         uint64 exitAvailableAt = uint64(block.number) + _config.exitDelayBlocks;
         prover.exitAvailableAt = exitAvailableAt;
         emit ExitRequested(msg.sender, exitAvailableAt);
@@ -265,15 +300,21 @@ contract ProofMarket is IProofMarket {
         Prover storage prover = _registeredProver(msg.sender);
         uint256 exitAvailableAt = prover.exitAvailableAt;
         if (exitAvailableAt == 0) revert ProverNotExiting(msg.sender);
-        if (block.number < exitAvailableAt) revert ExitDelayNotPassed(msg.sender, exitAvailableAt, block.number);
+        // NOTE: a round closing before the exit took effect (close <= exitAvailableAt - 1) can be
+        // settled up to its close block plus the settlement window, so before this block; a
+        // settlement assigning the prover a chunk after it left would revert.
+        uint256 withdrawableAt = exitAvailableAt + _config.settlementWindowBlocks;
+        if (block.number < withdrawableAt) revert ExitDelayNotPassed(msg.sender, withdrawableAt, block.number);
         // NOTE: no one escapes a pending slash: collateral stays locked until every chunk of the
-        // prover is proven or slashed, and an exiting prover gets no new chunks.
+        // prover is proven or slashed, and no round can assign it new chunks any more.
         if (prover.locked != 0) revert CollateralLocked(msg.sender, prover.locked);
         uint128 amount = prover.collateral;
         // The registry data goes; uncollected earnings stay (they are part of the balance).
         prover.collateral = 0;
         prover.capacity = 0;
         prover.exitAvailableAt = 0;
+        prover.capacityChangeAt = 0;
+        prover.nextCapacity = 0;
         _totals.collateral -= amount;
         emit CollateralWithdrawn(msg.sender, amount);
         // NOTE: the ETH goes last, after every effect (checks-effects-interactions).
@@ -325,6 +366,7 @@ contract ProofMarket is IProofMarket {
         if (priceDen == 0) revert ZeroPriceDenominator();
 
         Settlement memory settlement = _openSettlement(config, roundId, bids, chunks);
+        settlement.closeBlock = closeBlock;
         settlement.inputHash = inputHash;
         settlement.priceNum = priceNum;
         settlement.priceDen = priceDen;
@@ -495,12 +537,19 @@ contract ProofMarket is IProofMarket {
         returns (uint256 collateral)
     {
         Prover storage prover = _registeredProver(proverAddress);
-        if (prover.exitAvailableAt != 0) revert ProverExiting(proverAddress, prover.exitAvailableAt);
+        // NOTE: eligibility and capacity are those in force for the round's close block, never the
+        // settlement's: an exit or a decrease requested after the close takes effect later.
+        uint256 closeBlock = settlement.closeBlock;
+        uint256 exitAvailableAt = prover.exitAvailableAt;
+        if (exitAvailableAt != 0 && closeBlock >= exitAvailableAt) revert ProverExiting(proverAddress, exitAvailableAt);
         if (TransientMarks.markOnce(keccak256(abi.encode(settlement.roundId, proverAddress)))) {
             revert ProverAssignedTwice(proverAddress);
         }
-        if (constraints > prover.capacity) {
-            revert ChunkExceedsProverCapacity(chunkIndex, proverAddress, constraints, prover.capacity);
+        uint256 capacity = prover.capacity;
+        uint256 changeAt = prover.capacityChangeAt;
+        if (changeAt != 0 && closeBlock >= changeAt) capacity = prover.nextCapacity;
+        if (constraints > capacity) {
+            revert ChunkExceedsProverCapacity(chunkIndex, proverAddress, constraints, capacity);
         }
         collateral = settlement.collateralPerConstraint * constraints;
         uint256 locked = prover.locked;

@@ -53,6 +53,10 @@ interface IProofMarket {
     /// @notice `prover` changed its capacity from `previousCapacity` to `capacity`.
     event CapacityChanged(address indexed prover, uint64 previousCapacity, uint64 capacity);
 
+    /// @notice `prover` asked for `capacity`, below its current one: rounds closing at or after
+    ///         `effectiveAt` (the request block plus the exit delay) assign it at most `capacity`.
+    event CapacityDecreaseRequested(address indexed prover, uint64 capacity, uint64 effectiveAt);
+
     /// @notice `prover` takes no new work and may withdraw its collateral from `exitAvailableAt`.
     event ExitRequested(address indexed prover, uint64 exitAvailableAt);
 
@@ -164,14 +168,17 @@ interface IProofMarket {
     /// @notice `prover` would hold `collateral`, below the `required` κ·capacity.
     error InsufficientCollateral(address prover, uint256 collateral, uint256 required);
 
-    /// @notice `prover` has requested exit (withdrawal possible from `exitAvailableAt`).
+    /// @notice `prover` has requested its exit, which takes effect at block `exitAvailableAt`:
+    ///         it cannot change its capacity, and rounds closing from that block on cannot
+    ///         assign it a chunk.
     error ProverExiting(address prover, uint256 exitAvailableAt);
 
     /// @notice `prover` must call `requestExit` first.
     error ProverNotExiting(address prover);
 
-    /// @notice `prover` may withdraw from block `exitAvailableAt`; it is `currentBlock`.
-    error ExitDelayNotPassed(address prover, uint256 exitAvailableAt, uint256 currentBlock);
+    /// @notice `prover` may withdraw from block `withdrawableAt` (`exitAvailableAt +
+    ///         settlementWindowBlocks`); it is `currentBlock`.
+    error ExitDelayNotPassed(address prover, uint256 withdrawableAt, uint256 currentBlock);
 
     /// @notice `prover` still has `locked` collateral behind unresolved chunks.
     error CollateralLocked(address prover, uint256 locked);
@@ -229,6 +236,10 @@ interface IProofMarket {
 
     /// @notice The ask's signature recovers to `recovered`, not to its `prover` (or to zero).
     error InvalidAskSignature(bytes32 askDigest, address prover, address recovered);
+
+    /// @notice `prover` asked for a capacity below the decrease already in force for rounds that
+    ///         can still be settled; it may ask again from block `availableAt`.
+    error CapacityChangePending(address prover, uint256 availableAt);
 
     /// @notice `prover` is assigned more than one chunk in the round.
     error ProverAssignedTwice(address prover);
@@ -319,13 +330,21 @@ interface IProofMarket {
     function addCollateral() external payable;
 
     /// @notice Sets the caller's capacity to `capacity`, which its collateral must back (κ·capacity).
+    ///         An increase applies at once, to every round not yet settled. A decrease takes
+    ///         effect after the exit delay: rounds closing before `block.number +
+    ///         exitDelayBlocks` keep the current capacity (`CapacityDecreaseRequested`).
+    /// @dev A second decrease below one already in force for rounds that can still be settled
+    ///      reverts `CapacityChangePending` until those rounds' settlement windows have passed.
     function setCapacity(uint64 capacity) external;
 
-    /// @notice Stops new assignments to the caller; collateral is withdrawable after the exit delay.
+    /// @notice Requests the caller's exit. It takes effect after the exit delay: rounds closing
+    ///         before `block.number + exitDelayBlocks` may still assign the caller a chunk, later
+    ///         ones cannot. Collateral is withdrawable once those rounds' settlement windows have
+    ///         passed (`exitAvailableAt + settlementWindowBlocks`).
     function requestExit() external;
 
-    /// @notice After the exit delay, with nothing locked, sends the caller all its collateral and
-    ///         removes it from the registry.
+    /// @notice From `exitAvailableAt + settlementWindowBlocks` on, with nothing locked, sends the
+    ///         caller all its collateral and removes it from the registry.
     function withdrawCollateral() external;
 
     // ------------------------------------------------------------------ bids

@@ -251,6 +251,11 @@ class Rounds:
         self.close(round_id)
         return self.market.settle_round(self.clearinghouse, round_id, input_hash, price, bids, chunks)
 
+    def withdrawable_block(self, prover: str) -> int:
+        """The first block ``prover`` may withdraw its collateral in: its exit block plus the
+        settlement window (rounds closing before the exit can be settled until then)."""
+        return self.market.prover(prover).exit_available_at + self.market.config().settlement_window_blocks
+
     def pass_deadline(self, round_id: int) -> None:
         """Mines until the head is past the round's proving deadline."""
         self.mine_to(self.market.round(round_id).deadline + 1)

@@ -1,6 +1,8 @@
-"""Random sequences of deposit, register, settle (valid and tampered), prove, slash, withdraw and
-exit against a fresh market, checked after every step against a model of every balance and
-against the conservation invariant of DESIGN.md.
+"""Random sequences of deposit, register, capacity changes (decreases take effect after the exit
+delay), settle (valid, tampered, and front-run by provers decreasing their capacity or exiting
+between the round's close and its settlement), prove, slash, withdraw and exit against a fresh
+market, checked after every step against a model of every balance and against the conservation
+invariant of DESIGN.md.
 
 The model is the specification written as plain integer arithmetic (DESIGN.md steps 4-7,
 MECHANISM.md step 5 for the surplus); any difference with the contract fails the run.
@@ -53,6 +55,9 @@ class ProverModel:
     locked: int = 0
     capacity: int = 0
     exit_at: int = 0
+    #: A pending decrease: ``next_capacity`` for rounds closing at or after ``change_at``.
+    next_capacity: int = 0
+    change_at: int = 0
     #: Payments of proven chunks not yet collected (part of the balance; survives an exit).
     earnings: int = 0
 
@@ -88,6 +93,36 @@ def _expect_revert(action, error_name: str) -> None:
         assert revert.error_name == error_name, f"expected {error_name}, got {revert}"
     else:
         raise AssertionError(f"expected {error_name}, the call succeeded")
+
+
+def capacity_for_close(state: ProverModel, close: int) -> int:
+    """What a round closing at ``close`` may assign (0: not eligible), as settleRound checks."""
+    if not state.capacity or (state.exit_at and close >= state.exit_at):
+        return 0
+    return state.next_capacity if state.change_at and close >= state.change_at else state.capacity
+
+
+def set_capacity_outcome(state: ProverModel, capacity: int, block: int, delay: int, window: int):
+    """The contract's setCapacity as a model: (error name or None, the new state, the event)."""
+    if not state.capacity:
+        return "ProverNotRegistered", state, None
+    if state.exit_at:
+        return "ProverExiting", state, None
+    if state.collateral < KAPPA * capacity:
+        return "InsufficientCollateral", state, None
+    new = dataclasses.replace(state)
+    if new.change_at and block >= new.change_at + window:
+        new.capacity, new.next_capacity, new.change_at = new.next_capacity, 0, 0
+    if capacity >= new.capacity:
+        new.capacity, new.next_capacity, new.change_at = capacity, 0, 0
+        return None, new, "increase"
+    if not new.change_at or block < new.change_at:
+        new.next_capacity, new.change_at = capacity, block + delay
+        return None, new, "decrease requested"
+    if capacity >= new.next_capacity:
+        new.next_capacity = capacity
+        return None, new, "decrease raised"
+    return "CapacityChangePending", state, None
 
 
 def owed_exceeds_pool(chunk: ChunkModel) -> bool:
@@ -179,6 +214,25 @@ def make_machine(web3, roles, mine):
                 return
             self.market.register_prover(self.roles[name], capacity, collateral)
             state.collateral, state.capacity, state.locked, state.exit_at = collateral, capacity, 0, 0
+            state.next_capacity, state.change_at = 0, 0
+
+        @rule(name=st.sampled_from(PROVERS), capacity=st.integers(1, 700))
+        def set_capacity(self, name, capacity):
+            state = self.prover(name)
+            if state.change_at and self.head() + 1 in (state.change_at, state.change_at + self.config.settlement_window_blocks):
+                self.rounds.mine(1)  # stay clear of the boundary blocks (estimation vs. inclusion)
+            block = self.head() + 1
+            error, new, kind = set_capacity_outcome(
+                state, capacity, block, self.config.exit_delay_blocks, self.config.settlement_window_blocks
+            )
+            if error:
+                _expect_revert(lambda: self.market.set_capacity(self.roles[name], capacity), error)
+                event(f"setCapacity refused: {error}")
+                return
+            receipt = self.market.set_capacity(self.roles[name], capacity)
+            assert receipt["blockNumber"] == block
+            self.model.provers[self.address(name)] = new
+            event(f"capacity {kind}")
 
         @rule(name=st.sampled_from(PROVERS), amount=st.integers(1, 3_000))
         def add_collateral(self, name, amount):
@@ -204,13 +258,14 @@ def make_machine(web3, roles, mine):
         def withdraw_collateral(self, name):
             state = self.prover(name)
             account = self.roles[name]
-            if state.exit_at and self.head() + 1 == state.exit_at:
+            withdrawable = state.exit_at + self.config.settlement_window_blocks
+            if state.exit_at and self.head() + 1 == withdrawable:
                 self.rounds.mine(1)  # stay clear of the boundary block (estimation vs. inclusion)
             if not state.capacity:
                 _expect_revert(lambda: self.market.withdraw_collateral(account), "ProverNotRegistered")
             elif not state.exit_at:
                 _expect_revert(lambda: self.market.withdraw_collateral(account), "ProverNotExiting")
-            elif self.head() < state.exit_at:
+            elif self.head() < withdrawable:
                 _expect_revert(lambda: self.market.withdraw_collateral(account), "ExitDelayNotPassed")
             elif state.locked:
                 _expect_revert(lambda: self.market.withdraw_collateral(account), "CollateralLocked")
@@ -236,22 +291,20 @@ def make_machine(web3, roles, mine):
                     continue
                 remaining[self.address(user)] -= charge
                 bids.append(self.rounds.bid(self.roles[user], round_id, constraints, max_fee, charge=charge, nonce=len(bids)))
-            eligible = [
-                name
-                for name in PROVERS
-                if self.prover(name).capacity and not self.prover(name).exit_at
-            ]
+            close = self.market.round_close_block(round_id)
+            eligible = [name for name in PROVERS if capacity_for_close(self.prover(name), close)]
             chunks: list[ChunkAssignment] = []
             cursor = 0
             for name in eligible:
                 if cursor == len(bids):
                     break
                 state = self.prover(name)
+                capacity = capacity_for_close(state, close)
                 count = 0
                 total = 0
                 for included in bids[cursor:]:
                     grown = total + included.bid.constraints
-                    if grown > state.capacity or KAPPA * grown > state.collateral - state.locked:
+                    if grown > capacity or KAPPA * grown > state.collateral - state.locked:
                         break
                     total, count = grown, count + 1
                 if count == 0:
@@ -310,6 +363,25 @@ def make_machine(web3, roles, mine):
                         revenue,
                     )
                 )
+
+        @rule(data=st.data())
+        def settle_front_run(self, data):
+            """Between the round's close and its settlement, each assigned prover may decrease its
+            capacity below its chunk, or request its exit: the settlement must still succeed."""
+            round_id, bids, chunks = self.build_settlement(data)
+            self.rounds.close(round_id)
+            for chunk in chunks:
+                name = next(name for name in PROVERS if self.address(name) == chunk.ask.prover)
+                action = data.draw(st.sampled_from(["none", "decrease", "exit"]), label=f"{name} front-runs")
+                if action == "decrease" and self.prover(name).capacity > 1:
+                    self.set_capacity(name, data.draw(st.integers(1, self.prover(name).capacity - 1), label="to"))
+                elif action == "exit":
+                    self.request_exit(name)
+            if data.draw(st.booleans(), label="settle late"):
+                self.rounds.mine(self.config.exit_delay_blocks)  # the changes are in force by now
+            self.rounds.settle(round_id, bids, chunks)
+            self.record_settlement(round_id, bids, chunks)
+            event(f"front-run settlement of {len(chunks)} chunk(s) succeeded")
 
         @rule(
             data=st.data(),
@@ -440,6 +512,9 @@ def make_machine(web3, roles, mine):
                 assert (state.collateral, state.locked, state.capacity, state.earnings) == (
                     expected.collateral, expected.locked, expected.capacity, expected.earnings
                 ), address
+                assert (state.exit_available_at, state.capacity_change_at, state.next_capacity) == (
+                    expected.exit_at, expected.change_at, expected.next_capacity
+                ), address
 
         @invariant()
         def conservation_holds(self):
@@ -471,3 +546,5 @@ def test_market_conserves_ether_under_random_operations(web3, roles, mine):
     # Not vacuous: bids were settled, and chunks were both proven and slashed.
     assert any(name.startswith("settled") and not name.startswith("settled 0") for name in EXERCISED)
     assert EXERCISED["chunk proven"] + EXERCISED["chunk slashed"] + EXERCISED["chunk slashed pro rata"] > 0
+    # Provers front-ran settlements with decreases or exits, and the settlements went through.
+    assert any(name.startswith("front-run settlement") and " 0 chunk" not in name for name in EXERCISED)

@@ -359,11 +359,16 @@ def test_settle_reverts_when_prover_not_registered(rounds, baseline, mallory):
         rounds.settle(round_id, bids, [rounds.chunk(mallory, round_id, 5, 1, 1_500)])
 
 
-def test_settle_reverts_when_prover_is_exiting(market, rounds, baseline, prover_fast):
-    round_id, bids, chunks = baseline
+def test_settle_reverts_when_the_prover_exit_took_effect_before_the_round_closed(
+    market, rounds, funded, registered, alice, prover_fast
+):
     market.request_exit(prover_fast)
-    with reverts("ProverExiting", prover=prover_fast.address):
-        rounds.settle(round_id, bids, chunks)
+    exit_block = market.prover(prover_fast.address).exit_available_at
+    rounds.mine_to(exit_block)
+    round_id = rounds.open_round()  # closes after the exit block
+    bids = [rounds.bid(alice, round_id, 300, 3_000)]
+    with reverts("ProverExiting", prover=prover_fast.address, exitAvailableAt=exit_block):
+        rounds.settle(round_id, bids, [rounds.chunk(prover_fast, round_id, 5, 1, 1_500)])
 
 
 def test_settle_reverts_when_prover_assigned_twice(rounds, baseline, bob, prover_fast):

@@ -153,7 +153,7 @@ def test_slash_reverts_when_chunk_not_found(market, rounds, settled, reporter):
 def test_slashed_exiting_prover_leaves_with_what_is_left(market, ledger, rounds, settled, reporter, prover_fast):
     round_id, _ = settled
     market.request_exit(prover_fast)
-    rounds.mine_to(market.prover(prover_fast.address).exit_available_at)
+    rounds.mine_to(rounds.withdrawable_block(prover_fast.address))
     with reverts("CollateralLocked", prover=prover_fast.address, locked=15_000):
         market.withdraw_collateral(prover_fast)
     rounds.pass_deadline(round_id)

@@ -13,7 +13,7 @@ def settled(rounds, funded, registered, alice, bob, prover_fast, prover_slow):
     prover_slow (bob, paid 1,200)."""
     round_id = rounds.open_round()
     bids = [rounds.bid(alice, round_id, 300, 3_000), rounds.bid(bob, round_id, 200, 2_000)]
-    commitment = b"\x33" * 32
+    commitment = b"\x13" * 32  # a field element (< r)
     chunks = [
         rounds.chunk(prover_fast, round_id, 5, 1, 1_500, commitment=commitment),
         rounds.chunk(prover_slow, round_id, 6, 1, 1_200, commitment=commitment),
@@ -146,7 +146,7 @@ def test_prover_earnings_survive_its_exit(market, ledger, rounds, settled, prove
     round_id, chunks = settled
     market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
     market.request_exit(prover_fast)
-    rounds.mine_to(market.prover(prover_fast.address).exit_available_at)
+    rounds.mine_to(rounds.withdrawable_block(prover_fast.address))
     before = ledger.snapshot()
     market.withdraw_collateral(prover_fast)
     ledger.assert_changes(before, prover_fast=Change(wallet=100_000, collateral=-100_000))

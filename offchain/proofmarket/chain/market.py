@@ -186,13 +186,21 @@ class Refund:
 class ProverState:
     """A prover's registry entry (all zero if never registered). ``earnings`` are payments of
     proven chunks not yet collected into its escrow balance (already part of ``balanceOf``);
-    they outlive an exit."""
+    they outlive an exit.
+
+    What a round may assign the prover is fixed by the round's close block
+    (:meth:`capacity_for_close`, :meth:`eligible_for_close`): a pending decrease
+    (``next_capacity`` from ``capacity_change_at``) and an exit (from ``exit_available_at``)
+    only reach rounds closing at or after their block. Collateral is withdrawable from
+    ``exit_available_at + settlementWindowBlocks``."""
 
     locked: int
     earnings: int
     capacity: int
     collateral: int
     exit_available_at: int
+    capacity_change_at: int = 0
+    next_capacity: int = 0
 
     @property
     def registered(self) -> bool:
@@ -205,6 +213,25 @@ class ProverState:
     @property
     def free_collateral(self) -> int:
         return self.collateral - self.locked
+
+    @property
+    def decrease_pending(self) -> bool:
+        return self.capacity_change_at != 0
+
+    @property
+    def lowest_capacity(self) -> int:
+        """The smallest capacity in force for any round: safe to plan any unsettled round with."""
+        return min(self.capacity, self.next_capacity) if self.decrease_pending else self.capacity
+
+    def capacity_for_close(self, close_block: int) -> int:
+        """The capacity a round closing at ``close_block`` may assign (as ``settleRound`` checks)."""
+        if self.decrease_pending and close_block >= self.capacity_change_at:
+            return self.next_capacity
+        return self.capacity
+
+    def eligible_for_close(self, close_block: int) -> bool:
+        """Whether a round closing at ``close_block`` may assign the prover a chunk."""
+        return self.registered and not (self.exiting and close_block >= self.exit_available_at)
 
 
 @dataclass(frozen=True)
@@ -480,10 +507,7 @@ class ProofMarketClient:
         return self._call(self.contract.functions.balanceOf(to_checksum_address(account)))
 
     def prover(self, prover: str) -> ProverState:
-        locked, earnings, capacity, collateral, exit_available_at = self._call(
-            self.contract.functions.getProver(to_checksum_address(prover))
-        )
-        return ProverState(locked, earnings, capacity, collateral, exit_available_at)
+        return ProverState(*self._call(self.contract.functions.getProver(to_checksum_address(prover))))
 
     def round(self, round_id: int) -> RoundState:
         values = list(self._call(self.contract.functions.getRound(round_id)))

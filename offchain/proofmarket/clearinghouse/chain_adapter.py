@@ -9,6 +9,8 @@ the step again (the contract refuses a second settlement of a round, so this is 
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from typing import Any, Sequence
 
 from eth_account.signers.local import LocalAccount
@@ -31,6 +33,8 @@ from .ports import (
     StaleTransaction,
     TransactionRejected,
 )
+
+log = logging.getLogger(__name__)
 
 #: How long to look for a transaction's own receipt when the node says its nonce is used.
 NONCE_TAKEN_GRACE_SECONDS = 3.0
@@ -82,7 +86,9 @@ class MarketAdapter:
         return ProverStatus(
             registered=state.registered,
             exiting=state.exiting,
-            capacity=state.capacity,
+            # A pending decrease may already be in force for the round being cleared: plan with
+            # the lower of the two capacities, which every round can take.
+            capacity=state.lowest_capacity,
             collateral_wei=state.collateral,
             locked_collateral_wei=state.locked,
         )
@@ -100,20 +106,23 @@ class MarketAdapter:
         return CHUNK_STATES[status]
 
     def posted_bids(self, from_block: int, to_block: int) -> Sequence[PostedBid]:
-        logs = self.client.contract.events.BidPosted.get_logs(from_block=from_block, to_block=to_block)
+        """The ``BidPosted`` events in ``[from_block, to_block]``, decoded one by one.
+
+        web3 hands each event's structs over as ``AttributeDict`` mappings (or tuples, by
+        version): both are read by field name. A log that cannot be decoded into a bid is logged
+        and skipped: one odd event must never stop the round loop from reading the others.
+        """
+        event = self.client.contract.events.BidPosted()
+        logs = self.web3.eth.get_logs(
+            {"address": self.client.address, "fromBlock": from_block, "toBlock": to_block, "topics": [event.topic]}
+        )
         posted = []
-        for log in logs:
-            user, tx_hash, constraints, max_fee, round_id, nonce = _as_tuple(log["args"]["bid"])
-            signature_r, signature_vs = _as_tuple(log["args"]["signature"])
-            message = BidMessage(
-                user=to_checksum_address(user),
-                tx_hash=bytes(tx_hash),
-                constraints=constraints,
-                max_fee=max_fee,
-                round=round_id,
-                nonce=nonce,
-            )
-            posted.append(PostedBid(message, bytes(signature_r) + bytes(signature_vs), log["blockNumber"]))
+        for raw in logs:
+            try:
+                posted.append(_posted_bid(event.process_log(raw)))
+            except Exception as error:  # noqa: BLE001 - whatever the log holds, skip it, say why
+                where = f"block {raw.get('blockNumber')}, transaction {_hex_of(raw.get('transactionHash'))}"
+                log.warning("BidPosted event skipped (%s): cannot decode it: %s", where, error)
         return posted
 
     # -- signed transactions ----------------------------------------------------------------
@@ -205,10 +214,41 @@ class MarketAdapter:
         )
 
 
-def _as_tuple(value: Any) -> tuple:
-    if isinstance(value, dict):
-        return tuple(value.values())
+BID_FIELDS = ("user", "txHash", "constraints", "maxFee", "round", "nonce")
+SIGNATURE_FIELDS = ("r", "vs")
+
+
+def _as_tuple(value: Any, fields: Sequence[str] | None = None) -> tuple:
+    """A decoded ABI struct as a tuple in declaration order.
+
+    web3 returns structs as tuples or as mappings (``AttributeDict`` is a ``Mapping``, not a
+    ``dict``); a mapping is read by ``fields`` when given, else in its own order."""
+    if isinstance(value, Mapping):
+        return tuple(value[name] for name in fields) if fields else tuple(value.values())
     return tuple(value)
+
+
+def _hex_of(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex()
+    return str(value)
+
+
+def _posted_bid(event: Any) -> PostedBid:
+    """One decoded ``BidPosted`` event as a :class:`PostedBid`."""
+    user, tx_hash, constraints, max_fee, round_id, nonce = _as_tuple(event["args"]["bid"], BID_FIELDS)
+    signature_r, signature_vs = _as_tuple(event["args"]["signature"], SIGNATURE_FIELDS)
+    message = BidMessage(
+        user=to_checksum_address(user),
+        tx_hash=bytes(tx_hash),
+        constraints=int(constraints),
+        max_fee=int(max_fee),
+        round=int(round_id),
+        nonce=int(nonce),
+    )
+    return PostedBid(
+        message, bytes(signature_r) + bytes(signature_vs), int(event["blockNumber"]), _hex_of(event.get("transactionHash"))
+    )
 
 
 def settled_round_from_chain(client: ProofMarketClient, round_id: int):

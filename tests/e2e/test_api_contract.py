@@ -147,7 +147,15 @@ def test_a_chunked_body_over_the_limit_is_a_413(http):
         for _ in range(MAX_BODY_BYTES // 65536 + 2):
             yield b" " * 65536
 
-    refused(http.post("/v1/bids", content=chunks(), headers={"content-type": "application/json"}), 413, "body too large")
+    response = http.post("/v1/bids", content=chunks(), headers={"content-type": "application/json"})
+    refused(response, 413, "body too large")
+    assert response.headers["connection"] == "close"
+
+
+def test_a_declared_body_over_the_limit_is_a_413_without_reading_it(http):
+    response = http.post("/v1/bids", content=b" " * (MAX_BODY_BYTES + 1), headers={"content-type": "application/json"})
+    refused(response, 413, "body too large", str(MAX_BODY_BYTES))
+    assert response.headers["connection"] == "close"
 
 
 # --- a body that never arrives -----------------------------------------------------------------
@@ -281,6 +289,24 @@ def test_every_status_answered_is_declared_with_the_error_schema(http, openapi, 
             assert declared[status]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
         seen.add(response.status_code)
     assert {200, 201, 400, 404, 409, 413, 415, 422} <= seen
+
+
+def test_a_server_error_has_the_error_shape_and_no_details(stack):
+    node = stack.node
+
+    class BrokenView:
+        parameters = node.view.parameters
+
+        def open_round(self):
+            raise ZeroDivisionError("a secret detail")
+
+    server = ApiServer(create_app(node.clearinghouse, BrokenView(), node.writer)).start()
+    try:
+        response = httpx.get(f"{server.url}/v1/rounds/{INT64_LIMIT - 2}", timeout=30)
+    finally:
+        server.stop()
+    message = refused(response, 500, "internal error", "ZeroDivisionError")
+    assert "secret" not in message
 
 
 def test_unknown_paths_and_wrong_methods_have_the_error_shape(http):

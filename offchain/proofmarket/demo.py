@@ -95,10 +95,18 @@ def fund_parties(web3: Web3, options: DemoOptions) -> DemoParties:
     return DemoParties(owner, clearinghouse, treasury, fresh[: options.users], fresh[options.users :])
 
 
-def user_bid(rng: random.Random, user: LocalAccount, round_id: int, nonce: int, client: ProofMarketClient) -> dict:
-    """A random signed bid of ``user``: 20-400 constraints at 1-5 gwei per constraint."""
+def user_bid(
+    rng: random.Random,
+    user: LocalAccount,
+    round_id: int,
+    nonce: int,
+    client: ProofMarketClient,
+    gwei_per_constraint: int | None = None,
+) -> dict:
+    """A random signed bid of ``user``: 20-400 constraints at 1-5 gwei per constraint (or at
+    ``gwei_per_constraint``, if given)."""
     constraints = rng.randint(20, 400)
-    max_fee = constraints * rng.randint(1, 5) * GWEI
+    max_fee = constraints * (gwei_per_constraint or rng.randint(1, 5)) * GWEI
     message = BidMessage(
         user=user.address, tx_hash=rng.randbytes(32), constraints=constraints, max_fee=max_fee, round=round_id, nonce=nonce
     )

@@ -67,12 +67,16 @@ class Stack:
             agent.ensure_registered()
             agent.post_ask(round_id)
 
-    def signed_bids(self, round_id: int, count: int, users: list[LocalAccount] | None = None) -> list[dict]:
+    def signed_bids(
+        self, round_id: int, count: int, users: list[LocalAccount] | None = None, gwei_per_constraint: int | None = None
+    ) -> list[dict]:
         users = users or self.users
         bids = []
         for index in range(count):
             self.nonce += 1
-            bids.append(user_bid(self.rng, users[index % len(users)], round_id, self.nonce, self.client))
+            bids.append(
+                user_bid(self.rng, users[index % len(users)], round_id, self.nonce, self.client, gwei_per_constraint)
+            )
         return bids
 
     def close(self, round_id: int) -> None:
@@ -204,10 +208,12 @@ def crash_at(point: str):
 
 
 def build_stack(
-    web3, signers, tmp_path: Path, settings: MarketSettings, provers: int = 2, users: int = 3, database_url: str | None = None
+    web3, signers, tmp_path: Path, settings: MarketSettings, provers: int = 2, users: int = 3, database_url: str | None = None,
+    cache_seconds: float = 0,
 ) -> Stack:
     """A market with ``users`` funded users and ``provers`` registered prover agents, its
-    clearinghouse on ``database_url`` (default: a SQLite file in ``tmp_path``) behind the bid API."""
+    clearinghouse on ``database_url`` (default: a SQLite file in ``tmp_path``) behind the bid API.
+    ``cache_seconds``: how long intake trusts a chain read (``proofmarket serve`` uses 1 s)."""
     serialize_requests(web3)
     owner, clearinghouse_account, treasury = signers[0], signers[1], signers[2]
     deployment, client = deploy(web3, owner, clearinghouse_account.address, treasury.address, settings, "groth16")
@@ -217,7 +223,7 @@ def build_stack(
         send_transaction(web3, owner, {"to": account.address, "value": 10 * ETHER})
     database_url = database_url or f"sqlite:///{tmp_path / 'clearinghouse.db'}"
     node = build_clearinghouse(
-        web3, deployment, clearinghouse_account, database_url, tmp_path / "rounds", cache_seconds=0
+        web3, deployment, clearinghouse_account, database_url, tmp_path / "rounds", cache_seconds=cache_seconds
     )
     server = ApiServer(node.app).start()
     user_accounts = fresh[:users]

@@ -12,7 +12,7 @@ def _bid_then_withdraw_everything(stack, when: str):
     round_id = stack.open_round()
     stack.post_asks(round_id)
     runner, others = stack.users[0], stack.users[1:]
-    runner_bids = stack.signed_bids(round_id, 2, users=[runner])
+    runner_bids = stack.signed_bids(round_id, 2, users=[runner], gwei_per_constraint=9)  # above every other bid
     other_bids = stack.signed_bids(round_id, 4, users=others)
     accepted = stack.api.post_bids(runner_bids + other_bids)["accepted"]
     runner_digests = {answer["digest"] for answer in accepted[:2]}

@@ -26,33 +26,34 @@ def round_of(bids, asks, capacity=100, mechanism="proofphi", **config):
 
 # Users u1 (1000 for 10, d=100), u2 (450 for 5, d=90), u3 (300 for 10, d=30); C = 100, ρ = 0.
 # Provers p1 (ask 20, capacity 15), p2 (25, 100), p3 (50, 100).
-# Largest transaction ĝ = 10, so effective capacities e = s − 9: p1 6, p2 91, p3 91 (Σ 188).
-#   rule 1: G = 25 ≤ min(C, 188): no excess demand.
-#   rule 2: without the largest (91), 188 − 91 = 97 ≥ 25: p3 is redundant and leaves; π_p = 50.
-#           now Σ e = 97 and 97 − 91 = 6 < 25: no more.
-#   rule 3: π_p = 50 > π_u = 0: go on.
+#   rule 1: G = 25 fits (C, and the provers in).
+#   rule 2: without the largest prover (p2), p3 and p1 still carry 25: the costliest, p3, leaves;
+#           π_p = 50. Without p2 again, p1 alone cannot (the packing walk puts u1 in it, then u3
+#           does not fit; effective capacity 15 − 9 = 6 < 25): no more.
+#   rule 3: π_p = 50 > π_u = 0 (the reserve): go on.
 #   rule 4: no user has left and three are in: u3 leaves, π_u = 30 (G = 15).
-#   rule 5: the costliest prover in, p2, asks 25 ≤ 30: the clocks meet at 30. Stop.
-# u1 pays ⌈30·10⌉ = 300, u2 ⌈30·5⌉ = 150: R = 450. Work goes largest capacity first: p2 takes
-# u1 and u2 (15 constraints), paid 30·15 = 450; p1 is in but gets nothing. Surplus 0.
+#   rule 2: without p2, p1 carries u1 and u2 (10 + 5 = 15): p2, now the costliest, leaves; π_p = 25.
+#   rule 3: 25 ≤ 30: stop.
+# u1 pays ⌈30·10⌉ = 300, u2 ⌈30·5⌉ = 150: R = 450. p1 carries 15 constraints, paid 25·15 = 375.
+# Surplus 75, to the treasury.
 U1, U2, U3 = Bid("0xu1", 1000, 10), Bid("0xu2", 450, 5), Bid("0xu3", 300, 10)
 P1, P2, P3 = Ask("0xp1", 20, 15), Ask("0xp2", 25, 100), Ask("0xp3", 50, 100)
 
 
-def test_proofphi_prices_both_sides_at_the_first_excluded_users_density_when_the_clocks_meet():
+def test_proofphi_pays_users_the_excluded_users_density_and_provers_the_last_redundant_ask():
     outcome = clear_round(round_of([U3, U1, U2], [P3, P1, P2]))
     assert outcome.included_bid_ids == ("0xu1", "0xu2")
     assert dict(outcome.charges_wei) == {"0xu1": 300, "0xu2": 150}
     assert [(c.prover_id, c.bid_ids, c.constraints, c.payment_wei) for c in outcome.chunks] == [
-        ("0xp2", ("0xu1", "0xu2"), 15, 450)
+        ("0xp1", ("0xu1", "0xu2"), 15, 375)
     ]
-    assert outcome.price == Price(30, 1)
-    assert (outcome.revenue_wei, outcome.payouts_wei, outcome.surplus_wei) == (450, 450, 0)
+    assert outcome.price == Price(25, 1)
+    assert (outcome.revenue_wei, outcome.payouts_wei, outcome.surplus_wei, outcome.treasury_wei) == (450, 375, 75, 75)
 
 
 def test_proofphi_charges_each_user_its_critical_bid():
     # u2 is included at 150; bidding 151 (d = 30.2) or 1000 changes nothing, and any bid below
-    # 150 (d < 30) puts u2 below u3, which then stays in while u2 leaves as the price setter.
+    # 150 (d < 30) puts u2 below u3, so u2 is the lowest user and leaves in rule 4.
     truthful = clear_round(round_of([U1, U2, U3], [P1, P2, P3]))
     for fee in (151, 1000):
         raised = clear_round(round_of([U1, Bid("0xu2", fee, 5), U3], [P1, P2, P3]))
@@ -95,12 +96,14 @@ def test_proofphi_a_lone_user_and_a_lone_prover_trade_at_the_reserve():
     assert clear_round(round_of([Bid("0xu", 100, 1)], [Ask("0xp", 21, 5)], reserve_wei_per_constraint=20)).chunks == ()
 
 
-def test_proofphi_a_prover_still_in_cannot_buy_more_work_with_a_lower_ask():
-    # p1 and p2 are both in above; p2 (capacity 100) is walked first because it is larger, so p1
-    # gets nothing whatever it asks below the clock.
+def test_proofphi_a_prover_in_gets_the_same_work_and_price_whatever_it_asks_below_its_threshold():
+    # p1's threshold is p2's ask 25 (ties go to the lower id, p1): at or below it p1 carries u1 and
+    # u2 for 375; asking 26 makes p1 the costliest, and it leaves as the redundant prover instead.
     for ask in (0, 1, 20, 25):
         outcome = clear_round(round_of([U1, U2, U3], [Ask("0xp1", ask, 15), P2, P3]))
-        assert [c.prover_id for c in outcome.chunks] == ["0xp2"]
+        assert [(c.prover_id, c.constraints, c.payment_wei) for c in outcome.chunks] == [("0xp1", 15, 375)]
+    outcome = clear_round(round_of([U1, U2, U3], [Ask("0xp1", 26, 15), P2, P3]))
+    assert "0xp1" not in [c.prover_id for c in outcome.chunks]
 
 
 def test_effective_capacity_keeps_room_for_the_largest_transaction():

@@ -39,14 +39,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
-from typing import Callable
 
 from proofmarket.exceptions import MechanismError
-from proofmarket.mechanism.assignment import WorkGroup, walk_provers
+from proofmarket.mechanism.assignment import WorkGroup
 from proofmarket.mechanism.ordering import id_of, order_round
 from proofmarket.mechanism.settlement import settle_outcome
-from proofmarket.mechanism.supply import EffectiveSupply, effective_capacity
+from proofmarket.mechanism.supply import Feasibility
 from proofmarket.mechanism.types import Ask, Bid, Outcome, Price, RoundInput
 
 
@@ -72,77 +70,66 @@ def price_at_most(left: Price, right: Price) -> bool:
     return left.num * right.den <= right.num * left.den
 
 
-def run_clocks(ordered_bids: list[Bid], ordered_asks: list[Ask], capacity: int, reserve_wei_per_constraint: int) -> ClockResult:
+def run_clocks(
+    ordered_bids: list[Bid], ordered_asks: list[Ask], capacity: int, reserve_wei_per_constraint: int
+) -> tuple[ClockResult, Feasibility]:
     """Run the two clocks (rules 1–5 of the module docstring) to their stop.
 
     ``ordered_bids`` are by density, highest first, and ``ordered_asks`` by ask, lowest first
     (ties by id), so "the lowest user" is the last bid still in and "the costliest prover" the
     last ask still in. Each pass removes one agent or stops, and runs of rule 1 are found by
-    bisection, so the whole run is ``O((n + m) log m)`` after sorting, in practice ``O(m log n)``.
+    bisection. Returns where the clocks stopped and the feasibility state (the provers in).
     """
-    prefix_constraints = list(accumulate((bid.constraints for bid in ordered_bids), initial=0))
-    prefix_largest = list(accumulate((bid.constraints for bid in ordered_bids), max, initial=0))
-    prefix_largest_capacity = list(accumulate((ask.capacity for ask in ordered_asks), max, initial=0))
-    supply = EffectiveSupply([ask.capacity for ask in ordered_asks])
+    feasibility = Feasibility(ordered_bids, ordered_asks, capacity)
     users, provers = len(ordered_bids), len(ordered_asks)
     user_price = Price(reserve_wei_per_constraint, 1)
     prover_price: Price | None = None  # above every ask until a prover leaves
     user_clock_moved = False
 
-    def room(prefix: int) -> int:
-        return min(capacity, supply.total(prefix_largest[prefix]))
+    def prover_leaves() -> Price:
+        nonlocal provers
+        provers -= 1
+        feasibility.remove(provers, ordered_asks[provers])
+        return Price(ordered_asks[provers].unit_cost_wei, 1)
 
     while True:
-        demand = prefix_constraints[users]
-        largest = prefix_largest[users]
-        if demand > room(users):  # rule 1
-            users = _longest_fitting_prefix(prefix_constraints, users, room)
+        if not feasibility.fits(users):  # rule 1
+            users = feasibility.longest_fitting_prefix(users)
             user_price = density(ordered_bids[users])
             user_clock_moved = True
             continue
-        if provers and supply.total(largest) - effective_capacity(prefix_largest_capacity[provers], largest) >= demand:
-            provers -= 1  # rule 2
-            supply.remove(provers)
-            prover_price = Price(ordered_asks[provers].unit_cost_wei, 1)
+        if provers and feasibility.redundant(users):  # rule 2
+            prover_price = prover_leaves()
             continue
         if prover_price is not None and price_at_most(prover_price, user_price):  # rule 3
-            return ClockResult(users, provers, user_price, prover_price)
+            return ClockResult(users, provers, user_price, prover_price), feasibility
         if not user_clock_moved and users >= 2:  # rule 4
             users -= 1
             user_price = density(ordered_bids[users])
             user_clock_moved = True
             continue
-        if provers and not price_at_most(Price(ordered_asks[provers - 1].unit_cost_wei, 1), user_price):  # rule 5
-            provers -= 1
-            supply.remove(provers)
-            prover_price = Price(ordered_asks[provers].unit_cost_wei, 1)
+        if not provers:
+            return ClockResult(users, provers, user_price, user_price), feasibility
+        target = user_price if prover_price is None else midpoint(user_price, prover_price)  # rule 5
+        if not price_at_most(Price(ordered_asks[provers - 1].unit_cost_wei, 1), target):
+            prover_price = prover_leaves()
             continue
-        return ClockResult(users, provers, user_price, user_price)
+        prover_price = target  # the clocks meet at the target: the user clock rises to it
+        if not price_at_most(target, user_price):
+            user_price = target
+            users = count_at_least(ordered_bids, users, target)
+            user_clock_moved = True
 
 
-def _longest_fitting_prefix(prefix_constraints: list[int], users: int, room: Callable[[int], int]) -> int:
-    """The largest ``k < users`` with ``G_k ≤ room(k)``: the users rule 1 leaves in after the
-    user clock has risen past every user it has to (``k = 0`` always fits). ``room`` grows as
-    ``k`` falls (a smaller largest transaction), and ``G_k`` falls, so the test is monotone."""
-    first_not_fitting = bisect_right(range(users), False, key=lambda k: prefix_constraints[k] > room(k))
-    return first_not_fitting - 1
+def midpoint(low: Price, high: Price) -> Price:
+    """``(low + high) / 2``, exactly."""
+    return Price.of(low.num * high.den + high.num * low.den, 2 * low.den * high.den)
 
 
-def ration_order(active_asks: list[Ask]) -> list[Ask]:
-    """The walk order among the provers still in: largest capacity first, then id. It does not
-    look at asks, so a prover still in cannot change its load by changing its ask."""
-    return sorted(active_asks, key=lambda ask: (-ask.capacity, ask.id))
-
-
-def assign_work(batch_bids: list[Bid], active_asks: list[Ask]) -> list[WorkGroup]:
-    """Walk the batch (density order) over :func:`ration_order`; the clocks guarantee it fits.
-
-    Raises :class:`MechanismError` if it does not (a bug: see the effective-capacity proof).
-    """
-    groups = walk_provers(batch_bids, ration_order(active_asks))
-    if groups is None:
-        raise MechanismError("proofphi: the batch does not fit the provers still in (effective-capacity bound broken)")
-    return groups
+def count_at_least(ordered_bids: list[Bid], users: int, price: Price) -> int:
+    """How many of the first ``users`` bids have density ``≥ price`` (they come first)."""
+    num, den = price.num, price.den
+    return bisect_right(range(users), False, key=lambda index: ordered_bids[index].fee_wei * den < num * ordered_bids[index].constraints)
 
 
 def charge_at_user_price(batch_bids: list[Bid], user_price: Price) -> dict[str, int]:
@@ -160,9 +147,11 @@ def clear_proofphi(round_input: RoundInput) -> Outcome:
     """Clear one round with the truthful ``proofphi``."""
     config = round_input.config
     ordered_bids, ordered_asks = order_round(round_input.bids, round_input.asks, config)
-    clocks = run_clocks(ordered_bids, ordered_asks, config.capacity, config.reserve_wei_per_constraint)
-    batch_bids = ordered_bids[: clocks.users]
-    work_groups = assign_work(batch_bids, ordered_asks[: clocks.provers])
+    clocks, feasibility = run_clocks(ordered_bids, ordered_asks, config.capacity, config.reserve_wei_per_constraint)
+    try:
+        batch_bids, work_groups = feasibility.assign(clocks.users)
+    except ValueError as error:
+        raise MechanismError(f"proofphi: {error}") from error
     return settle_outcome(
         round_input,
         included_bid_ids=tuple(map(id_of, batch_bids)),

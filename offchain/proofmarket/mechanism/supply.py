@@ -1,5 +1,21 @@
-"""Effective supply: how many constraints a set of provers can surely carry (docs/mechanism.md,
-``proofphi``, "Effective capacity").
+"""What the provers still in can carry (docs/mechanism.md, ``proofphi``, "Feasibility").
+
+The truthful ``proofphi`` asks, again and again, whether the users still in fit the provers still
+in, and whether they would fit without the largest of them. The answer must depend only on *sets*
+(the sizes of the users in, the capacities of the provers in), never on anyone's bid or ask, and
+whenever it says "fits" there must be an assignment. Two tests give it, either one sufficing:
+
+1. **Effective capacity** (any round size; proven below).
+2. **Packing walk** (rounds of at most :data:`PACKING_WALK_LIMIT` users in): the users in, largest
+   transaction first (ties by id), walked over the provers in, largest capacity first (ties by
+   id), each transaction whole to the current prover if it fits, else to the first later prover
+   with room for it. Whether it succeeds is monotone: it still succeeds with any user removed
+   (the walk's position is never worse, item by item) and with any prover replaced by a larger
+   one (the sorted capacities dominate), so "fits without the largest prover" implies "fits
+   without any one prover", and the users the user clock removes one by one can be found by
+   bisection.
+
+**Effective capacity.**
 
 Transactions are indivisible and each prover's chunk is a contiguous run of the batch, so a set
 of provers with total capacity ``Σ s_j ≥ G`` may still be unable to carry transactions of total
@@ -26,7 +42,16 @@ the sum of the capacities still present, and ``Σ_{s_j ≥ ĝ} (s_j − ĝ + 1)`
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
+
+from proofmarket.mechanism.assignment import WorkGroup, walk_provers
+from proofmarket.mechanism.types import Ask, Bid
+
+PACKING_WALK_LIMIT = 4096
+"""The packing walk (test 2) is tried while at most this many users are in: it costs a pass over
+them, so large rounds rely on the effective-capacity test alone (their transactions are small
+beside the provers' capacities, where that test wastes little)."""
 
 
 def effective_capacity(capacity: int, largest_transaction: int) -> int:
@@ -82,3 +107,79 @@ class EffectiveSupply:
         all_count, all_sum = self._prefix(len(self._sorted_capacities))
         below_count, below_sum = self._prefix(first)
         return (all_sum - below_sum) - (threshold - 1) * (all_count - below_count)
+
+
+class Feasibility:
+    """The two tests of the module docstring over one round: the users in are the first ``users``
+    of the density order, the provers in are those not yet :meth:`remove`-d.
+
+    Pure bookkeeping over public data (sizes, capacities, ids): no bid or ask value is read.
+    """
+
+    def __init__(self, ordered_bids: list[Bid], ordered_asks: list[Ask], capacity: int) -> None:
+        self.ordered_bids = ordered_bids
+        self.capacity = capacity
+        self.prefix_constraints = list(accumulate((bid.constraints for bid in ordered_bids), initial=0))
+        self.prefix_largest = list(accumulate((bid.constraints for bid in ordered_bids), max, initial=0))
+        self.supply = EffectiveSupply([ask.capacity for ask in ordered_asks])
+        self.provers_in = sorted(ordered_asks, key=lambda ask: (-ask.capacity, ask.id))
+        small = min(len(ordered_bids), PACKING_WALK_LIMIT)
+        self.largest_first = sorted(range(small), key=lambda index: (-ordered_bids[index].constraints, ordered_bids[index].id))
+
+    def remove(self, position: int, ask: Ask) -> None:
+        """Take out the prover at ``position`` of the ask order (``ask``)."""
+        self.supply.remove(position)
+        self.provers_in.remove(ask)
+
+    def demand(self, users: int) -> int:
+        """``G``: the constraints of the first ``users`` bids."""
+        return self.prefix_constraints[users]
+
+    def fits(self, users: int) -> bool:
+        """Whether the first ``users`` bids fit ``C`` and the provers in (test 1 or test 2)."""
+        demand = self.prefix_constraints[users]
+        if demand > self.capacity:
+            return False
+        if demand <= self.supply.total(self.prefix_largest[users]):
+            return True
+        return self._walk(users, self.provers_in) is not None
+
+    def redundant(self, users: int) -> bool:
+        """Whether the first ``users`` bids would still fit without the largest prover in (so
+        without any one of them): the test for the prover clock to fall (rule 2)."""
+        if not self.provers_in:
+            return False
+        demand = self.prefix_constraints[users]
+        largest = self.prefix_largest[users]
+        largest_capacity = self.provers_in[0].capacity
+        if demand <= self.supply.total(largest) - effective_capacity(largest_capacity, largest):
+            return True
+        return self._walk(users, self.provers_in[1:]) is not None
+
+    def longest_fitting_prefix(self, users: int) -> int:
+        """The largest ``k < users`` for which :meth:`fits` holds (``k = 0`` always fits): the
+        users the rising user clock leaves in. Both tests are monotone in ``k``, so bisect."""
+        return bisect_right(range(users), False, key=lambda k: not self.fits(k)) - 1
+
+    def assign(self, users: int) -> tuple[list[Bid], list[WorkGroup]]:
+        """The batch, in chunk order, and one work group per prover that got work. The packing
+        walk's assignment if it succeeds, else the density-order walk that test 1 guarantees.
+
+        Raises ``ValueError`` if neither places the batch (a bug: :meth:`fits` said it would).
+        """
+        walked = self._walk(users, self.provers_in)
+        if walked is not None:
+            return walked
+        batch = self.ordered_bids[:users]
+        groups = walk_provers(batch, self.provers_in)
+        if groups is None:
+            raise ValueError("the batch does not fit the provers in (effective-capacity bound broken)")
+        return batch, groups
+
+    def _walk(self, users: int, provers: list[Ask]) -> tuple[list[Bid], list[WorkGroup]] | None:
+        """Test 2: the packing walk of the first ``users`` bids over ``provers`` (or ``None``)."""
+        if users > PACKING_WALK_LIMIT:
+            return None
+        batch = [self.ordered_bids[index] for index in self.largest_first if index < users]
+        groups = walk_provers(batch, provers)
+        return None if groups is None else (batch, groups)

@@ -75,6 +75,7 @@ class PropertyTally:
     sum_relative_gain: float = 0.0
     sum_leftover_share: float = 0.0
     welfare_ratios: list[float] = field(default_factory=list)
+    welfare_ratios_by_family: dict[str, list[float]] = field(default_factory=dict)
     violations_by_policy: dict[str, int] = field(default_factory=dict)
     instances_by_policy: dict[str, int] = field(default_factory=dict)
     violations_by_family: dict[str, int] = field(default_factory=dict)
@@ -111,7 +112,7 @@ class PropertyTally:
             self.largest_gain = gain
             self.witness = {"round": round_to_json(round_input), "report": repr(report), "gain": str(gain)}
 
-    def record_welfare(self, welfare: properties.Welfare, round_input: RoundInput) -> None:
+    def record_welfare(self, welfare: properties.Welfare, round_input: RoundInput, family: str | None = None) -> None:
         """Count one instance of ``welfare``: a violation is a round that destroyed value
         (``Σ v − Σ c·x < 0``); the gain column tracks the loss against the relaxed optimum."""
         self.instances += 1
@@ -126,6 +127,8 @@ class PropertyTally:
             self.witness = {"round": round_to_json(round_input), "report": "welfare loss", "gain": str(loss)}
         if welfare.ratio is not None:
             self.welfare_ratios.append(welfare.ratio)
+            if family is not None:
+                self.welfare_ratios_by_family.setdefault(family, []).append(welfare.ratio)
 
 
 def _share_of_bids(amount: int, round_input: RoundInput) -> float:
@@ -209,7 +212,8 @@ PAYMENT_SAMPLES = 3_000
 def measure_outcomes(result: HarnessResult, mechanisms: tuple[str, ...], advance: Progress) -> None:
     """IR, budget balance, capacity and welfare: clear each instance once per mechanism."""
     for index in range(result.plan.outcome_instances):
-        truthful = random_round(_instance_rng(result.seed, "outcome", index))
+        family = family_of(index)
+        truthful = random_round(_instance_rng(result.seed, "outcome", index), family=family)
         optimum = properties.relaxed_optimal_welfare(truthful)
         optimum_volume = properties.relaxed_optimal_volume(truthful)
         for mechanism in mechanisms:
@@ -227,7 +231,7 @@ def measure_outcomes(result: HarnessResult, mechanisms: tuple[str, ...], advance
             result.tally(mechanism, "capacity").record(capacity.violated, capacity.amount, round_input, capacity.reason)
             welfare = properties.measure_welfare(round_input, outcome, optimum)
             welfare_tally = result.tally(mechanism, "welfare")
-            welfare_tally.record_welfare(welfare, round_input)
+            welfare_tally.record_welfare(welfare, round_input, family)
             welfare_tally.traded_constraints += outcome.included_constraints
             welfare_tally.optimum_constraints += optimum_volume
             if index < PAYMENT_SAMPLES:

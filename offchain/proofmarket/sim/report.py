@@ -27,8 +27,8 @@ def describe(tally: PropertyTally) -> str:
         volume = tally.traded_constraints / tally.optimum_constraints if tally.optimum_constraints else 0.0
         return (
             f"welfare / relaxed optimum: mean {statistics.fmean(ratios):.3f}, median {statistics.median(ratios):.3f}, "
-            f"10th percentile {tenth:.3f}, min {ratios[0]:.3g}; traded constraints / relaxed optimum's: {volume:.3f} "
-            f"(violation: welfare < 0; gain column: largest loss vs optimum)"
+            f"10th percentile {tenth:.3f}, min {ratios[0]:.3g}; traded constraints / relaxed optimum's: {volume:.3f}; "
+            f"mean by family: {_family_means(tally)} (violation: welfare < 0; gain column: largest loss vs optimum)"
         )
     if tally.property in ("user-IC", "user-IC-rebate", "prover-IC", "sybil", "OCA") and tally.instances:
         note = f"mean gain {100 * tally.sum_relative_gain / tally.instances:.3g}% of round bids"
@@ -45,6 +45,13 @@ def describe(tally: PropertyTally) -> str:
             )
         return note
     return ""
+
+
+def _family_means(tally: PropertyTally) -> str:
+    """Mean welfare ratio per instance family, e.g. ``random 0.51, thick-market 0.90``."""
+    return ", ".join(
+        f"{family} {statistics.fmean(ratios):.3f}" for family, ratios in sorted(tally.welfare_ratios_by_family.items())
+    )
 
 
 def _format_wei(amount: int) -> str:
@@ -73,6 +80,9 @@ def _rows(result: HarnessResult) -> list[dict[str, Any]]:
                 "net_violations": tally.net_violations,
                 "largest_net_gain": str(tally.largest_net_gain),
                 "traded_constraints": tally.traded_constraints,
+                "welfare_mean_by_family": {
+                    family: statistics.fmean(ratios) for family, ratios in sorted(tally.welfare_ratios_by_family.items())
+                },
                 "optimum_constraints": tally.optimum_constraints,
                 "witness": tally.witness,
             }

@@ -23,10 +23,13 @@ FAMILIES = (
     "equal-densities",
     "whale",
     "free-provers",
+    "thick-market",
 )
 """Instance families: one uniform random family and adversarial ones (a lone prover whose ask
 is a reserve price; one large cheap prover beside small costly ones; a capacity ``C`` far
-below demand; many equal densities (ties); wei-sized fees near 10^24; provers of cost 0)."""
+below demand; many equal densities (ties); wei-sized fees near 10^24; provers of cost 0) and a
+thicker market (:data:`THICK_SHAPE`: 50–200 bids, 2–10 provers, transactions of at most 10^4
+constraints), where the price of truthfulness should be small."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class WorkloadShape:
 
 
 SMALL_SHAPE = WorkloadShape()
+
+THICK_SHAPE = WorkloadShape(min_bids=50, max_bids=200, min_asks=2, max_asks=10, max_constraints=10**4)
+"""The ``thick-market`` family's shape (it replaces the shape a caller passes)."""
 
 
 def random_id(rng: random.Random) -> str:
@@ -108,6 +114,8 @@ def random_round(
     random, and ``β`` is 0 or near the price level.
     """
     family = family or rng.choice(FAMILIES)
+    if family == "thick-market":
+        shape = THICK_SHAPE
     level = _price_level(rng, family)
     bid_count = rng.randint(shape.min_bids, shape.max_bids)
     bids = generate_bids(rng, bid_count, level, shape, equal_density=family == "equal-densities")

@@ -109,6 +109,11 @@ class EffectiveSupply:
         return (all_sum - below_sum) - (threshold - 1) * (all_count - below_count)
 
 
+def _walk_key(ask: Ask) -> tuple[int, str]:
+    """The packing walk's order of provers: largest capacity first, then id (never the ask)."""
+    return (-ask.capacity, ask.id)
+
+
 class Feasibility:
     """The two tests of the module docstring over one round: the users in are the first ``users``
     of the density order, the provers in are those not yet :meth:`remove`-d.
@@ -122,14 +127,24 @@ class Feasibility:
         self.prefix_constraints = list(accumulate((bid.constraints for bid in ordered_bids), initial=0))
         self.prefix_largest = list(accumulate((bid.constraints for bid in ordered_bids), max, initial=0))
         self.supply = EffectiveSupply([ask.capacity for ask in ordered_asks])
-        self.provers_in = sorted(ordered_asks, key=lambda ask: (-ask.capacity, ask.id))
-        small = min(len(ordered_bids), PACKING_WALK_LIMIT)
-        self.largest_first = sorted(range(small), key=lambda index: (-ordered_bids[index].constraints, ordered_bids[index].id))
+        self.provers_in = sorted(ordered_asks, key=_walk_key)
+        self._largest_first: list[int] | None = None
+
+    @property
+    def largest_first(self) -> list[int]:
+        """Positions (in the density order) of the first :data:`PACKING_WALK_LIMIT` bids, largest
+        transaction first, ties by id; sorted on first use (large rounds rarely need it)."""
+        if self._largest_first is None:
+            bids = self.ordered_bids
+            small = min(len(bids), PACKING_WALK_LIMIT)
+            self._largest_first = sorted(range(small), key=lambda index: (-bids[index].constraints, bids[index].id))
+        return self._largest_first
 
     def remove(self, position: int, ask: Ask) -> None:
         """Take out the prover at ``position`` of the ask order (``ask``)."""
         self.supply.remove(position)
-        self.provers_in.remove(ask)
+        walk_position = bisect_left(self.provers_in, (-ask.capacity, ask.id), key=_walk_key)
+        del self.provers_in[walk_position]
 
     def demand(self, users: int) -> int:
         """``G``: the constraints of the first ``users`` bids."""

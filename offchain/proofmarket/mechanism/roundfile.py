@@ -281,7 +281,7 @@ def canonical_round_json(round_input: RoundInput) -> dict[str, Any]:
 def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
     """The outcome as a JSON object, integers as decimal strings, with both hashes (0x hex)."""
     document = _outcome_body(outcome)
-    document["outcome_hash"] = "0x" + outcome.outcome_hash.hex()
+    document["outcome_hash"] = "0x" + outcome_hash(outcome).hex()
     return document
 
 
@@ -290,7 +290,7 @@ def _outcome_body(outcome: Outcome) -> dict[str, Any]:
     next_base_fee = outcome.next_base_fee_wei_per_constraint
     return {
         "mechanism": outcome.mechanism,
-        "input_hash": "0x" + outcome.input_hash.hex(),
+        "input_hash": "0x" + input_hash(outcome.round_input).hex(),
         "included_bid_ids": list(outcome.included_bid_ids),
         "charges_wei": {bid_id: str(charge) for bid_id, charge in outcome.charges_wei.items()},
         "rebates_wei": {bid_id: str(rebate) for bid_id, rebate in outcome.rebates_wei.items()},

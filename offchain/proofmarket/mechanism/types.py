@@ -8,7 +8,6 @@ mechanism modules as free functions over these records.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from math import gcd
 from typing import Mapping
 
@@ -179,8 +178,9 @@ class Outcome:
     ``surplus_wei`` is the part of the revenue the surplus policy routed (the revenue less the
     payouts, less the base-fee burn under ``eip1559``).
 
-    ``round_input`` is kept (not compared) so the canonical hashes can be computed on demand:
-    ``input_hash`` and ``outcome_hash`` (see :mod:`proofmarket.mechanism.roundfile`).
+    ``round_input`` is kept (not compared) so the canonical hashes can be computed on demand by
+    :func:`proofmarket.mechanism.roundfile.input_hash` and ``outcome_hash`` (this module imports
+    nothing from the round file: the records come first, their JSON and hashes after).
     """
 
     mechanism: str
@@ -201,17 +201,3 @@ class Outcome:
     def included_constraints(self) -> int:
         """``G``: the constraints of the included transactions (the sum over the chunks)."""
         return sum(chunk.constraints for chunk in self.chunks)
-
-    @cached_property
-    def input_hash(self) -> bytes:
-        """keccak256 of the canonical JSON of the round input (32 bytes); see ``roundfile``."""
-        from proofmarket.mechanism.roundfile import input_hash
-
-        return input_hash(self.round_input)
-
-    @cached_property
-    def outcome_hash(self) -> bytes:
-        """keccak256 of the canonical JSON of this outcome, which embeds ``input_hash``."""
-        from proofmarket.mechanism.roundfile import outcome_hash
-
-        return outcome_hash(self)

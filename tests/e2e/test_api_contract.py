@@ -316,6 +316,8 @@ def test_unknown_paths_and_wrong_methods_have_the_error_shape(http):
     refused(response, 405, "method not allowed", "DELETE")
     assert response.headers["allow"] == "GET"
     refused(http.get("/v1/bids"), 405, "method not allowed")
+    refused(http.get("/v1/rounds/x%0Ay"), 404, "x\\ny", "decimal digits")
+    refused(http.get("/v1/r%C3%B8unds"), 404, "/v1/r\\xf8unds")
 
 
 def test_the_openapi_document_declares_only_the_error_shape(openapi):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import email.message
 import json
-import logging
 import os
 import re
 from typing import Annotated, Any, Callable, Coroutine
@@ -54,9 +53,6 @@ ADDRESS_PATTERN = "^0x[0-9a-fA-F]{40}$"
 #: Methods whose requests carry a body the API reads (and so times and limits).
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
-log = logging.getLogger("proofmarket.api")
-
-
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": message}, headers=headers)
 
@@ -87,7 +83,7 @@ class NotFound(StarletteHTTPException):
         super().__init__(404, message)
 
 
-#: What a request with a body can be refused for before any field is read.
+#: What any request with a body can be refused for: its size, its time, its envelope, its fields.
 _BODY_ERRORS = (400, 408, 413, 415, 422)
 
 
@@ -165,6 +161,11 @@ class RequestBodyLimits:
 
     async def _refuse(self, status: int, message: str, scope: Scope, receive: Receive, send: Send) -> None:
         await _error(status, message, headers={"connection": "close"})(scope, receive, send)
+
+
+def _one_line(text: str, limit: int = 120) -> str:
+    """``text`` (a path from the client) shortened and escaped to printable ASCII on one line."""
+    return text[:limit].encode("unicode_escape").decode("ascii")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -267,19 +268,21 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException):
         # Ours (NotFound) carry their message; Starlette's own (unknown path, wrong method) get one.
+        path = _one_line(request.scope["path"])  # not request.url, whose parsing drops tabs and newlines
         if isinstance(error, NotFound):
             message = str(error.detail)
         elif error.status_code == 404:
-            message = f"not found: nothing at {request.url.path} (a round id is decimal digits, 0 to {MAX_ROUND_ID})"
+            hint = f" (a round id is decimal digits, 0 to {MAX_ROUND_ID})" if path.startswith("/v1/rounds/") else ""
+            message = f"not found: nothing at {path}{hint}"
         elif error.status_code == 405:
-            message = f"method not allowed: {request.method} {request.url.path}"
+            message = f"method not allowed: {request.method} {path}"
         else:
             message = str(error.detail)
         return _error(error.status_code, message, headers=error.headers)
 
     @app.exception_handler(Exception)
-    async def on_bug(request: Request, error: Exception):
-        log.error("%s %s failed: %r", request.method, request.url.path, error)
+    async def on_bug(_request: Request, error: Exception):
+        # Starlette re-raises the exception after this answer, and uvicorn logs it with its traceback.
         return _error(500, f"internal error: {type(error).__name__}; the server log has the details")
 
     def admit(bid: BidIn) -> tuple:

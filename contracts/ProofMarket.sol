@@ -43,6 +43,11 @@ contract ProofMarket is IProofMarket {
     ///      b+2, and slashed from b+3 on. The owner sets a realistic window; this floor only
     ///      rules out the degenerate 0 and 1 (a chunk slashable in the very next block).
     uint256 internal constant MIN_PROVING_WINDOW_BLOCKS = 2;
+    /// @dev The largest `maxBidsPerChunk`. A chunk's `slash` refunds all its bids in one call, and
+    ///      a refund into an empty escrow slot costs ~24,500 gas (a new slot, 22,100), twice a
+    ///      settled bid: slashing 512 refunds, all cold and empty, costs ~12.6M gas (measured;
+    ///      docs/contract.md "Gas"), well within a 30M block; 1,500 did not fit.
+    uint256 internal constant MAX_BIDS_PER_CHUNK = 512;
 
     /// @dev r, the order of the BN254 scalar field: a chunk commitment is a field element below it.
     uint256 internal constant SCALAR_FIELD_ORDER =
@@ -180,6 +185,7 @@ contract ProofMarket is IProofMarket {
         _checkBounds("exitDelayBlocks", config.exitDelayBlocks, 1, MAX_WINDOW_BLOCKS);
         _checkBounds("settlementWindowBlocks", config.settlementWindowBlocks, 1, MAX_WINDOW_BLOCKS);
         _checkBounds("capacityPerRound", config.capacityPerRound, 1, type(uint64).max);
+        _checkBounds("maxBidsPerChunk", config.maxBidsPerChunk, 1, MAX_BIDS_PER_CHUNK);
         _config = config;
         emit ConfigUpdated(config);
     }
@@ -396,6 +402,11 @@ contract ProofMarket is IProofMarket {
         for (uint256 chunkIndex; chunkIndex < chunks.length; ++chunkIndex) {
             uint256 bidCount = chunks[chunkIndex].bidCount;
             if (bidCount == 0) revert EmptyChunk(chunkIndex);
+            // NOTE (every chunk can be slashed): slash refunds all of a chunk's bids in one call,
+            // each up to a new escrow slot; bounding the bids bounds that call's gas.
+            if (bidCount > config.maxBidsPerChunk) {
+                revert TooManyBidsInChunk(chunkIndex, bidCount, config.maxBidsPerChunk);
+            }
             bytes32 commitment = chunks[chunkIndex].commitment;
             // NOTE: a commitment >= r names no field element: the circuit's public input could
             // never equal it, so the chunk would be unprovable and its prover slashed for sure.

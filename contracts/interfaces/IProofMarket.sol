@@ -259,6 +259,10 @@ interface IProofMarket {
     /// @notice Σ `payments` to provers exceed Σ `charges` to users (budget balance).
     error PaymentsExceedCharges(uint256 payments, uint256 charges);
 
+    /// @notice Chunk `chunkIndex` holds `bidCount` bids, above `maxBidsPerChunk`: its `slash`,
+    ///         which refunds every bid in one call, might not fit in a block.
+    error TooManyBidsInChunk(uint256 chunkIndex, uint256 bidCount, uint256 maxBidsPerChunk);
+
     /// @notice Chunk `chunkIndex`'s `commitment` is not a BN254 scalar field element (it is
     ///         >= r): no proof could ever open it, so its prover would be slashed for sure.
     error CommitmentNotInField(uint256 chunkIndex, bytes32 commitment);

@@ -22,6 +22,9 @@ struct MarketConfig {
     address treasury;
     /// Length of a round in blocks: [1, 216,000].
     uint64 roundLengthBlocks;
+    /// The most bids one chunk may hold: [1, 512]. Bounds a chunk's `slash`, which refunds every
+    /// bid in one call: 512 refunds into empty escrow slots cost about 12.6M gas (docs/contract.md).
+    uint32 maxBidsPerChunk;
     /// Checks chunk proofs (non-zero).
     IProofVerifier verifier;
     /// A chunk's deadline is its settlement block plus this many blocks: [2, 216,000].

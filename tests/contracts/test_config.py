@@ -43,9 +43,10 @@ PYTHON_NAMES = {
     "exitDelayBlocks": "exit_delay_blocks",
     "settlementWindowBlocks": "settlement_window_blocks",
     "capacityPerRound": "capacity_per_round",
+    "maxBidsPerChunk": "max_bids_per_chunk",
 }
 #: The largest value each field's Solidity type holds.
-TYPE_MAX = {"reporterShareBps": 2**16 - 1}
+TYPE_MAX = {"reporterShareBps": 2**16 - 1, "maxBidsPerChunk": 2**32 - 1}
 
 
 def _outside_bounds():

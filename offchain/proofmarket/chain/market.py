@@ -74,7 +74,12 @@ CONFIG_BOUNDS: dict[str, tuple[int, int]] = {
     "exitDelayBlocks": (1, 216_000),
     "settlementWindowBlocks": (1, 216_000),
     "capacityPerRound": (1, 2**64 - 1),
+    "maxBidsPerChunk": (1, 512),
 }
+
+#: The most bids one chunk may hold unless configured otherwise: the contract's largest value,
+#: whose slash (512 refunds into empty escrow slots) costs about 12.6M gas.
+DEFAULT_MAX_BIDS_PER_CHUNK = 512
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,8 @@ class MarketConfig:
     #: A round can be settled up to ``round_close_block + settlement_window_blocks`` (>= 1).
     settlement_window_blocks: int
     surplus_policy: SurplusPolicy = SurplusPolicy.TREASURY
+    #: The most bids one chunk may hold (1 ... 512): bounds the gas of the chunk's ``slash``.
+    max_bids_per_chunk: int = DEFAULT_MAX_BIDS_PER_CHUNK
 
     def to_abi(self) -> tuple:
         """The tuple in the Solidity struct's field order (which packs it into five slots)."""
@@ -105,6 +112,7 @@ class MarketConfig:
             int(self.surplus_policy),
             to_checksum_address(self.treasury),
             self.round_length_blocks,
+            self.max_bids_per_chunk,
             to_checksum_address(self.verifier),
             self.proving_window_blocks,
             self.capacity_per_round,
@@ -117,7 +125,10 @@ class MarketConfig:
     @classmethod
     def from_abi(cls, values: Sequence) -> MarketConfig:
         """The config from the contract's ``getConfig()`` tuple."""
-        (clearinghouse, genesis, bps, policy, treasury, length, verifier, window, capacity, delay, settlement_window, reserve, kappa) = values
+        (
+            clearinghouse, genesis, bps, policy, treasury, length, max_bids, verifier, window, capacity, delay,
+            settlement_window, reserve, kappa,
+        ) = values
         return cls(
             clearinghouse=to_checksum_address(clearinghouse),
             treasury=to_checksum_address(treasury),
@@ -132,6 +143,7 @@ class MarketConfig:
             reporter_share_bps=bps,
             settlement_window_blocks=settlement_window,
             surplus_policy=SurplusPolicy(policy),
+            max_bids_per_chunk=max_bids,
         )
 
     def replace(self, **changes: Any) -> MarketConfig:

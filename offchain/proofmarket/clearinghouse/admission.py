@@ -93,3 +93,43 @@ def admit_asks(
             continue
         admitted.append((ask, status))
     return admitted
+
+
+def _by_density_then_id(first, second) -> int:
+    """Mechanism bids (``id``, ``fee_wei``, ``constraints``): higher density first, then id."""
+    left, right = first.fee_wei * second.constraints, second.fee_wei * first.constraints
+    if left != right:
+        return -1 if left > right else 1
+    return -1 if first.id < second.id else (1 if first.id > second.id else 0)
+
+
+def bound_bids_per_chunk(round_input, clear, max_bids_per_chunk: int | None):
+    """Clear ``round_input`` so that no chunk holds more than ``max_bids_per_chunk`` bids (the
+    contract's ``maxBidsPerChunk``, which refuses a larger chunk with ``TooManyBidsInChunk``).
+
+    Rule: clear; while some chunk holds more than ``max_bids_per_chunk`` bids, remove from the
+    round's input, for each such chunk, its bids beyond the first ``max_bids_per_chunk`` when the
+    chunk's bids are ranked by density (``fee_wei / constraints``, highest first, compared exactly)
+    then id, and clear again. Every pass removes at least one bid, so this ends; the input
+    returned is what was cleared (publish it: verifiers re-clear it to the same outcome). The
+    mechanisms place each prover's chunk by constraints only, so they cannot respect a bid count
+    themselves.
+
+    Returns ``(round_input, outcome)``; with no bound (``None``) it is one plain clearing.
+    """
+    import dataclasses
+
+    outcome = clear(round_input)
+    if max_bids_per_chunk is None:
+        return round_input, outcome
+    while True:
+        oversized = [chunk for chunk in outcome.chunks if len(chunk.bid_ids) > max_bids_per_chunk]
+        if not oversized:
+            return round_input, outcome
+        by_id = {bid.id: bid for bid in round_input.bids}
+        dropped: set[str] = set()
+        for chunk in oversized:
+            ranked = sorted((by_id[bid_id] for bid_id in chunk.bid_ids), key=cmp_to_key(_by_density_then_id))
+            dropped.update(bid.id for bid in ranked[max_bids_per_chunk:])
+        round_input = dataclasses.replace(round_input, bids=tuple(bid for bid in round_input.bids if bid.id not in dropped))
+        outcome = clear(round_input)

@@ -142,6 +142,14 @@ class MarketAdapter:
         return SignedTransaction("0x" + bytes(signed.hash).hex(), "0x" + bytes(signed.raw_transaction).hex(), transaction["nonce"])
 
     def sign_settlement(self, settlement: Settlement) -> SignedTransaction:
+        # The contract refuses a chunk over maxBidsPerChunk (its slash might not fit in a block):
+        # say so before asking the node (admission.bound_bids_per_chunk clears within it).
+        limit = self.client.config().max_bids_per_chunk
+        for index, chunk in enumerate(settlement.chunks):
+            if chunk.bid_count > limit:
+                raise TransactionRejected(
+                    f"TooManyBidsInChunk(chunkIndex={index}, bidCount={chunk.bid_count}, maxBidsPerChunk={limit})"
+                )
         bids = [IncludedBid(bid=b.message, signature=b.signature, charge=b.charge_wei).to_abi() for b in settlement.bids]
         chunks = [
             ChunkAssignment(

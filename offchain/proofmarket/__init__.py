@@ -2,7 +2,7 @@
 
 Subpackages, pure core first, effects at the edges:
 
-- ``mechanism``     the auction rules as exact-integer pure functions (MECHANISM.md)
+- ``mechanism``     the auction rules as exact-integer pure functions (docs/mechanism.md)
 - ``sim``           workloads, the property harness, benchmarks of the mechanism
 - ``chain``         compile, deploy, bindings, EIP-712 typed data, decoded contract errors
 - ``zk``            the chunk circuit, the development Groth16 ceremony, proving with snarkjs

@@ -194,8 +194,7 @@ def _run_round(web3, client, node, api, agents: list[ProverAgent], parties, rng,
         _mine_until(web3, config.genesis_block)
     silent = options.silent_round == iteration
     progress(f"round {round_id}: provers ask" + (" (one prover will stay silent)" if silent else ""))
-    for index, agent in enumerate(agents):
-        agent.silent = silent and index == 0
+    for agent in agents:
         agent.ensure_registered()
         agent.post_ask(round_id)
     progress(f"round {round_id}: {len(parties.users) * options.bids_per_user} signed bids through the API")
@@ -210,6 +209,10 @@ def _run_round(web3, client, node, api, agents: list[ProverAgent], parties, rng,
     _mine_until(web3, client.round_close_block(round_id))
     progress(f"round {round_id}: closed; clearing and settling")
     node.run_once()
+    chunks = api.round_status(round_id)["chunks"]
+    if silent and chunks:  # the prover of the first chunk stays silent: it will be slashed
+        for agent in agents:
+            agent.silent = agent.address == chunks[0]["prover"]
     for agent in agents:
         for proved in agent.prove_assignments():
             progress(

@@ -14,11 +14,11 @@ class UserInputError(ProofMarketError):
 
 
 class MechanismError(ProofMarketError):
-    """A rule of the mechanism (MECHANISM.md) cannot be applied to the given inputs."""
+    """A rule of the mechanism (docs/mechanism.md) cannot be applied to the given inputs."""
 
 
 class RoundFileError(UserInputError):
-    """A round file (the canonical JSON of MECHANISM.md) is malformed."""
+    """A round file (the canonical JSON of docs/mechanism.md) is malformed."""
 
 
 class ChainError(ProofMarketError):

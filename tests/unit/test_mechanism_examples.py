@@ -1,4 +1,4 @@
-"""Worked examples, computed by hand from MECHANISM.md, one rule per test, for every mechanism.
+"""Worked examples, computed by hand from docs/mechanism.md, one rule per test, for every mechanism.
 
 Each test spells out its arithmetic in comments; the numbers are small so a reader can redo it.
 """

@@ -1,5 +1,5 @@
 """Properties every mechanism must keep, for all inputs (hypothesis, wei-sized amounts), and the
-fast clearing checked against a direct, quadratic transcription of MECHANISM.md.
+fast clearing checked against a direct, quadratic transcription of docs/mechanism.md.
 
 IR, budget balance, capacity and determinism are asserted for every mechanism (eip1559 pays
 provers from tips with no eligibility test, so its prover-side IR is not a rule: only the user

@@ -1,4 +1,4 @@
-"""Shared test vectors: rounds whose outcome was computed by hand from MECHANISM.md.
+"""Shared test vectors: rounds whose outcome was computed by hand from docs/mechanism.md.
 
 Both sides replay them: ``tests/unit/test_vectors.py`` clears each input with the mechanism
 library and compares the outcome field by field; ``tests/contracts/test_vectors.py`` settles each
@@ -8,7 +8,7 @@ expected outcome of a mechanism the contract settles (``proofphi``, ``proofphi-v
 One JSON file per vector::
 
     {"about":    one line: what the vector exercises,
-     "input":    a round file (MECHANISM.md, "The round file"), parsed by ``parse_round``,
+     "input":    a round file (docs/mechanism.md, "The round file"), parsed by ``parse_round``,
      "parties":  {"bids": {bid id: "user1", ...}, "asks": {ask id: "prover1", ...}}: who signs
                  what on-chain (a user may hold several bids; one prover per ask),
      "worked":   the hand computation, one step per line,

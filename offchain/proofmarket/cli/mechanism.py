@@ -44,7 +44,7 @@ def _override(round_input: RoundInput, mechanism: str | None) -> RoundInput:
     "--mechanism", type=click.Choice(MECHANISM_NAMES), default=None, help="Clear with this mechanism instead of the file's."
 )
 def clear_command(round_file: str, jsonl: bool, mechanism: str | None) -> None:
-    """Clear a round file ("-" for stdin) and print the outcome JSON (MECHANISM.md).
+    """Clear a round file ("-" for stdin) and print the outcome JSON (docs/mechanism.md).
 
     With --jsonl every line is parsed before any is cleared: a bad line prints nothing but
     the error.

@@ -1,4 +1,4 @@
-"""The auction rules as exact-integer pure functions (MECHANISM.md).
+"""The auction rules as exact-integer pure functions (docs/mechanism.md).
 
 ``clear_round(round_input) -> Outcome`` clears one round with the mechanism the input names:
 ``proofphi`` (the default), ``trade-reduction``, ``pay-as-bid`` or ``eip1559``. The records are

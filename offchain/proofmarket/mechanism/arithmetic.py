@@ -1,4 +1,4 @@
-"""Exact integer arithmetic for money (MECHANISM.md, "Model": all amounts are integers in wei).
+"""Exact integer arithmetic for money (docs/mechanism.md, "Model": all amounts are integers in wei).
 
 The rounding direction is in each name; every caller says why its divisor is positive.
 """

@@ -1,4 +1,4 @@
-"""Batch selection and work assignment (MECHANISM.md, Prooφ steps 3 and 4).
+"""Batch selection and work assignment (docs/mechanism.md, "proofphi-v1", steps 3 and 4; the walk is shared).
 
 The greedy assignment of step 4 walks the ordered transactions and the ordered provers together:
 a transaction goes whole to the current prover if it fits in what that prover has left, else

@@ -1,4 +1,4 @@
-"""The one entry point that clears a round with the mechanism it names (MECHANISM.md, all)."""
+"""The one entry point that clears a round with the mechanism it names (docs/mechanism.md, all)."""
 
 from __future__ import annotations
 

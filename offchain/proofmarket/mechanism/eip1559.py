@@ -1,4 +1,4 @@
-"""``eip1559`` (MECHANISM.md, "Other mechanisms"): the baseline the paper argues against.
+"""``eip1559`` (docs/mechanism.md, "Other mechanisms"): the baseline the paper argues against.
 
 A base fee per constraint ``β`` is an input. The density-ordered prefix with ``d_i ≥ β`` and
 ``Σ g ≤ C`` is included (the scan also stops at the first transaction the cheapest-first walk

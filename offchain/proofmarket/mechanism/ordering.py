@@ -1,4 +1,4 @@
-"""Admission and ordering of bids and asks (MECHANISM.md, Prooφ steps 1 and 2).
+"""Admission and ordering of bids and asks (docs/mechanism.md, "Admit and order", every mechanism).
 
 Bids are ordered by density ``d_i = b_i / g_i``, highest first; asks by unit cost, lowest
 first; ties break by id ascending (as strings). Densities are compared exactly: see

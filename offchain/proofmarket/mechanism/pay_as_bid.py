@@ -1,4 +1,4 @@
-"""``pay-as-bid`` (MECHANISM.md, "Other mechanisms"): Prooφ's selection and assignment, but each
+"""``pay-as-bid`` (docs/mechanism.md, "Other mechanisms"): Prooφ's selection and assignment, but each
 prover is paid its own ask times its constraints (as Marlin Kalypso does).
 
 Users pay their bids; the rest is the surplus. The outcome's ``price`` is the batch's average

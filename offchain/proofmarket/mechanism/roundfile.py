@@ -1,4 +1,4 @@
-"""The round file: one canonical JSON for inputs and outcomes (MECHANISM.md, "The round file").
+"""The round file: one canonical JSON for inputs and outcomes (docs/mechanism.md, "The round file").
 
 Input::
 

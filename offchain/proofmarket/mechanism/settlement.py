@@ -1,4 +1,4 @@
-"""Payments, surplus routing and the outcome record (MECHANISM.md, Prooφ step 5 and options).
+"""Payments, surplus routing and the outcome record (docs/mechanism.md, "Surplus policies").
 
 Shared by every mechanism: each computes its charges, its prover payments and its price, then
 :func:`settle_outcome` totals them, routes the surplus by the round's policy and checks budget

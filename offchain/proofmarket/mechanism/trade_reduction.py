@@ -1,4 +1,4 @@
-"""``trade-reduction`` (MECHANISM.md, "Other mechanisms"): McAfee's trade reduction,
+"""``trade-reduction`` (docs/mechanism.md, "Other mechanisms"): McAfee's trade reduction,
 generalised to sizes and capacities.
 
 Scan as in Prooφ step 3, but prefix ``1..k`` is feasible when ``G_k ≤ C`` and the greedy walk

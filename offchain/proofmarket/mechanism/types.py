@@ -1,4 +1,4 @@
-"""The records of one round: inputs, prices, chunks and the outcome (MECHANISM.md, "Model").
+"""The records of one round: inputs, prices, chunks and the outcome (docs/mechanism.md, "Model").
 
 Every amount is an integer in wei and every size an integer in constraints; records are frozen
 dataclasses and carry no behaviour beyond checking their own invariants. The rules live in the
@@ -14,12 +14,12 @@ from typing import Mapping
 from proofmarket.exceptions import MechanismError
 
 MECHANISM_NAMES = ("proofphi", "proofphi-v1", "trade-reduction", "pay-as-bid", "eip1559")
-"""Every mechanism of MECHANISM.md, the default first."""
+"""Every mechanism of docs/mechanism.md, the default first."""
 
 DEFAULT_MECHANISM = "proofphi"
 
 SURPLUS_POLICIES = ("treasury", "burn", "rebate")
-"""Where the surplus ``R − Σ payouts`` goes (MECHANISM.md, Prooφ step 5); treasury by default."""
+"""Where the surplus ``R − Σ payouts`` goes (docs/mechanism.md, "Surplus policies"); treasury by default."""
 
 UINT256_MAX = 2**256 - 1
 """Largest amount or size a round may carry: every number must fit the settlement contract."""
@@ -171,7 +171,7 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a mechanism decides for one round (MECHANISM.md, "The round file", output).
+    """What a mechanism decides for one round (docs/mechanism.md, "The round file", output).
 
     Conservation, for every mechanism and policy:
     ``revenue_wei == payouts_wei + burn_wei + treasury_wei + Σ rebates_wei``, and

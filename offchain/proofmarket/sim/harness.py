@@ -1,4 +1,4 @@
-"""The property harness: every check of MECHANISM.md ("Properties the harness measures") over
+"""The property harness: every check of docs/mechanism.md ("Properties the harness measures") over
 many seeded instances, for every mechanism.
 
 Instance ``i`` of property ``P`` is drawn from ``random.Random(f"{seed}:{P}:{i}")``, so a run is

@@ -1,4 +1,4 @@
-"""The property checks of MECHANISM.md ("Properties the harness measures"), one instance at a time.
+"""The property checks of docs/mechanism.md ("Properties the harness measures"), one instance at a time.
 
 Each check takes a *truthful* round (every bid is its user's value ``v_i``, every ask its
 prover's cost ``c_j``) and reports what it found with exact integers:

@@ -1,5 +1,5 @@
 """Reports of the property harness: the table, ``properties.json``, ``properties.md`` and the
-plots (MECHANISM.md, "Properties the harness measures"; issue: OCA gain vs ``C``, welfare ratio
+plots (docs/mechanism.md, "Properties the harness measures"; issue: OCA gain vs ``C``, welfare ratio
 per mechanism, prover payment vs user payment).
 
 Floats appear only here, for display; the JSON keeps every wei amount as a decimal string.

@@ -1,4 +1,4 @@
-"""Seeded generators of rounds for the property harness and the bench (MECHANISM.md,
+"""Seeded generators of rounds for the property harness and the bench (docs/mechanism.md,
 "Properties the harness measures": "many random and adversarial instances").
 
 Every generator takes a ``random.Random`` and is a pure function of its state, so a seed

@@ -57,9 +57,13 @@ class ClearinghouseNode:
         )
 
     def run_once(self) -> list[int]:
-        """One pass of the round loop: pick up posted bids, advance every due round."""
-        self.clearinghouse.scan_posted_bids(self.validate_posted_bid)
-        return self.clearinghouse.tick()
+        """One pass of the round loop: pick up posted bids, advance every due round. A failing
+        step is recorded in ``health()`` and retried with backoff; it never raises."""
+        return self.clearinghouse.run_pass(self.validate_posted_bid)
+
+    def health(self) -> dict:
+        """``{"status": "ok"}`` or ``{"status": "degraded", "reason": ...}`` (``/v1/health``)."""
+        return self.clearinghouse.health_report(self.view.block_number())
 
     def close(self) -> None:
         self.writer.close()
@@ -76,7 +80,9 @@ def build_clearinghouse(
     fault: Callable[[str], None] = no_faults,
     cache_seconds: float = 1.0,
 ) -> ClearinghouseNode:
-    """Wire a clearinghouse for ``deployment``, signing with ``account`` (the configured one)."""
+    """Wire a clearinghouse for ``deployment``, signing with ``account`` (the configured one).
+
+    Raises :class:`MarketMismatch` if the database was recorded for another market."""
     client = deployment.client(web3)
     configured = client.config().clearinghouse
     if configured.lower() != account.address.lower():
@@ -91,7 +97,12 @@ def build_clearinghouse(
         fault=fault,
     )
     view = ChainView(market, ttl_seconds=cache_seconds)
-    writer = GroupCommitWriter(clearinghouse.store_bids)
+    try:
+        clearinghouse.bind_market(deployment.chain_id, deployment.market, deployment.deploy_block)
+    except Exception:
+        clearinghouse.store.close()
+        raise
+    writer = GroupCommitWriter(clearinghouse.store_bid_groups)
     return ClearinghouseNode(clearinghouse, view, writer, create_app(clearinghouse, view, writer))
 
 
@@ -237,7 +248,10 @@ def build_prover_agent(
     unit_cost_wei: int,
     silent: bool = False,
 ) -> ProverAgent:
-    """A prover agent proving with the verifier the market is deployed with."""
+    """A prover agent proving with the verifier the market is deployed with.
+
+    Raises :class:`~proofmarket.prover.agent.CapacityMismatch` if the prover is registered with
+    another capacity than ``capacity``."""
     from proofmarket.zk.commitment import chunk_commitment
 
     client = deployment.client(web3)
@@ -249,7 +263,7 @@ def build_prover_agent(
         def prove_chunk(tx_hashes, prover):  # NOT SECURE: the development verifier's proof
             return development_proof(chunk_commitment(tx_hashes), prover)
 
-    return ProverAgent(
+    agent = ProverAgent(
         account=account,
         capacity=capacity,
         unit_cost_wei=unit_cost_wei,
@@ -260,3 +274,5 @@ def build_prover_agent(
         commitment=chunk_commitment,
         silent=silent,
     )
+    agent.check_registration()  # another capacity than the registered one: refused, one line
+    return agent

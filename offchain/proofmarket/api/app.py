@@ -339,9 +339,11 @@ def create_app(
 
     @app.get("/v1/health")
     def health() -> dict:
+        """``status`` is ``ok``, or ``degraded`` with a one-line ``reason`` (the round loop is
+        failing, or behind the chain)."""
         block = view.block_number()
         return {
-            "status": "ok",
+            **clearinghouse.health_report(block),
             "version": __version__,
             "chain_id": parameters.chain_id,
             "market": parameters.market_address,

@@ -45,11 +45,15 @@ class BidSource(str, enum.Enum):
 class RoundState(str, enum.Enum):
     """Where a round stands. Every transition is committed before the effect that follows it.
 
-    OPEN -> CLEARED -> SETTLE_SIGNED -> SETTLED -> RESOLVED
-    OPEN -> EMPTY (nothing to settle) ; any -> FAILED (needs an operator; the reason is stored)
+    OPEN -> CLOSED -> CLEARED -> SETTLE_SIGNED -> SETTLED -> RESOLVED
+    CLOSED -> EMPTY (nothing to settle) ; any -> FAILED (needs an operator; the reason is stored)
+
+    Intake stores a bid or ask only while its round is OPEN, checked in the transaction that
+    stores it; CLOSED (committed before the round's bids are read for clearing) ends intake.
     """
 
     OPEN = "open"
+    CLOSED = "closed"
     CLEARED = "cleared"
     SETTLE_SIGNED = "settle_signed"
     SETTLED = "settled"
@@ -168,6 +172,19 @@ class TransactionRow(Base):
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
+class MarketRow(Base):
+    """The one market this database belongs to, recorded by the first clearinghouse that opened
+    it: a clearinghouse for another market refuses the database (its rounds are not this one's)."""
+
+    __tablename__ = "market"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    address: Mapped[str] = mapped_column(String(42))
+    deploy_block: Mapped[int] = mapped_column(BigInteger)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
 class CursorRow(Base):
     """How far a log scanner has read (e.g. ``BidPosted`` events), so a restart resumes there."""
 
@@ -200,7 +217,10 @@ def make_engine(url: str) -> Engine:
     shown = parsed.render_as_string(hide_password=True)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     try:
-        engine = create_engine(parsed, connect_args={"check_same_thread": False} if is_sqlite else {})
+        # SQLite: a writer waits up to 30 s for another's lock (intake and the round loop
+        # serialise on it at a round's close) instead of failing after pysqlite's 5 s.
+        connect_args = {"check_same_thread": False, "timeout": 30.0} if is_sqlite else {}
+        engine = create_engine(parsed, connect_args=connect_args)
     except (NoSuchModuleError, ImportError) as missing:
         raise DatabaseUnavailable(shown, f"no driver for it is installed ({missing})") from None
     if is_sqlite:

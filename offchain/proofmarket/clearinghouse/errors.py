@@ -27,6 +27,26 @@ class WrongRound(IntakeError):
         super().__init__(f"wrong round: {kind} is for round {given}, the open round is {open_round}")
 
 
+class RoundClosed(IntakeError):
+    """The round closed to intake (the clearinghouse began clearing it) before the bid or ask
+    could be stored: nothing of the request was stored, so nothing was acknowledged."""
+
+    def __init__(self, kind: str, round_id: int):
+        self.kind, self.round_id = kind, round_id
+        super().__init__(
+            f"round closed: round {round_id} closed to intake before this {kind} was stored; nothing was stored, "
+            f"sign it for the open round"
+        )
+
+
+class NonceTooLarge(IntakeError):
+    """A nonce the clearinghouse cannot store: its database keeps nonces as signed 64-bit integers."""
+
+    def __init__(self, kind: str, nonce: int, largest: int):
+        self.kind, self.nonce, self.largest = kind, nonce, largest
+        super().__init__(f"nonce too large: this {kind}'s nonce {nonce} is over {largest}")
+
+
 class InsufficientEscrow(IntakeError):
     status_code = 402
 
@@ -80,6 +100,22 @@ class DuplicateSubmission(IntakeError):
         super().__init__(f"duplicate: this {kind} ({digest}) was already accepted")
 
 
+class ConflictingAsk(IntakeError):
+    """A prover's ask that is not above its latest ask in the round: the latest ask counts, so a
+    new one must carry a higher nonce."""
+
+    status_code = 409
+
+    def __init__(self, prover: str, round_id: int, nonce: int, latest_nonce: int, latest_digest: str):
+        self.prover, self.round_id, self.nonce = prover, round_id, nonce
+        self.latest_nonce, self.latest_digest = latest_nonce, latest_digest
+        relation = "the same nonce as" if nonce == latest_nonce else "a lower nonce than"
+        super().__init__(
+            f"ask not the latest: prover {prover}'s ask {latest_digest} for round {round_id} has nonce {latest_nonce}, "
+            f"and this one has {relation} it ({nonce}); the latest ask counts: sign a new one with a higher nonce"
+        )
+
+
 class RoundNotFound(ClearinghouseError):
     def __init__(self, round_id: int, what: str = "round"):
         self.round_id = round_id
@@ -100,3 +136,25 @@ class DatabaseUnavailable(UserInputError, ClearinghouseError):
     def __init__(self, url: str, reason: str):
         self.url, self.reason = url, reason
         super().__init__(f"database {url}: {reason}")
+
+
+class MarketMismatch(UserInputError, ClearinghouseError):
+    """The database belongs to another market's clearinghouse (another chain, address or deploy)."""
+
+    def __init__(self, url: str, recorded: str, wanted: str):
+        self.url, self.recorded, self.wanted = url, recorded, wanted
+        super().__init__(
+            f"database {url} belongs to market {recorded}, not to market {wanted}: "
+            f"give this market its own database (--database or $PROOFMARKET_HOME)"
+        )
+
+
+class RoundLoopLocked(UserInputError, ClearinghouseError):
+    """Another clearinghouse process runs the round loop on this database."""
+
+    def __init__(self, url: str, holder: str):
+        self.url, self.holder = url, holder
+        super().__init__(
+            f"another clearinghouse runs the round loop on database {url} ({holder}); "
+            f"two would settle the same rounds: stop it first, or give this one its own database"
+        )

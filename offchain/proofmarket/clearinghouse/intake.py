@@ -18,11 +18,16 @@ from .errors import (
     BidOverCapacity,
     InsufficientCollateral,
     InsufficientEscrow,
+    NonceTooLarge,
     ProverExiting,
     UnknownProver,
     WrongRound,
 )
 from .ports import MarketParameters, ProverStatus
+
+
+#: The largest nonce the clearinghouse stores (its tables keep nonces as signed 64-bit integers).
+MAX_NONCE = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ def validate_bid(
     message = bid.message
     if message.round != open_round:
         raise WrongRound("bid", message.round, open_round)
+    if message.nonce > MAX_NONCE:
+        raise NonceTooLarge("bid", message.nonce, MAX_NONCE)
     if message.constraints > parameters.capacity:
         raise BidOverCapacity(message.constraints, parameters.capacity)
     if message.max_fee < parameters.reserve_wei_per_constraint * message.constraints:
@@ -89,6 +96,8 @@ def validate_ask(
     message = ask.message
     if message.round != open_round:
         raise WrongRound("ask", message.round, open_round)
+    if message.nonce > MAX_NONCE:
+        raise NonceTooLarge("ask", message.nonce, MAX_NONCE)
     digest = check_ask_signature(domain, ask)
     if not prover.registered:
         raise UnknownProver(message.prover)

@@ -113,6 +113,8 @@ class PostedBid:
     message: object  # BidMessage
     signature: bytes
     block_number: int
+    #: The posting transaction (0x-hex), so a skipped post can be named in the log.
+    transaction_hash: str = ""
 
 
 class MarketPort(Protocol):

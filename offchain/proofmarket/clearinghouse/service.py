@@ -2,8 +2,13 @@
 
 A round's life (``database.RoundState``)::
 
-    OPEN --close, clear--> CLEARED --sign--> SETTLE_SIGNED --mined--> SETTLED --all chunks
-    proven or slashed--> RESOLVED          (OPEN --nothing to settle--> EMPTY)
+    OPEN --close--> CLOSED --clear--> CLEARED --sign--> SETTLE_SIGNED --mined--> SETTLED
+    --all chunks proven or slashed--> RESOLVED          (CLOSED --nothing to settle--> EMPTY)
+
+Intake stores a bid or ask only while its round is OPEN, checked in the transaction that stores
+it; the round loop commits CLOSED before it reads the round's bids, in a transaction that
+serialises with intake's (:func:`lock_rounds`). So every bid intake acknowledged is in the
+round's input file, and no bid is stored for a round after it was read for clearing.
 
 Every transition is committed to the database *before* the external effect that follows it:
 the signed settlement transaction is stored before it is broadcast, so a clearinghouse killed at
@@ -17,9 +22,10 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
 from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,6 +43,7 @@ from .database import (
     ChunkRow,
     ChunkState,
     CursorRow,
+    MarketRow,
     RoundRow,
     RoundState,
     TransactionKind,
@@ -44,7 +51,8 @@ from .database import (
     TransactionStatus,
     utc_now,
 )
-from .errors import DuplicateSubmission, SettlementFailed
+from .errors import ConflictingAsk, DuplicateSubmission, IntakeError, MarketMismatch, RoundClosed, SettlementFailed
+from .health import LoopHealth
 from .intake import SignedAsk, SignedBid
 from .ports import (
     MarketParameters,
@@ -63,11 +71,16 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
+Result = TypeVar("Result")
+
 #: How many times a round is cleared again after its settlement reverted (the chain moved
 #: between clearing and mining, e.g. a user withdrew escrow) before it is marked FAILED.
 MAX_SETTLEMENT_ATTEMPTS = 3
 
 POSTED_BIDS_CURSOR = "posted_bids"
+
+#: At most this many blocks of ``BidPosted`` events are read in one pass (nodes cap log queries).
+MAX_SCAN_BLOCKS = 2_000
 
 TERMINAL_ROUND_STATES = {RoundState.RESOLVED, RoundState.EMPTY, RoundState.FAILED}
 
@@ -123,6 +136,38 @@ def _record_receipt(session: Session, receipt: Receipt | None, transaction_hash:
     row.detail = detail or row.detail
 
 
+def lock_rounds(session: Session, round_ids, exclusive: bool = False) -> dict[int, RoundState]:
+    """Each round's state, its row created OPEN if it has none, locked until the transaction
+    ends: shared (``FOR SHARE``) for intake, exclusive (``FOR UPDATE``) to close it.
+
+    Rule: intake stores a bid only if its round is OPEN in the same transaction, and the round
+    loop commits CLOSED before it reads the round's bids; the locks make the two serialise, so
+    every acknowledged bid is read for clearing. PostgreSQL (READ COMMITTED) waits on the row
+    locks; SQLite ignores them, and the caller's session holds the whole database's write lock
+    instead (``store.session(serialized=True)``).
+    """
+    ids = sorted(set(round_ids))
+    if not ids:
+        return {}
+
+    def read(wanted):
+        query = select(RoundRow.round_id, RoundRow.state).where(RoundRow.round_id.in_(wanted))
+        return dict(session.execute(query.with_for_update(read=not exclusive)).all())
+
+    states = read(ids)
+    missing = [round_id for round_id in ids if round_id not in states]
+    if missing:
+        rows = [{"round_id": round_id, "state": RoundState.OPEN, "updated_at": utc_now()} for round_id in missing]
+        dialect = session.get_bind().dialect.name
+        if dialect in ("postgresql", "sqlite"):  # another transaction may create it meanwhile
+            module = postgresql if dialect == "postgresql" else sqlite
+            session.execute(module.insert(RoundRow).values(rows).on_conflict_do_nothing(index_elements=["round_id"]))
+        else:
+            session.execute(insert(RoundRow), rows)
+        states.update(read(missing))
+    return states
+
+
 def bid_message(row: BidRow) -> BidMessage:
     return BidMessage(
         user=row.user,
@@ -132,6 +177,31 @@ def bid_message(row: BidRow) -> BidMessage:
         round=row.round_id,
         nonce=row.nonce,
     )
+
+
+def _retry_on_conflict(action: Callable[[], Result]) -> Result:
+    """Run an intake transaction; once more if another process inserted the same key at the
+    same moment (PostgreSQL with several API processes): the retry sees that row and answers
+    as for any duplicate."""
+    try:
+        return action()
+    except IntegrityError:
+        return action()
+
+
+def _bid_row(bid: SignedBid, digest: str, source: BidSource) -> dict:
+    return {
+        "digest": digest,
+        "round_id": bid.message.round,
+        "user": bid.message.user,
+        "tx_hash": _hex(bid.message.tx_hash),
+        "constraints": bid.message.constraints,
+        "max_fee_wei": str(bid.message.max_fee),
+        "nonce": bid.message.nonce,
+        "signature": _hex(bid.signature),
+        "source": source,
+        "received_at": utc_now(),
+    }
 
 
 def ask_message(row: AskRow) -> AskMessage:
@@ -151,6 +221,8 @@ class Clearinghouse:
     #: How long one step waits for a receipt before leaving it to the next tick (the round
     #: loop must not stall on one transaction: it has other rounds to serve).
     receipt_timeout_seconds: float = 5.0
+    #: The round loop's failing steps and lag (``/v1/health``).
+    health: LoopHealth = field(default_factory=LoopHealth)
     _parameters: MarketParameters | None = field(default=None, repr=False)
 
     # -- reading the chain -------------------------------------------------------------------
@@ -161,101 +233,191 @@ class Clearinghouse:
             self._parameters = self.market.parameters()
         return self._parameters
 
+    def bind_market(self, chain_id: int, address: str, deploy_block: int) -> None:
+        """Record the market in a new database; refuse a database recorded for another market.
+
+        Raises :class:`MarketMismatch` naming both markets: a clearinghouse that took over
+        another market's rounds, bids and cursors would settle nothing right."""
+        wanted = f"{address} (chain {chain_id}, deployed in block {deploy_block})"
+        with self.store.session(serialized=True) as session:
+            row = session.get(MarketRow, 1)
+            if row is None:
+                session.add(MarketRow(id=1, chain_id=chain_id, address=address, deploy_block=deploy_block))
+                return
+            if (row.chain_id, row.address.lower(), row.deploy_block) != (chain_id, address.lower(), deploy_block):
+                recorded = f"{row.address} (chain {row.chain_id}, deployed in block {row.deploy_block})"
+                shown = self.store.engine.url.render_as_string(hide_password=True)
+                raise MarketMismatch(shown, recorded, wanted)
+
+    def health_report(self, head: int) -> dict:
+        """``{"status": "ok"}``, or ``"degraded"`` with a ``reason``: the round loop is failing,
+        has not completed a pass, or is more than a round's length behind ``head``."""
+        return self.health.report(head, max(self.parameters().round_length_blocks, 2))
+
     # -- intake -------------------------------------------------------------------------------
 
     def store_bids(self, accepted: Sequence[tuple[SignedBid, str]], source: BidSource = BidSource.API) -> list[bool]:
-        """Store validated ``(bid, digest)`` pairs in one transaction.
+        """Store validated ``(bid, digest)`` pairs in one transaction, all or none.
 
         Returns, for each pair, True if it was stored and False if its digest was already known
         (an earlier submission, or an earlier pair of the same call): a resubmission is harmless.
+        Raises :class:`RoundClosed` (storing nothing) if a pair's round is no longer OPEN.
         """
-        digests = [digest for _, digest in accepted]
-        with self.store.session() as session:
+        (result,) = self.store_bid_groups([accepted], source)
+        if isinstance(result, IntakeError):
+            raise result
+        return result
+
+    def store_bid_groups(
+        self, groups: Sequence[Sequence[tuple[SignedBid, str]]], source: BidSource = BidSource.API
+    ) -> list[list[bool] | IntakeError]:
+        """Store several requests' bids in one transaction (the group commit's unit).
+
+        Rule: a group is stored only if every one of its bids' rounds is OPEN, checked in this
+        transaction with the rounds locked (see :func:`lock_rounds`); otherwise the group gets
+        :class:`RoundClosed` and none of its bids is stored. Each stored group gets, per bid,
+        True if new and False if its digest was already known.
+        """
+        return _retry_on_conflict(lambda: self._store_bid_groups(groups, source))
+
+    def _store_bid_groups(self, groups, source: BidSource) -> list[list[bool] | IntakeError]:
+        with self.store.session(serialized=True) as session:
+            states = lock_rounds(session, {bid.message.round for group in groups for bid, _ in group})
+            closed = {round_id for round_id, state in states.items() if state != RoundState.OPEN}
+            digests = [digest for group in groups for _, digest in group]
             known = set()
             for start in range(0, len(digests), 500):  # keep the IN list within SQLite's limits
                 part = digests[start : start + 500]
                 known.update(session.scalars(select(BidRow.digest).where(BidRow.digest.in_(part))))
-            stored, rows = [], []
-            for bid, digest in accepted:
-                if digest in known:
-                    stored.append(False)
+            results: list[list[bool] | IntakeError] = []
+            rows = []
+            for group in groups:
+                refused = sorted({bid.message.round for bid, _ in group} & closed)
+                if refused:
+                    results.append(RoundClosed("bid", refused[0]))
                     continue
-                known.add(digest)
-                stored.append(True)
-                rows.append(
-                    {
-                        "digest": digest,
-                        "round_id": bid.message.round,
-                        "user": bid.message.user,
-                        "tx_hash": _hex(bid.message.tx_hash),
-                        "constraints": bid.message.constraints,
-                        "max_fee_wei": str(bid.message.max_fee),
-                        "nonce": bid.message.nonce,
-                        "signature": _hex(bid.signature),
-                        "source": source,
-                        "received_at": utc_now(),
-                    }
-                )
+                stored = []
+                for bid, digest in group:
+                    if digest in known:
+                        stored.append(False)
+                        continue
+                    known.add(digest)
+                    stored.append(True)
+                    rows.append(_bid_row(bid, digest, source))
+                results.append(stored)
             if rows:  # one multi-row INSERT: intake's hot path (see bench intake)
                 session.execute(insert(BidRow), rows)
-        return stored
+        return results
 
     def record_ask(self, ask: SignedAsk, digest: str) -> str:
-        """Store a validated ask; raises :class:`DuplicateSubmission` if seen before."""
-        try:
-            with self.store.session() as session:
-                if session.get(AskRow, digest) is not None:
-                    raise DuplicateSubmission("ask", digest)
-                session.add(
-                    AskRow(
-                        digest=digest,
-                        round_id=ask.message.round,
-                        prover=ask.message.prover,
-                        unit_cost_wei=str(ask.message.unit_cost),
-                        nonce=ask.message.nonce,
-                        signature=_hex(ask.signature),
-                    )
+        """Store a validated ask, in its round only while the round is OPEN.
+
+        Rule: a prover's latest ask (highest nonce) in a round counts, so a re-sent ask replaces
+        the earlier one by carrying a higher nonce. Raises :class:`DuplicateSubmission` for the
+        same ask again, :class:`ConflictingAsk` for one whose nonce is not above the prover's
+        latest in the round (naming that ask), :class:`RoundClosed` if the round closed."""
+        return _retry_on_conflict(lambda: self._record_ask(ask, digest))
+
+    def _record_ask(self, ask: SignedAsk, digest: str) -> str:
+        message = ask.message
+        with self.store.session(serialized=True) as session:
+            if lock_rounds(session, [message.round])[message.round] != RoundState.OPEN:
+                raise RoundClosed("ask", message.round)
+            if session.get(AskRow, digest) is not None:
+                raise DuplicateSubmission("ask", digest)
+            latest = session.scalars(
+                select(AskRow)
+                .where(AskRow.round_id == message.round, AskRow.prover == message.prover)
+                .order_by(AskRow.nonce.desc())
+                .limit(1)
+            ).first()
+            if latest is not None and latest.nonce >= message.nonce:
+                raise ConflictingAsk(message.prover, message.round, message.nonce, latest.nonce, latest.digest)
+            session.add(
+                AskRow(
+                    digest=digest,
+                    round_id=message.round,
+                    prover=message.prover,
+                    unit_cost_wei=str(message.unit_cost),
+                    nonce=message.nonce,
+                    signature=_hex(ask.signature),
                 )
-        except IntegrityError as error:  # same (round, prover, nonce) signed twice with other terms
-            raise DuplicateSubmission("ask", digest) from error
+            )
         return digest
 
+    def posted_bids_cursor(self) -> int | None:
+        """The last block whose ``BidPosted`` events are stored (None before the first scan)."""
+        with self.store.session() as session:
+            cursor = session.get(CursorRow, POSTED_BIDS_CURSOR)
+            return cursor.block if cursor else None
+
     def scan_posted_bids(self, validate: Callable[[PostedBid], str]) -> int:
-        """Read ``BidPosted`` events since the cursor, keep the valid new ones; returns how many.
+        """Read ``BidPosted`` events after the cursor (at most ``MAX_SCAN_BLOCKS`` blocks), keep
+        the valid new ones, move the cursor; returns how many were stored.
 
         ``validate`` applies the intake rules (the round open at the post's block is the round
-        the bid must be for) and returns the digest; a bid it refuses is skipped: an on-chain
-        post is not a promise that the bid is good.
+        the bid must be for) and returns the digest. A post it refuses (:class:`IntakeError`),
+        or whose round already closed, is logged and skipped: an on-chain post is not a promise
+        that the bid is good. Any other error (the node, the database) raises before the cursor
+        moves, so the same blocks are read again on the next try.
         """
         head = self.market.block_number()
-        with self.store.session() as session:
-            cursor = session.get(CursorRow, POSTED_BIDS_CURSOR)
-            start = cursor.block + 1 if cursor else self.parameters().genesis_block
+        cursor = self.posted_bids_cursor()
+        start = cursor + 1 if cursor is not None else self.parameters().genesis_block
         if start > head:
             return 0
+        end = min(head, start + MAX_SCAN_BLOCKS - 1)
         accepted = []
-        for posted in self.market.posted_bids(start, head):
-            bid = SignedBid(posted.message, posted.signature)
+        for posted in self.market.posted_bids(start, end):
             try:
-                accepted.append((bid, validate(posted)))
-            except Exception as error:  # noqa: BLE001 - any refusal just skips the post
-                log.info("posted bid skipped: %s", error)
-        stored = self.store_bids(accepted, BidSource.CHAIN)
+                accepted.append((SignedBid(posted.message, posted.signature), validate(posted)))
+            except IntakeError as refusal:
+                log.warning("posted bid skipped (block %s, transaction %s): %s", posted.block_number, posted.transaction_hash, refusal)
+        results = self.store_bid_groups([[item] for item in accepted], BidSource.CHAIN)
+        for (bid, digest), result in zip(accepted, results):
+            if isinstance(result, IntakeError):
+                log.warning("posted bid %s skipped: %s", digest, result)
         with self.store.session() as session:
-            cursor = session.get(CursorRow, POSTED_BIDS_CURSOR)
-            if cursor is None:
-                session.add(CursorRow(name=POSTED_BIDS_CURSOR, block=head))
+            row = session.get(CursorRow, POSTED_BIDS_CURSOR)
+            if row is None:
+                session.add(CursorRow(name=POSTED_BIDS_CURSOR, block=end))
             else:
-                cursor.block = head
-        return sum(stored)
+                row.block = end
+        return sum(1 for result in results if result == [True])
 
     # -- the round state machine --------------------------------------------------------------
 
-    def tick(self) -> list[int]:
-        """Advance every round that is due; returns the rounds that changed state."""
+    def run_pass(self, validate_posted: Callable[[PostedBid], str]) -> list[int]:
+        """One pass of the round loop: store posted bids, then advance every due round; returns
+        the rounds that changed state.
+
+        Never raises an ``Exception``: each step (the posted-bid scan, each round) runs under
+        ``health``, which records a failure and retries the step with backoff while the other
+        steps go on. A round closes only once the posted bids of every block before its close
+        are stored, so an on-chain bid is never left out of its round.
+        """
+        ran, head = self.health.run("reading the chain head", self.market.block_number)
+        if not ran:
+            return []
+        scanned, _ = self.health.run("reading posted bids", lambda: self.scan_posted_bids(validate_posted))
+        ran, changed = self.health.run("listing due rounds", lambda: self.tick(step=self.health.run))
+        if ran and scanned and not self.health.failing():
+            self.health.pass_completed(head)
+        return changed or []
+
+    def tick(self, step=None) -> list[int]:
+        """Advance every round that is due; returns the rounds that changed state.
+
+        ``step(name, action)`` runs each round's advance (``LoopHealth.run`` isolates failing
+        rounds from each other); by default a round's error propagates. A round closes only
+        when the posted bids are stored up to its close (the ``posted_bids`` cursor)."""
         parameters = self.parameters()
         head = self.market.block_number()
-        closed_through = round_at_block(head, parameters.genesis_block, parameters.round_length_blocks) - 1
+        cursor = self.posted_bids_cursor()
+        closed_through = -1  # no round closes before the posted bids were read once
+        if cursor is not None:
+            intake_through = min(head, cursor + 1)
+            closed_through = round_at_block(intake_through, parameters.genesis_block, parameters.round_length_blocks) - 1
         changed = []
         with self.store.session() as session:
             pending = set(
@@ -268,9 +430,16 @@ class Clearinghouse:
         for round_id in sorted(candidates):
             if round_id > closed_through and round_id not in pending:
                 continue
-            before = self.round_state(round_id)
-            after = self.advance(round_id)
-            if after != before:
+
+            def advance_round(round_id=round_id) -> bool:
+                before = self.round_state(round_id)
+                return self.advance(round_id, closable=round_id <= closed_through) != before
+
+            if step is None:
+                moved = advance_round()
+            else:
+                _, moved = step(f"round {round_id}", advance_round)
+            if moved:
                 changed.append(round_id)
         return changed
 
@@ -279,15 +448,21 @@ class Clearinghouse:
             row = session.get(RoundRow, round_id)
             return row.state if row else None
 
-    def advance(self, round_id: int) -> RoundState:
-        """Take round ``round_id`` as far as it can go now; safe to call again at any time."""
+    def advance(self, round_id: int, closable: bool = True) -> RoundState:
+        """Take round ``round_id`` as far as it can go now; safe to call again at any time.
+
+        ``closable=False`` keeps an OPEN round open even if the chain says it closed (the
+        round loop has not stored every posted bid up to its close yet)."""
         for _ in range(2 * MAX_SETTLEMENT_ATTEMPTS + 6):
             state = self.round_state(round_id)
-            if state in (None, RoundState.OPEN, RoundState.CLEARED) and self._settlement_window_passed(round_id):
+            unsettled = (None, RoundState.OPEN, RoundState.CLOSED, RoundState.CLEARED)
+            if state in unsettled and self._settlement_window_passed(round_id):
                 return self._fail_after_settlement_window(round_id)
             if state is None or state == RoundState.OPEN:
-                if not self._is_closed(round_id):
+                if not (closable and self._is_closed(round_id)):
                     return state or RoundState.OPEN
+                self._close_for_intake(round_id)
+            elif state == RoundState.CLOSED:
                 self._clear(round_id)
             elif state == RoundState.CLEARED:
                 self._sign_settlement(round_id)
@@ -363,10 +538,19 @@ class Clearinghouse:
         )
         return round_input, bid_rows, ask_rows
 
+    def _close_for_intake(self, round_id: int) -> None:
+        """Commit CLOSED before reading the round's bids: from here on intake refuses the round
+        (``RoundClosed``), and every bid intake stored before is committed (see
+        :func:`lock_rounds`)."""
+        with self.store.session(serialized=True) as session:
+            if lock_rounds(session, [round_id], exclusive=True)[round_id] == RoundState.OPEN:
+                session.get(RoundRow, round_id).state = RoundState.CLOSED
+        log.info("round %s closed to intake", round_id)
+
     def _clear(self, round_id: int) -> None:
+        """Clear a CLOSED round from the bids and asks stored for it, against the chain now."""
         with self.store.session() as session:
-            row = session.get(RoundRow, round_id) or RoundRow(round_id=round_id, state=RoundState.OPEN)
-            session.add(row)
+            row = session.get(RoundRow, round_id)
             round_input, _, _ = self.build_round_input(session, round_id)
             outcome = clear_round(round_input)
             row.input_json = json.dumps(round_to_json(round_input), sort_keys=True)
@@ -471,7 +655,7 @@ class Clearinghouse:
             return
         row.settle_transaction_hash = row.settle_raw_transaction = None
         if history["attempts"] < MAX_SETTLEMENT_ATTEMPTS:
-            row.state = RoundState.OPEN
+            row.state = RoundState.CLOSED  # cleared again; intake stays closed
         else:
             row.state = RoundState.FAILED
             row.failure = f"{history['attempts']} settlement attempts failed; the last: {reason}"

@@ -24,11 +24,22 @@ class Store:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on any exception."""
+    def session(self, serialized: bool = False) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any exception.
+
+        ``serialized``: on SQLite the transaction takes the database's write lock before its
+        first read (``BEGIN IMMEDIATE``), so what it reads cannot change before it commits
+        (intake's open-round check and the round's close rely on this). Other databases lock
+        the rows they read with ``FOR SHARE`` / ``FOR UPDATE`` (see ``service``)."""
         session = self._sessions()
         try:
+            if serialized and self.is_sqlite:
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
             session.commit()
         except BaseException:

@@ -134,28 +134,41 @@ def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, v
 @click.option("--poll-seconds", type=float, default=1.0, show_default=True, help="How often the round loop runs.")
 @click.option("--mechanism", type=click.Choice(["proofphi", "trade-reduction", "pay-as-bid"]), default="proofphi", show_default=True)
 def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_seconds, mechanism):
-    """Run the clearinghouse: the bid API and the round loop."""
+    """Run the clearinghouse: the bid API and the round loop.
+
+    The database belongs to one market: another market's database is refused. One process runs
+    the round loop on a database: a second ``serve`` on it says who holds it and exits (code 2).
+    """
     import uvicorn
 
     from proofmarket.bootstrap import build_clearinghouse
+    from proofmarket.clearinghouse.loop_lock import RoundLoopLock
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     web3, deployment = _connect(rpc, deployment_path)
     account = _account(key, devnet_account)
     home = home_directory()
+    home.mkdir(parents=True, exist_ok=True)
     node = build_clearinghouse(
         web3, deployment, account, database or f"sqlite:///{home / 'clearinghouse.db'}", home / "rounds", mechanism
     )
+    try:
+        lock = RoundLoopLock.acquire(node.clearinghouse.store)
+    except Exception:
+        node.close()
+        raise
     stop = threading.Event()
 
     def round_loop():
+        # A pass never raises (a failing step is retried with backoff and shown in /v1/health);
+        # anything else is logged, and the loop goes on.
         while not stop.is_set():
             try:
                 changed = node.run_once()
                 if changed:
                     logging.getLogger("proofmarket.serve").info("rounds advanced: %s", changed)
             except Exception:  # noqa: BLE001 - the loop logs and retries; state is in the database
-                logging.getLogger("proofmarket.serve").exception("round loop step failed; retrying")
+                logging.getLogger("proofmarket.serve").exception("round loop pass failed; retrying")
             stop.wait(poll_seconds)
 
     loop = threading.Thread(target=round_loop, name="round-loop", daemon=True)
@@ -166,6 +179,7 @@ def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_
     finally:
         stop.set()
         loop.join(timeout=10)
+        lock.release()
         node.close()
 
 

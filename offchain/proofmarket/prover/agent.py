@@ -5,6 +5,17 @@ the open round (once per round); fetch its assigned chunks from the clearinghous
 chunk against the chain (the commitment the contract stores must be the one its transactions
 hash to, so a clearinghouse cannot make it prove something else), prove it, and submit the proof
 before the deadline. ``silent`` provers post asks but never prove (to exercise slashing).
+
+Rules:
+
+- Proving comes first: failing to register, top up or ask never stops the agent from proving
+  the chunks it was assigned (an unproven chunk is slashed), and one chunk failing never stops
+  the others.
+- Each ask carries a fresh nonce (milliseconds since the epoch, increasing), so an agent
+  restarted within a round posts an ask that replaces its earlier one: the clearinghouse counts
+  a prover's latest ask in a round.
+- The agent acts only for the capacity it was registered with: another ``capacity`` is refused
+  (:class:`CapacityMismatch`), never acted on (it would top the collateral up to the wrong sum).
 """
 
 from __future__ import annotations
@@ -18,13 +29,24 @@ from eth_account.signers.local import LocalAccount
 
 from proofmarket.chain import typed_data
 from proofmarket.chain.typed_data import AskMessage, Domain
-from proofmarket.exceptions import ProofMarketError
+from proofmarket.exceptions import ProofMarketError, UserInputError
 
 log = logging.getLogger(__name__)
 
 
 class AgentError(ProofMarketError):
     """The prover agent could not carry out a step."""
+
+
+class CapacityMismatch(AgentError, UserInputError):
+    """The agent was given a capacity other than the one its prover is registered with."""
+
+    def __init__(self, prover: str, registered: int, given: int):
+        self.prover, self.registered, self.given = prover, registered, given
+        super().__init__(
+            f"prover {prover} is registered with capacity {registered}, not {given}: run the agent with "
+            f"--capacity {registered} (a registered capacity changes only on-chain, with setCapacity)"
+        )
 
 
 class ProverMarket(Protocol):
@@ -79,16 +101,27 @@ class ProverAgent:
     silent: bool = False
     asked_rounds: set[int] = field(default_factory=set)
     proved: list[ProvedChunk] = field(default_factory=list)
+    clock: Callable[[], float] = time.time
+    _last_nonce: int = field(default=0, repr=False)
 
     @property
     def address(self) -> str:
         return self.account.address
 
+    def check_registration(self):
+        """The prover's on-chain state; raises :class:`CapacityMismatch` if it is registered
+        with another capacity than the agent's."""
+        status = self.market.prover_status(self.address)
+        if status.registered and status.capacity != self.capacity:
+            raise CapacityMismatch(self.address, status.capacity, self.capacity)
+        return status
+
     def ensure_registered(self) -> None:
         """Register with collateral κ·capacity if not registered; else top the free collateral
         back up to κ·capacity (after a slash, or while earlier chunks keep some locked), since
-        the clearinghouse admits only asks whose capacity is fully backed."""
-        status = self.market.prover_status(self.address)
+        the clearinghouse admits only asks whose capacity is fully backed. Raises
+        :class:`CapacityMismatch` (doing nothing) if registered with another capacity."""
+        status = self.check_registration()
         required = self.market.collateral_wei_per_constraint() * self.capacity
         if not status.registered:
             self.market.register_prover(self.account, self.capacity, required)
@@ -97,18 +130,26 @@ class ProverAgent:
         if status.free_collateral < required:
             self.market.add_collateral(self.account, required - status.free_collateral)
 
+    def next_nonce(self) -> int:
+        """A nonce above every earlier one of this prover's: milliseconds since the epoch (so
+        above those of an earlier run of the agent too), strictly increasing within this one."""
+        self._last_nonce = max(int(self.clock() * 1000), self._last_nonce + 1)
+        return self._last_nonce
+
     def post_ask(self, round_id: int) -> str | None:
-        """Sign and post this round's ask, once per round; returns its digest."""
+        """Sign and post this round's ask, once per round; returns its digest. Its nonce is
+        fresh, so it replaces an ask posted for the round before a restart."""
         if round_id in self.asked_rounds:
             return None
-        message = AskMessage(prover=self.address, unit_cost=self.unit_cost_wei, round=round_id, nonce=0)
+        nonce = self.next_nonce()
+        message = AskMessage(prover=self.address, unit_cost=self.unit_cost_wei, round=round_id, nonce=nonce)
         signature = typed_data.sign_ask(self.account, self.domain, message)
         answer = self.api.post_ask(
             {
                 "prover": self.address,
                 "unit_cost": str(self.unit_cost_wei),
                 "round": round_id,
-                "nonce": 0,
+                "nonce": nonce,
                 "signature": "0x" + signature.hex(),
             }
         )
@@ -116,34 +157,52 @@ class ProverAgent:
         return answer["digest"]
 
     def prove_assignments(self) -> list[ProvedChunk]:
-        """Prove and submit every assigned chunk still open on-chain; returns what was proven."""
+        """Prove and submit every assigned chunk still open on-chain; returns what was proven.
+
+        A chunk that fails (its check, proving, or the submission) is logged and left for the
+        next pass; the others are proven all the same."""
         if self.silent:
             return []
         done = []
         for chunk in self.api.assignments(self.address, state="assigned"):
-            round_id, index = chunk["round"], chunk["chunk"]
-            prover, commitment, state = self.market.chunk_on_chain(round_id, index)
-            if state != "assigned":
+            try:
+                proved = self._prove_chunk(chunk)
+            except Exception as error:  # noqa: BLE001 - the other chunks must still be proven
+                log.error("prover %s: chunk %s/%s not proven this pass: %s", self.address, chunk["round"], chunk["chunk"], error)
                 continue
-            if prover.lower() != self.address.lower():
-                raise AgentError(f"chunk {round_id}/{index} is assigned to {prover} on-chain, not to {self.address}")
-            tx_hashes = [bytes.fromhex(h[2:]) for h in chunk["tx_hashes"]]
-            if self.commitment(tx_hashes) != commitment:
-                raise AgentError(
-                    f"chunk {round_id}/{index}: the clearinghouse's transactions do not hash to the on-chain commitment"
-                )
-            started = time.perf_counter()
-            proof = self.prove(tx_hashes, self.address)
-            seconds = time.perf_counter() - started
-            gas_used = self.market.submit_proof(self.account, round_id, index, proof)
-            proved = ProvedChunk(round_id, index, len(tx_hashes), seconds, gas_used)
-            log.info("proved chunk %s/%s (%s txs) in %.2fs, gas %s", round_id, index, len(tx_hashes), seconds, gas_used)
-            self.proved.append(proved)
-            done.append(proved)
+            if proved is not None:
+                done.append(proved)
         return done
 
+    def _prove_chunk(self, chunk: dict) -> ProvedChunk | None:
+        """Check one assigned chunk against the chain, prove and submit it (None if it is no
+        longer open on-chain)."""
+        round_id, index = chunk["round"], chunk["chunk"]
+        prover, commitment, state = self.market.chunk_on_chain(round_id, index)
+        if state != "assigned":
+            return None
+        if prover.lower() != self.address.lower():
+            raise AgentError(f"chunk {round_id}/{index} is assigned to {prover} on-chain, not to {self.address}")
+        tx_hashes = [bytes.fromhex(h[2:]) for h in chunk["tx_hashes"]]
+        if self.commitment(tx_hashes) != commitment:
+            raise AgentError(
+                f"chunk {round_id}/{index}: the clearinghouse's transactions do not hash to the on-chain commitment"
+            )
+        started = time.perf_counter()
+        proof = self.prove(tx_hashes, self.address)
+        seconds = time.perf_counter() - started
+        gas_used = self.market.submit_proof(self.account, round_id, index, proof)
+        proved = ProvedChunk(round_id, index, len(tx_hashes), seconds, gas_used)
+        log.info("proved chunk %s/%s (%s txs) in %.2fs, gas %s", round_id, index, len(tx_hashes), seconds, gas_used)
+        self.proved.append(proved)
+        return proved
+
     def step(self) -> list[ProvedChunk]:
-        """One pass: registered, asked for the open round, assignments proven."""
-        self.ensure_registered()
-        self.post_ask(self.market.open_round())
+        """One pass: registered, asked for the open round, assignments proven. A failure to
+        register or ask is logged (and retried next pass); the assignments are proven anyway."""
+        try:
+            self.ensure_registered()
+            self.post_ask(self.market.open_round())
+        except Exception as error:  # noqa: BLE001 - the ask can wait; assigned chunks cannot
+            log.warning("prover %s: no ask this pass: %s", self.address, error)
         return self.prove_assignments()

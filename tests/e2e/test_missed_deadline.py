@@ -49,6 +49,6 @@ def test_silent_prover_is_slashed_and_its_users_refunded(stack):
     assert after[stack.clearinghouse_account.address] - before[stack.clearinghouse_account.address] == slashed["reporterReward"]
     assert after[stack.treasury.address] - before[stack.treasury.address] == slashed["treasuryShare"]
     assert after[silent.address] == before[silent.address], "no payment for an unproven chunk"
-    for agent in honest:
+    for agent in (agent for agent in stack.agents if agent is not silent):
         assert after[agent.address] == before[agent.address]
     stack.assert_conserved()

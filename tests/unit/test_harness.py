@@ -144,6 +144,9 @@ def test_a_tiny_harness_run_is_reproducible_and_writes_every_report(tmp_path):
     assert first.tally("proofphi", "IR").instances == TINY_PLAN.outcome_instances
     assert first.tally("proofphi", "IR").violations == 0
     assert first.tally("proofphi", "budget-balance").violations == 0
+    assert first.tally("proofphi", "user-IC").violations == 0
+    assert first.tally("proofphi", "prover-IC").violations == 0
+    assert first.tally("proofphi-v1", "user-IC").violations > 0, "first price rewards shading: the search finds it"
     assert first.tally("eip1559", "OCA").instances == TINY_PLAN.oca_instances_per_capacity * len(TINY_PLAN.oca_capacities)
     paths = write_reports(first, tmp_path)
     assert {path.name for path in paths} == {

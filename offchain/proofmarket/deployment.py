@@ -15,7 +15,14 @@ from pathlib import Path
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from proofmarket.chain.market import MarketConfig, ProofMarketClient, SurplusPolicy, deploy_development_verifier, deploy_market
+from proofmarket.chain.market import (
+    DEFAULT_MAX_BIDS_PER_CHUNK,
+    MarketConfig,
+    ProofMarketClient,
+    SurplusPolicy,
+    deploy_development_verifier,
+    deploy_market,
+)
 from proofmarket.exceptions import UserInputError
 
 VERIFIERS = ("groth16", "development")
@@ -65,7 +72,7 @@ class Deployment:
 
 @dataclass(frozen=True)
 class MarketSettings:
-    """The market's economic and timing parameters (MECHANISM.md "Model", DESIGN.md rounds)."""
+    """The market's economic and timing parameters (docs/mechanism.md "Model", docs/contract.md "Configuration")."""
 
     capacity_per_round: int = 10_000
     reserve_per_constraint: int = 0
@@ -78,6 +85,8 @@ class MarketSettings:
     #: A round can be settled this many blocks after it closes, and never later (longer than
     #: the round lengths of the demo and the tests, so a restarted clearinghouse catches up).
     settlement_window_blocks: int = 100
+    #: The most bids one chunk may hold, so that every chunk's slash fits in a block.
+    max_bids_per_chunk: int = DEFAULT_MAX_BIDS_PER_CHUNK
 
 
 def deploy_verifier(web3: Web3, owner: LocalAccount, kind: str) -> str:
@@ -117,6 +126,7 @@ def deploy(
         collateral_per_constraint=settings.collateral_per_constraint,
         reporter_share_bps=settings.reporter_share_bps,
         settlement_window_blocks=settings.settlement_window_blocks,
+        max_bids_per_chunk=settings.max_bids_per_chunk,
         surplus_policy=SurplusPolicy[settings.surplus_policy.upper()],
     )
     client = deploy_market(web3, owner, config)

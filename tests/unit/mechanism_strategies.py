@@ -45,6 +45,7 @@ def configs(draw) -> RoundConfig:
         reserve_wei_per_constraint=draw(st.one_of(st.just(0), st.integers(0, 10**21))),
         surplus=draw(st.sampled_from(SURPLUS_POLICIES)),
         base_fee_wei_per_constraint=draw(st.one_of(st.just(0), st.integers(0, 10**21))),
+        max_bids_per_chunk=draw(st.one_of(st.just(0), st.integers(1, 4))),
     )
 
 

@@ -56,6 +56,8 @@ def test_every_mechanism_stays_within_the_round_and_prover_capacities(round_inpu
     capacities = {ask.id: ask.capacity for ask in round_input.asks}
     assert sum(sizes[bid_id] for bid_id in outcome.included_bid_ids) <= round_input.config.capacity
     assert all(chunk.constraints <= capacities[chunk.prover_id] for chunk in outcome.chunks)
+    if round_input.config.max_bids_per_chunk:
+        assert all(len(chunk.bid_ids) <= round_input.config.max_bids_per_chunk for chunk in outcome.chunks)
     assert len({chunk.prover_id for chunk in outcome.chunks}) == len(outcome.chunks)
     assert not check_capacity(round_input, outcome).violated
 
@@ -109,13 +111,14 @@ def _spec_order(round_input: RoundInput) -> tuple[list[Bid], list[Ask]]:
     return sorted(admitted, key=cmp_to_key(compare)), sorted(round_input.asks, key=lambda ask: (ask.unit_cost_wei, ask.id))
 
 
-def _spec_greedy(prefix: list[Bid], eligible: list[Ask]) -> list[tuple[Ask, list[Bid]]] | None:
-    """Step 4 as written: each transaction whole to the current prover if it fits, else move on."""
+def _spec_greedy(prefix: list[Bid], eligible: list[Ask], max_bids: int = 0) -> list[tuple[Ask, list[Bid]]] | None:
+    """Step 4 as written: each transaction whole to the current prover if it fits (and the
+    prover holds fewer than ``max_bids`` transactions, if non-zero), else move on."""
     chunks: list[tuple[Ask, list[Bid]]] = []
     index, remaining = 0, eligible[0].capacity if eligible else 0
     current: list[Bid] = []
     for bid in prefix:
-        while index < len(eligible) and bid.constraints > remaining:
+        while index < len(eligible) and (bid.constraints > remaining or len(current) == max_bids > 0):
             if current:
                 chunks.append((eligible[index], current))
             current = []
@@ -140,7 +143,7 @@ def _spec_prooφ(round_input: RoundInput) -> tuple[list[str], list[tuple[str, li
         if size > round_input.config.capacity:
             break
         eligible = [ask for ask in asks if ask.unit_cost_wei * size <= fees]
-        chunks = _spec_greedy(prefix, eligible)
+        chunks = _spec_greedy(prefix, eligible, round_input.config.max_bids_per_chunk)
         if chunks is None:
             break
         best = (k, chunks)
@@ -182,7 +185,8 @@ def test_prefix_feasibility_is_monotone_so_the_stop_rule_never_skips_a_feasible_
     for k in range(1, len(order) + 1):
         fees, size = sum(b.fee_wei for b in order[:k]), sum(b.constraints for b in order[:k])
         eligible = [ask for ask in asks if ask.unit_cost_wei * size <= fees]
-        feasible.append(size <= round_input.config.capacity and _spec_greedy(order[:k], eligible) is not None)
+        walk = _spec_greedy(order[:k], eligible, round_input.config.max_bids_per_chunk)
+        feasible.append(size <= round_input.config.capacity and walk is not None)
     assert feasible == sorted(feasible, reverse=True)
 
 

@@ -73,6 +73,7 @@ class MarketAdapter:
             round_length_blocks=config.round_length_blocks,
             proving_window_blocks=config.proving_window_blocks,
             settlement_window_blocks=config.settlement_window_blocks,
+            max_bids_per_chunk=config.max_bids_per_chunk,
         )
 
     def block_number(self) -> int:
@@ -143,7 +144,7 @@ class MarketAdapter:
 
     def sign_settlement(self, settlement: Settlement) -> SignedTransaction:
         # The contract refuses a chunk over maxBidsPerChunk (its slash might not fit in a block):
-        # say so before asking the node (admission.bound_bids_per_chunk clears within it).
+        # say so before asking the node (the mechanism clears within it: RoundConfig.max_bids_per_chunk).
         limit = self.client.config().max_bids_per_chunk
         for index, chunk in enumerate(settlement.chunks):
             if chunk.bid_count > limit:

@@ -44,6 +44,8 @@ class MarketParameters:
     proving_window_blocks: int
     #: A round can be settled up to ``close_block + settlement_window_blocks``, never later.
     settlement_window_blocks: int
+    #: The most bids one chunk may hold (the contract's ``maxBidsPerChunk``; 0: no bound).
+    max_bids_per_chunk: int = 0
 
 
 @dataclass(frozen=True)

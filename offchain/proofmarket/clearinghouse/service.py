@@ -532,6 +532,7 @@ class Clearinghouse:
                 capacity=parameters.capacity,
                 reserve_wei_per_constraint=parameters.reserve_wei_per_constraint,
                 surplus=parameters.surplus_policy,
+                max_bids_per_chunk=parameters.max_bids_per_chunk,
             ),
             bids=tuple(Bid(id=bid.digest, fee_wei=bid.max_fee_wei, constraints=bid.constraints) for bid in bids),
             asks=tuple(Ask(id=ask.digest, unit_cost_wei=ask.unit_cost_wei, capacity=status.capacity) for ask, status in asks),

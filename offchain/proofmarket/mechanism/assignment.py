@@ -69,12 +69,15 @@ def scan_feasible_prefix(
     capacity: int,
     eligibility: str,
     base_fee_wei_per_constraint: int = 0,
+    max_bids_per_chunk: int = 0,
 ) -> PrefixScan:
     """Scan prefixes upward and stop at the first infeasible one (step 3's stop rule).
 
     Prefix ``1..k`` is feasible when ``G_k ≤ C``, the greedy walk places transaction ``k``
-    (some prover still has room for it, moving forward only), and the ``eligibility`` rule holds
-    for the prover that took it (see the module docstring for why that one check suffices).
+    (some prover still has room for it, moving forward only; a prover holding
+    ``max_bids_per_chunk`` transactions, when non-zero, has no room), and the ``eligibility``
+    rule holds for the prover that took it (see the module docstring for why that one check
+    suffices).
 
     Returns the longest feasible prefix as a :class:`PrefixScan`.
     Raises ``ValueError`` on an unknown eligibility rule.
@@ -94,6 +97,7 @@ def scan_feasible_prefix(
     unit_cost = ordered_asks[0].unit_cost_wei
     placed_constraints = 0
     placed_fees = 0
+    held = 0  # transactions the current prover holds
     for bid in ordered_bids:
         constraints = bid.constraints
         fee = bid.fee_wei
@@ -102,7 +106,7 @@ def scan_feasible_prefix(
             break
         if test_base_fee and fee < base_fee_wei_per_constraint * constraints:
             break
-        if remaining < constraints:  # does not fit: move on to the first later prover it fits
+        if remaining < constraints or held == max_bids_per_chunk > 0:  # no room: on to the first later prover it fits
             next_prover = prover + 1
             while next_prover < prover_count and ordered_asks[next_prover].capacity < constraints:
                 next_prover += 1
@@ -112,11 +116,13 @@ def scan_feasible_prefix(
             prover = next_prover
             remaining = ordered_asks[prover].capacity
             unit_cost = ordered_asks[prover].unit_cost_wei
+            held = 0
         if test_average and unit_cost * total_constraints > placed_fees + fee:
             break
         if test_marginal and unit_cost * constraints > fee:
             break
         remaining -= constraints
+        held += 1
         placed_constraints = total_constraints
         placed_fees += fee
         placements.append(prover)
@@ -168,11 +174,12 @@ def next_prover_ask(ordered_asks: list[Ask], scan: PrefixScan) -> Ask | None:
     return ordered_asks[following] if following < len(ordered_asks) else None
 
 
-def walk_provers(batch_bids: list[Bid], provers: list[Ask]) -> list[WorkGroup] | None:
+def walk_provers(batch_bids: list[Bid], provers: list[Ask], max_bids_per_chunk: int = 0) -> list[WorkGroup] | None:
     """Place the batch, in its order, on ``provers`` in the order given: each transaction goes
-    whole to the current prover if it fits in what that prover has left, else to the first later
-    prover with room for it (never back). Returns one group per prover that got work, in walk
-    order (so the groups cut the batch into contiguous runs), or ``None`` if a transaction
+    whole to the current prover if it fits in what that prover has left (and the prover holds
+    fewer than ``max_bids_per_chunk`` transactions, when that is non-zero), else to the first
+    later prover with room for it (never back). Returns one group per prover that got work, in
+    walk order (so the groups cut the batch into contiguous runs), or ``None`` if a transaction
     finds no prover."""
     groups: list[WorkGroup] = []
     if not batch_bids:
@@ -184,7 +191,7 @@ def walk_provers(batch_bids: list[Bid], provers: list[Ask]) -> list[WorkGroup] |
     start = 0
     for position, bid in enumerate(batch_bids):
         constraints = bid.constraints
-        if remaining < constraints:
+        if remaining < constraints or position - start == max_bids_per_chunk > 0:
             if position > start:
                 groups.append(_group(provers[prover], batch_bids, start, position))
             prover += 1

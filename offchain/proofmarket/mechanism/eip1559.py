@@ -39,7 +39,9 @@ def clear_eip1559(round_input: RoundInput) -> Outcome:
     config = round_input.config
     base_fee = config.base_fee_wei_per_constraint
     ordered_bids, ordered_asks = order_round(round_input.bids, round_input.asks, config)
-    batch = scan_feasible_prefix(ordered_bids, ordered_asks, config.capacity, BASE_FEE, base_fee)
+    batch = scan_feasible_prefix(
+        ordered_bids, ordered_asks, config.capacity, BASE_FEE, base_fee, config.max_bids_per_chunk
+    )
     batch_bids = ordered_bids[: batch.length]
     included_bid_ids = tuple(map(id_of, batch_bids))
     work_groups = group_work(ordered_asks, batch)

@@ -29,7 +29,7 @@ def compute_average_fee(batch: PrefixScan) -> Price:
 def clear_pay_as_bid(round_input: RoundInput) -> Outcome:
     """Clear one round with pay-as-bid."""
     ordered_bids, ordered_asks = order_round(round_input.bids, round_input.asks, round_input.config)
-    batch = select_batch(ordered_bids, ordered_asks, round_input.config.capacity)
+    batch = select_batch(ordered_bids, ordered_asks, round_input.config)
     batch_bids = ordered_bids[: batch.length]
     included_bid_ids = tuple(map(id_of, batch_bids))
     work_groups = group_work(ordered_asks, batch)

@@ -45,7 +45,7 @@ from proofmarket.mechanism.assignment import WorkGroup
 from proofmarket.mechanism.ordering import id_of, order_round
 from proofmarket.mechanism.settlement import settle_outcome
 from proofmarket.mechanism.supply import Feasibility
-from proofmarket.mechanism.types import Ask, Bid, Outcome, Price, RoundInput
+from proofmarket.mechanism.types import Ask, Bid, Outcome, Price, RoundConfig, RoundInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +70,7 @@ def price_at_most(left: Price, right: Price) -> bool:
     return left.num * right.den <= right.num * left.den
 
 
-def run_clocks(
-    ordered_bids: list[Bid], ordered_asks: list[Ask], capacity: int, reserve_wei_per_constraint: int
-) -> tuple[ClockResult, Feasibility]:
+def run_clocks(ordered_bids: list[Bid], ordered_asks: list[Ask], config: RoundConfig) -> tuple[ClockResult, Feasibility]:
     """Run the two clocks (rules 1–5 of the module docstring) to their stop.
 
     ``ordered_bids`` are by density, highest first, and ``ordered_asks`` by ask, lowest first
@@ -80,9 +78,9 @@ def run_clocks(
     last ask still in. Each pass removes one agent or stops, and runs of rule 1 are found by
     bisection. Returns where the clocks stopped and the feasibility state (the provers in).
     """
-    feasibility = Feasibility(ordered_bids, ordered_asks, capacity)
+    feasibility = Feasibility(ordered_bids, ordered_asks, config.capacity, config.max_bids_per_chunk)
     users, provers = len(ordered_bids), len(ordered_asks)
-    user_price = Price(reserve_wei_per_constraint, 1)
+    user_price = Price(config.reserve_wei_per_constraint, 1)
     prover_price: Price | None = None  # above every ask until a prover leaves
     user_clock_moved = False
 
@@ -147,7 +145,7 @@ def clear_proofphi(round_input: RoundInput) -> Outcome:
     """Clear one round with the truthful ``proofphi``."""
     config = round_input.config
     ordered_bids, ordered_asks = order_round(round_input.bids, round_input.asks, config)
-    clocks, feasibility = run_clocks(ordered_bids, ordered_asks, config.capacity, config.reserve_wei_per_constraint)
+    clocks, feasibility = run_clocks(ordered_bids, ordered_asks, config)
     try:
         batch_bids, work_groups = feasibility.assign(clocks.users)
     except ValueError as error:

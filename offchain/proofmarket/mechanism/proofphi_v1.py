@@ -21,16 +21,18 @@ from proofmarket.mechanism.assignment import (
 )
 from proofmarket.mechanism.ordering import fee_of, id_of, order_round
 from proofmarket.mechanism.settlement import settle_outcome
-from proofmarket.mechanism.types import ZERO_PRICE, Ask, Bid, Outcome, Price, RoundInput
+from proofmarket.mechanism.types import ZERO_PRICE, Ask, Bid, Outcome, Price, RoundConfig, RoundInput
 
 
-def select_batch(ordered_bids: list[Bid], ordered_asks: list[Ask], capacity: int) -> PrefixScan:
+def select_batch(ordered_bids: list[Bid], ordered_asks: list[Ask], config: RoundConfig) -> PrefixScan:
     """Step 3: the batch ``1..k*`` and where the greedy walk of step 4 placed it.
 
     Prefix ``1..k`` is feasible when ``G_k ≤ C`` and the greedy walk places it using only
     provers with ``a_j·G_k ≤ B_k``; the scan stops at the first infeasible prefix.
     """
-    return scan_feasible_prefix(ordered_bids, ordered_asks, capacity, AVERAGE_FEE)
+    return scan_feasible_prefix(
+        ordered_bids, ordered_asks, config.capacity, AVERAGE_FEE, max_bids_per_chunk=config.max_bids_per_chunk
+    )
 
 
 def compute_prover_price(batch: PrefixScan, ordered_asks: list[Ask]) -> Price:
@@ -61,7 +63,7 @@ def charge_bids(included_bid_ids: tuple[str, ...], batch_bids: list[Bid]) -> dic
 def clear_proofphi_v1(round_input: RoundInput) -> Outcome:
     """Clear one round with ``proofphi-v1`` (steps 1–5)."""
     ordered_bids, ordered_asks = order_round(round_input.bids, round_input.asks, round_input.config)
-    batch = select_batch(ordered_bids, ordered_asks, round_input.config.capacity)
+    batch = select_batch(ordered_bids, ordered_asks, round_input.config)
     batch_bids = ordered_bids[: batch.length]
     included_bid_ids = tuple(map(id_of, batch_bids))
     work_groups = group_work(ordered_asks, batch)

@@ -54,7 +54,7 @@ _DECIMAL = re.compile(r"-?[0-9]+")
 _MAX_DIGITS = len(str(UINT256_MAX))
 
 ROUND_FIELDS = ("mechanism", "config", "bids", "asks")
-CONFIG_FIELDS = ("capacity", "reserve_wei_per_constraint", "surplus", "base_fee_wei_per_constraint")
+CONFIG_FIELDS = ("capacity", "reserve_wei_per_constraint", "surplus", "base_fee_wei_per_constraint", "max_bids_per_chunk")
 BID_FIELDS = ("id", "fee_wei", "constraints")
 ASK_FIELDS = ("id", "unit_cost_wei", "capacity")
 
@@ -210,11 +210,16 @@ def _parse_config(value: Any) -> RoundConfig:
     capacity = parse_integer("config.capacity", _require_field("config", config, "capacity"), 1)
     reserve = parse_integer("config.reserve_wei_per_constraint", config.get("reserve_wei_per_constraint", 0), 0)
     base_fee = parse_integer("config.base_fee_wei_per_constraint", config.get("base_fee_wei_per_constraint", 0), 0)
+    max_bids = parse_integer("config.max_bids_per_chunk", config.get("max_bids_per_chunk", 0), 0)
     surplus = config.get("surplus", "treasury")
     if surplus not in SURPLUS_POLICIES:
         raise RoundFileFieldError("config.surplus", f"must be one of {', '.join(SURPLUS_POLICIES)}", surplus)
     return RoundConfig(
-        capacity=capacity, reserve_wei_per_constraint=reserve, surplus=surplus, base_fee_wei_per_constraint=base_fee
+        capacity=capacity,
+        reserve_wei_per_constraint=reserve,
+        surplus=surplus,
+        base_fee_wei_per_constraint=base_fee,
+        max_bids_per_chunk=max_bids,
     )
 
 
@@ -253,16 +258,23 @@ def _require_unique_ids(list_name: str, kind: str, ids: list[str]) -> None:
 
 
 def round_to_json(round_input: RoundInput) -> dict[str, Any]:
-    """The round input as a JSON object, integers as decimal strings, bids and asks in order."""
+    """The round input as a JSON object, integers as decimal strings, bids and asks in order.
+
+    ``max_bids_per_chunk`` is written only when it bounds something (non-zero), so a round without
+    the bound has the same file and hash as before the field existed.
+    """
     config = round_input.config
+    config_json = {
+        "capacity": str(config.capacity),
+        "reserve_wei_per_constraint": str(config.reserve_wei_per_constraint),
+        "surplus": config.surplus,
+        "base_fee_wei_per_constraint": str(config.base_fee_wei_per_constraint),
+    }
+    if config.max_bids_per_chunk:
+        config_json["max_bids_per_chunk"] = str(config.max_bids_per_chunk)
     return {
         "mechanism": round_input.mechanism,
-        "config": {
-            "capacity": str(config.capacity),
-            "reserve_wei_per_constraint": str(config.reserve_wei_per_constraint),
-            "surplus": config.surplus,
-            "base_fee_wei_per_constraint": str(config.base_fee_wei_per_constraint),
-        },
+        "config": config_json,
         "bids": [{"id": bid.id, "fee_wei": str(bid.fee_wei), "constraints": str(bid.constraints)} for bid in round_input.bids],
         "asks": [
             {"id": ask.id, "unit_cost_wei": str(ask.unit_cost_wei), "capacity": str(ask.capacity)} for ask in round_input.asks

@@ -5,7 +5,9 @@ in, and whether they would fit without the largest of them. The answer must depe
 (the sizes of the users in, the capacities of the provers in), never on anyone's bid or ask, and
 whenever it says "fits" there must be an assignment. Two tests give it, either one sufficing:
 
-1. **Effective capacity** (any round size; proven below).
+1. **Effective capacity** (any round size; proven below). With a bound of ``L`` transactions per
+   chunk, each prover counts for at most ``L·g_min`` (``g_min`` the smallest transaction in): a
+   prover the walk leaves for holding ``L`` transactions carries at least that much.
 2. **Packing walk** (rounds of at most :data:`PACKING_WALK_LIMIT` users in): the users in, largest
    transaction first (ties by id), walked over the provers in, largest capacity first (ties by
    id), each transaction whole to the current prover if it fits, else to the first later prover
@@ -54,9 +56,11 @@ them, so large rounds rely on the effective-capacity test alone (their transacti
 beside the provers' capacities, where that test wastes little)."""
 
 
-def effective_capacity(capacity: int, largest_transaction: int) -> int:
-    """``e_j = max(0, s_j − ĝ + 1)``; with no transaction to place (``ĝ = 0``) it is ``s_j``."""
-    return max(0, capacity - max(largest_transaction, 1) + 1)
+def effective_capacity(capacity: int, largest_transaction: int, cap: int = 0) -> int:
+    """``e_j = max(0, s_j − ĝ + 1)``; with no transaction to place (``ĝ = 0``) it is ``s_j``; at
+    most ``cap`` when ``cap > 0``."""
+    effective = max(0, capacity - max(largest_transaction, 1) + 1)
+    return min(effective, cap) if cap > 0 else effective
 
 
 class EffectiveSupply:
@@ -100,13 +104,18 @@ class EffectiveSupply:
         rank = self._rank[prover]
         self._add(rank, -1, -self._sorted_capacities[rank])
 
-    def total(self, largest_transaction: int) -> int:
-        """``Σ_j max(0, s_j − ĝ + 1)`` over the present provers, ``ĝ = largest_transaction``."""
+    def total(self, largest_transaction: int, cap: int = 0) -> int:
+        """``Σ_j max(0, s_j − ĝ + 1)`` over the present provers, ``ĝ = largest_transaction``; with
+        ``cap > 0``, each term is at most ``cap`` (``Σ_j min(e_j, cap)``)."""
         threshold = max(largest_transaction, 1)
-        first = bisect_left(self._sorted_capacities, threshold)
-        all_count, all_sum = self._prefix(len(self._sorted_capacities))
-        below_count, below_sum = self._prefix(first)
-        return (all_sum - below_sum) - (threshold - 1) * (all_count - below_count)
+        capacities = self._sorted_capacities
+        first = bisect_left(capacities, threshold)
+        split = bisect_right(capacities, cap + threshold - 1) if cap > 0 else len(capacities)
+        first_count, first_sum = self._prefix(first)
+        split_count, split_sum = self._prefix(max(split, first))
+        all_count, _ = self._prefix(len(capacities))
+        uncapped = (split_sum - first_sum) - (threshold - 1) * (split_count - first_count)
+        return uncapped + cap * (all_count - split_count) if cap > 0 else uncapped
 
 
 def _walk_key(ask: Ask) -> tuple[int, str]:
@@ -121,9 +130,11 @@ class Feasibility:
     Pure bookkeeping over public data (sizes, capacities, ids): no bid or ask value is read.
     """
 
-    def __init__(self, ordered_bids: list[Bid], ordered_asks: list[Ask], capacity: int) -> None:
+    def __init__(self, ordered_bids: list[Bid], ordered_asks: list[Ask], capacity: int, max_bids_per_chunk: int = 0) -> None:
         self.ordered_bids = ordered_bids
         self.capacity = capacity
+        self.max_bids_per_chunk = max_bids_per_chunk
+        self.prefix_smallest = list(accumulate((bid.constraints for bid in ordered_bids), min, initial=2**256))
         self.prefix_constraints = list(accumulate((bid.constraints for bid in ordered_bids), initial=0))
         self.prefix_largest = list(accumulate((bid.constraints for bid in ordered_bids), max, initial=0))
         self.supply = EffectiveSupply([ask.capacity for ask in ordered_asks])
@@ -155,9 +166,17 @@ class Feasibility:
         demand = self.prefix_constraints[users]
         if demand > self.capacity:
             return False
-        if demand <= self.supply.total(self.prefix_largest[users]):
+        if demand <= self.supply.total(self.prefix_largest[users], self._cap(users)):
             return True
         return self._walk(users, self.provers_in) is not None
+
+    def _cap(self, users: int) -> int:
+        """With at most ``L`` transactions a chunk, a prover left behind for holding ``L`` of them
+        carries at least ``L·g_min``: test 1 counts each prover for ``min(e_j, L·g_min)``
+        (0: no bound)."""
+        if not self.max_bids_per_chunk or not users:
+            return 0
+        return self.max_bids_per_chunk * self.prefix_smallest[users]
 
     def redundant(self, users: int) -> bool:
         """Whether the first ``users`` bids would still fit without the largest prover in (so
@@ -167,7 +186,8 @@ class Feasibility:
         demand = self.prefix_constraints[users]
         largest = self.prefix_largest[users]
         largest_capacity = self.provers_in[0].capacity
-        if demand <= self.supply.total(largest) - effective_capacity(largest_capacity, largest):
+        cap = self._cap(users)
+        if demand <= self.supply.total(largest, cap) - effective_capacity(largest_capacity, largest, cap):
             return True
         return self._walk(users, self.provers_in[1:]) is not None
 
@@ -186,7 +206,7 @@ class Feasibility:
         if walked is not None:
             return walked
         batch = self.ordered_bids[:users]
-        groups = walk_provers(batch, self.provers_in)
+        groups = walk_provers(batch, self.provers_in, self.max_bids_per_chunk)
         if groups is None:
             raise ValueError("the batch does not fit the provers in (effective-capacity bound broken)")
         return batch, groups
@@ -196,5 +216,5 @@ class Feasibility:
         if users > PACKING_WALK_LIMIT:
             return None
         batch = [self.ordered_bids[index] for index in self.largest_first if index < users]
-        groups = walk_provers(batch, provers)
+        groups = walk_provers(batch, provers, self.max_bids_per_chunk)
         return None if groups is None else (batch, groups)

@@ -22,12 +22,14 @@ from proofmarket.mechanism.assignment import (
 from proofmarket.mechanism.ordering import id_of, order_round
 from proofmarket.mechanism.proofphi_v1 import pay_provers_uniformly
 from proofmarket.mechanism.settlement import settle_outcome
-from proofmarket.mechanism.types import ZERO_PRICE, Ask, Bid, Outcome, Price, RoundInput
+from proofmarket.mechanism.types import ZERO_PRICE, Ask, Bid, Outcome, Price, RoundConfig, RoundInput
 
 
-def find_marginal_prefix(ordered_bids: list[Bid], ordered_asks: list[Ask], capacity: int) -> PrefixScan:
+def find_marginal_prefix(ordered_bids: list[Bid], ordered_asks: list[Ask], config: RoundConfig) -> PrefixScan:
     """The prefix ``1..K`` (same stop rule as Prooφ), feasible under ``a_j·g_k ≤ b_k``."""
-    return scan_feasible_prefix(ordered_bids, ordered_asks, capacity, MARGINAL_DENSITY)
+    return scan_feasible_prefix(
+        ordered_bids, ordered_asks, config.capacity, MARGINAL_DENSITY, max_bids_per_chunk=config.max_bids_per_chunk
+    )
 
 
 def charge_at_marginal_density(batch_bids: list[Bid], marginal: Bid) -> dict[str, int]:
@@ -47,7 +49,7 @@ def compute_reduced_price(marginal: Bid, ordered_asks: list[Ask], batch: PrefixS
 def clear_trade_reduction(round_input: RoundInput) -> Outcome:
     """Clear one round with trade reduction."""
     ordered_bids, ordered_asks = order_round(round_input.bids, round_input.asks, round_input.config)
-    marginal_prefix = find_marginal_prefix(ordered_bids, ordered_asks, round_input.config.capacity)
+    marginal_prefix = find_marginal_prefix(ordered_bids, ordered_asks, round_input.config)
     if marginal_prefix.length <= 1:
         return settle_outcome(round_input, (), {}, [], [], ZERO_PRICE)
     batch = drop_last_transaction(marginal_prefix, ordered_bids)

@@ -84,18 +84,22 @@ class RoundConfig:
     """The contract's configuration of a round.
 
     ``capacity`` is ``C``, ``reserve_wei_per_constraint`` is ``ρ``, ``surplus`` is the surplus
-    policy, ``base_fee_wei_per_constraint`` is ``β`` (read by ``eip1559`` only).
+    policy, ``base_fee_wei_per_constraint`` is ``β`` (read by ``eip1559`` only), and
+    ``max_bids_per_chunk`` is the most transactions one prover's chunk may hold (the contract's
+    ``maxBidsPerChunk``, so that every chunk can be slashed in one block; 0: no bound).
     """
 
     capacity: int
     reserve_wei_per_constraint: int = 0
     surplus: str = "treasury"
     base_fee_wei_per_constraint: int = 0
+    max_bids_per_chunk: int = 0
 
     def __post_init__(self) -> None:
         _require_integer("config", "capacity", self.capacity, 1)
         _require_integer("config", "reserve_wei_per_constraint", self.reserve_wei_per_constraint, 0)
         _require_integer("config", "base_fee_wei_per_constraint", self.base_fee_wei_per_constraint, 0)
+        _require_integer("config", "max_bids_per_chunk", self.max_bids_per_chunk, 0)
         if self.surplus not in SURPLUS_POLICIES:
             raise InvalidRoundInputError("config", f"surplus must be one of {', '.join(SURPLUS_POLICIES)}", self.surplus)
 

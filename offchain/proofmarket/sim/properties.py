@@ -115,7 +115,8 @@ def check_budget_balance(round_input: RoundInput, outcome: Outcome) -> Finding:
 
 
 def check_capacity(round_input: RoundInput, outcome: Outcome) -> Finding:
-    """Capacity: ``Σ g ≤ C``, no prover over ``s_j``, and the chunks are a partition of the
+    """Capacity: ``Σ g ≤ C``, no prover over ``s_j`` (nor over ``max_bids_per_chunk`` bids, when
+    set), and the chunks are a partition of the
     included order into contiguous runs whose sizes add up. ``amount`` is the largest excess."""
     bids = {bid.id: bid for bid in round_input.bids}
     asks = {ask.id: ask for ask in round_input.asks}
@@ -127,6 +128,10 @@ def check_capacity(round_input: RoundInput, outcome: Outcome) -> Finding:
         if excess > 0:
             worst = max(worst, excess)
             reasons.append(f"prover {chunk.prover_id} over capacity by {excess}")
+        bound = round_input.config.max_bids_per_chunk
+        if bound and len(chunk.bid_ids) > bound:
+            worst = max(worst, len(chunk.bid_ids) - bound)
+            reasons.append(f"chunk of {chunk.prover_id} holds {len(chunk.bid_ids)} bids > {bound}")
         if sum(bids[bid_id].constraints for bid_id in chunk.bid_ids) != chunk.constraints:
             reasons.append(f"chunk of {chunk.prover_id} misstates its constraints")
     chained = tuple(bid_id for chunk in outcome.chunks for bid_id in chunk.bid_ids)

@@ -132,7 +132,13 @@ def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, v
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--poll-seconds", type=float, default=1.0, show_default=True, help="How often the round loop runs.")
-@click.option("--mechanism", type=click.Choice(["proofphi", "trade-reduction", "pay-as-bid"]), default="proofphi", show_default=True)
+@click.option(
+    "--mechanism",
+    type=click.Choice(["proofphi", "proofphi-v1", "trade-reduction", "pay-as-bid"]),
+    default="proofphi",
+    show_default=True,
+    help="The auction the round loop clears with (docs/mechanism.md); proofphi is the truthful default.",
+)
 def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_seconds, mechanism):
     """Run the clearinghouse: the bid API and the round loop.
 

@@ -12,7 +12,7 @@ import sys
 import click
 
 from proofmarket import __version__
-from proofmarket.exceptions import ProofMarketError, UserInputError
+from proofmarket.exceptions import ProofMarketError
 
 
 class ProofMarketGroup(click.Group):
@@ -21,12 +21,13 @@ class ProofMarketGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except UserInputError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(2)
         except ProofMarketError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(1)
+            # A contract revert becomes a sentence (cli/reverts.py); the user's mistakes exit 2.
+            from proofmarket.cli.reverts import explain
+
+            message, code = explain(error)
+            click.echo(f"error: {message}", err=True)
+            sys.exit(code)
 
 
 @click.group(cls=ProofMarketGroup)
@@ -50,6 +51,9 @@ bench.add_command(clearing_bench_command)
 from proofmarket.cli.market import bid, demo, deploy, deposit, prover, serve, status, verify_round_command  # noqa: E402
 for market_command in (deploy, serve, prover, deposit, bid, status, verify_round_command, demo):
     main.add_command(market_command)
+from proofmarket.cli.account import ACCOUNT_COMMANDS  # noqa: E402
+for account_command in ACCOUNT_COMMANDS:
+    main.add_command(account_command)
 from proofmarket.cli.zk import bench_prove, zk  # noqa: E402
 main.add_command(zk)
 bench.add_command(bench_prove)

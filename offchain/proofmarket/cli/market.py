@@ -26,14 +26,24 @@ from proofmarket.exceptions import UserInputError
 console = Console(stderr=True)
 
 
-rpc_option = click.option("--rpc", envvar="PROOFMARKET_RPC", default="http://127.0.0.1:8545", show_default=True, help="JSON-RPC URL of the node.")
+def _check_rpc_url(context, parameter, value):
+    """``--rpc`` must name its scheme (``127.0.0.1:8545`` would be read as a URL scheme)."""
+    if value is not None and "://" not in value:
+        raise UserInputError(f"--rpc {value!r} has no scheme: write e.g. http://{value}")
+    return value
+
+
+rpc_option = click.option(
+    "--rpc", envvar="PROOFMARKET_RPC", default="http://127.0.0.1:8545", show_default=True, callback=_check_rpc_url,
+    help="JSON-RPC URL of the node, with its scheme (http://, https://).",
+)
 deployment_option = click.option(
     "--deployment", "deployment_path", envvar="PROOFMARKET_DEPLOYMENT", type=click.Path(path_type=Path),
     default=None, help="Deployment record (default: $PROOFMARKET_HOME/deployment.json).",
 )
 api_option = click.option("--api", "api_url", envvar="PROOFMARKET_API", default="http://127.0.0.1:8000", show_default=True, help="URL of the bid API.")
-key_option = click.option("--key", envvar="PROOFMARKET_KEY", default=None, help="Private key (0x-hex) of the acting account.")
-devnet_account_option = click.option("--devnet-account", type=click.IntRange(0, 1000), default=None, help="Use account N of the devnet mnemonic instead of --key.")
+key_option = click.option("--key", envvar="PROOFMARKET_KEY", default=None, help="Private key (0x-hex) of the acting account (not with --devnet-account).")
+devnet_account_option = click.option("--devnet-account", type=click.IntRange(0, 1000), default=None, help="Use account N of the devnet mnemonic instead of --key (not with --key; wins over $PROOFMARKET_KEY).")
 
 
 def _deployment_path(path: Path | None) -> Path:
@@ -43,6 +53,13 @@ def _deployment_path(path: Path | None) -> Path:
 def _account(key: str | None, devnet_index: int | None, default_devnet_index: int | None = None):
     from proofmarket.network import account_from_key, devnet_account
 
+    if key and devnet_index is not None:
+        from click.core import ParameterSource
+
+        context = click.get_current_context(silent=True)
+        if context is None or context.get_parameter_source("key") is not ParameterSource.ENVIRONMENT:
+            raise UserInputError("--key and --devnet-account are mutually exclusive: pass one of them")
+        key = None  # --devnet-account on the command line wins over $PROOFMARKET_KEY
     if key:
         return account_from_key(key)
     index = devnet_index if devnet_index is not None else default_devnet_index

@@ -19,7 +19,7 @@ import {SurplusPolicy} from "./types/SurplusPolicy.sol";
 import {Totals} from "./types/Totals.sol";
 
 /// @title ProofMarket
-/// @notice Settlement contract of the Prooφ prover market (DESIGN.md "One round", steps 1-7).
+/// @notice Settlement contract of the Prooφ prover market (README.md "One round", steps 1-7).
 /// @dev Ordered by the round's lifecycle: config, escrow, registry, bids, settle, prove, slash,
 ///      withdraw, views. docs/contract.md explains the decisions and the solvency argument.
 ///
@@ -690,7 +690,7 @@ contract ProofMarket is IProofMarket {
     // ================================================================ slash
 
     /// @inheritdoc IProofMarket
-    /// @dev Deliberate deviation from DESIGN.md's `slash(round, chunk)`: the refund list comes as
+    /// @dev Deliberate deviation from the original design's `slash(round, chunk)`: the refund list comes as
     ///      calldata, checked against the chunk's stored hash, so settlement stores nothing per bid.
     ///
     ///      NOTE (never insolvent): the pool is exactly the chunk's reserved payment P_j plus the

@@ -17,7 +17,7 @@ import {Totals} from "../types/Totals.sol";
 /// @title IProofMarket
 /// @notice Settlement of the Prooφ prover market: escrow, prover registry and collateral, round
 ///         settlement bounded by on-chain checks, proof verification, slashing, pull withdrawals.
-///         See DESIGN.md "One round" and docs/contract.md.
+///         See README.md "One round" and docs/contract.md.
 interface IProofMarket {
     // ------------------------------------------------------------------ events: owner and config
 
@@ -361,7 +361,7 @@ interface IProofMarket {
     /// @notice Settles round `roundId`: the included bids, grouped into chunks in order, each
     ///         chunk proven by the winning ask beside it. Clearinghouse only, once per round,
     ///         after the round closed and within its settlement window (`settlementWindowBlocks`
-    ///         blocks from its close block, inclusive). Every check of DESIGN.md step 4 reverts
+    ///         blocks from its close block, inclusive). Every check of README.md "One round" step 4 reverts
     ///         with its own error.
     /// @param roundId The round being settled; every bid and ask must be signed for it.
     /// @param inputHash Hash of the round's full input set, published by the clearinghouse.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-/// @notice A prover's ask for one round, signed as EIP-712 typed data (DESIGN.md step 2).
+/// @notice A prover's ask for one round, signed as EIP-712 typed data (README.md "One round", step 2).
 /// @dev The field order and types are the EIP-712 type
 ///      `Ask(address prover,uint256 unitCost,uint64 round,uint64 nonce)`.
 struct Ask {

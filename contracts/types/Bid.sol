@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-/// @notice A user's bid, signed as EIP-712 typed data (DESIGN.md "One round", step 1).
+/// @notice A user's bid, signed as EIP-712 typed data (README.md "One round", step 1).
 /// @dev The field order and types are the EIP-712 type
 ///      `Bid(address user,bytes32 txHash,uint64 constraints,uint256 maxFee,uint64 round,uint64 nonce)`.
 struct Bid {

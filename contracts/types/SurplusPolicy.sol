@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-/// @notice Where a round's surplus `S = Σ charges - Σ payments` goes (MECHANISM.md, step 5).
+/// @notice Where a round's surplus `S = Σ charges - Σ payments` goes (docs/mechanism.md, "Surplus policies").
 enum SurplusPolicy {
     /// Credited to the treasury's balance.
     Treasury,

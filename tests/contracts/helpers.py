@@ -2,7 +2,7 @@
 
 The ledger follows Boundless's balance-snapshot helpers: snapshot every party (wallet ETH,
 market balance, collateral, locked collateral), act, then assert each party's exact change,
-wallet ETH net of the gas it paid, and the conservation invariant of DESIGN.md.
+wallet ETH net of the gas it paid, and the conservation invariant (docs/contract.md).
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ class Ledger:
         return after
 
     def assert_conservation(self, snapshot: Snapshot | None = None) -> None:
-        """DESIGN.md's invariant: contract ETH == free escrow and credits + round-locked charges
+        """The conservation invariant (docs/contract.md, "Conservation invariant"): contract ETH == free escrow and credits + round-locked charges
         + collateral + burned; and the totals equal the sums over the parties (a prover's
         uncollected earnings are in its balance but still in ``reserved``)."""
         snapshot = snapshot or self.snapshot()

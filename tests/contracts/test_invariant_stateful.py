@@ -2,10 +2,10 @@
 delay), settle (valid, tampered, and front-run by provers decreasing their capacity or exiting
 between the round's close and its settlement), prove, slash, withdraw and exit against a fresh
 market, checked after every step against a model of every balance and against the conservation
-invariant of DESIGN.md.
+invariant (docs/contract.md).
 
-The model is the specification written as plain integer arithmetic (DESIGN.md steps 4-7,
-MECHANISM.md step 5 for the surplus); any difference with the contract fails the run.
+The model is the specification written as plain integer arithmetic (README.md "One round" steps 4-7,
+docs/mechanism.md "Surplus policies"); any difference with the contract fails the run.
 """
 
 from __future__ import annotations

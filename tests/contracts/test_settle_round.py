@@ -1,4 +1,4 @@
-"""settleRound: every check of DESIGN.md step 4, and the exact money movement of a settlement."""
+"""settleRound: every check of README.md "One round" step 4, and the exact money movement of a settlement."""
 
 import dataclasses
 

@@ -1,4 +1,4 @@
-"""The surplus policy of settlement (MECHANISM.md step 5): treasury, burn, rebate."""
+"""The surplus policy of settlement (docs/mechanism.md "Surplus policies"): treasury, burn, rebate."""
 
 import pytest
 

@@ -192,7 +192,7 @@ class Stack:
         return parties
 
     def assert_conserved(self) -> None:
-        """DESIGN.md's invariant: the contract's ETH equals the sum of its buckets, exactly."""
+        """The conservation invariant (docs/contract.md, "Conservation invariant"): the contract's ETH equals the sum of its buckets, exactly."""
         assert self.client.ether_balance() == self.client.totals().held
 
 

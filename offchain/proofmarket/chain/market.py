@@ -1,7 +1,7 @@
 """Python bindings of ``ProofMarket.sol``: typed records, deployment, and a thin client.
 
 :class:`ProofMarketClient` wraps a web3 contract with one typed method per external function
-(DESIGN.md "One round" steps 1-7) and typed views; the clearinghouse, the prover agent, the
+(README.md "One round" steps 1-7) and typed views; the clearinghouse, the prover agent, the
 benchmarks and the tests all go through it. Every transaction is signed locally by the account
 passed in, and every revert surfaces as :class:`~proofmarket.chain.errors.ContractRevert`.
 """
@@ -48,7 +48,7 @@ SCALAR_FIELD_ORDER = 21888242871839275222246405745257275088548364400416034343698
 
 
 class SurplusPolicy(IntEnum):
-    """Where a round's surplus goes (MECHANISM.md step 5); values as the Solidity enum."""
+    """Where a round's surplus goes (docs/mechanism.md "Surplus policies"); values as the Solidity enum."""
 
     TREASURY = 0
     BURN = 1
@@ -84,7 +84,7 @@ DEFAULT_MAX_BIDS_PER_CHUNK = 512
 
 @dataclass(frozen=True)
 class MarketConfig:
-    """The contract's ``MarketConfig`` (MECHANISM.md "Model": C, ρ, κ; DESIGN.md rounds)."""
+    """The contract's ``MarketConfig`` (docs/mechanism.md "Model": C, ρ, L; docs/contract.md "Configuration")."""
 
     clearinghouse: str
     treasury: str

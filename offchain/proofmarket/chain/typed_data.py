@@ -1,6 +1,6 @@
 """EIP-712 typed data of the market: the ``Bid`` and ``Ask`` messages, digests, signing, recovery.
 
-Implements DESIGN.md "One round" steps 1-2 off-chain, byte for byte as ``ProofMarket.sol``
+Implements README.md "One round" steps 1-2 off-chain, byte for byte as ``ProofMarket.sol``
 hashes them (docs/contract.md, "Signatures"):
 
 - domain ``EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)``
@@ -153,7 +153,7 @@ class Domain:
 
 @dataclass(frozen=True)
 class BidMessage:
-    """A user's bid (MECHANISM.md "Model": ``g_i = constraints``, ``b_i = max_fee``)."""
+    """A user's bid (docs/mechanism.md "Model": ``g_i = constraints``, ``b_i = max_fee``)."""
 
     user: str
     tx_hash: bytes
@@ -195,7 +195,7 @@ class BidMessage:
 
 @dataclass(frozen=True)
 class AskMessage:
-    """A prover's ask for one round (MECHANISM.md "Model": ``a_j = unit_cost``)."""
+    """A prover's ask for one round (docs/mechanism.md "Model": ``a_j = unit_cost``)."""
 
     prover: str
     unit_cost: int

@@ -1,4 +1,4 @@
-"""Admission at clearing time (MECHANISM.md "Admit"), as pure functions over chain snapshots.
+"""Admission at clearing time (docs/mechanism.md "Admit and order"), as pure functions over chain snapshots.
 
 Intake already checked each bid and ask when it arrived; the chain may have moved since (a user
 withdrew escrow, a prover requested exit). These rules are applied once more on the state read

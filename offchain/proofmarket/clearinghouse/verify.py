@@ -3,7 +3,7 @@
 Anyone can run it: the input file is published by the clearinghouse, its hash is stored
 on-chain by ``settleRound``, and the settled allocation is in the settlement transaction. The
 clearinghouse can choose a different allocation than the mechanism's and the contract would not
-notice (DESIGN.md, "Trust bounds"); this comparison does.
+notice (README.md, "What the contract cannot check, and who does"); this comparison does.
 """
 
 from __future__ import annotations

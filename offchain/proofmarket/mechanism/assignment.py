@@ -193,7 +193,7 @@ def walk_provers(batch_bids: list[Bid], provers: list[Ask], max_bids_per_chunk: 
         constraints = bid.constraints
         if remaining < constraints or position - start == max_bids_per_chunk > 0:
             if position > start:
-                groups.append(_group(provers[prover], batch_bids, start, position))
+                groups.append(WorkGroup(provers[prover], start, position, provers[prover].capacity - remaining))
             prover += 1
             while prover < len(provers) and provers[prover].capacity < constraints:
                 prover += 1
@@ -202,9 +202,5 @@ def walk_provers(batch_bids: list[Bid], provers: list[Ask], max_bids_per_chunk: 
             remaining = provers[prover].capacity
             start = position
         remaining -= constraints
-    groups.append(_group(provers[prover], batch_bids, start, len(batch_bids)))
+    groups.append(WorkGroup(provers[prover], start, len(batch_bids), provers[prover].capacity - remaining))
     return groups
-
-
-def _group(ask: Ask, batch_bids: list[Bid], start: int, end: int) -> WorkGroup:
-    return WorkGroup(ask, start, end, sum(bid.constraints for bid in batch_bids[start:end]))

@@ -133,6 +133,8 @@ def count_at_least(ordered_bids: list[Bid], users: int, price: Price) -> int:
 def charge_at_user_price(batch_bids: list[Bid], user_price: Price) -> dict[str, int]:
     """User ``i`` pays ``⌈π_u·g_i⌉``: its critical bid, at most ``b_i`` since ``d_i ≥ π_u``."""
     num, den = user_price.num, user_price.den
+    if den == 1:
+        return {bid.id: num * bid.constraints for bid in batch_bids}
     return {bid.id: -(-(num * bid.constraints) // den) for bid in batch_bids}
 
 

@@ -48,6 +48,7 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 from proofmarket.mechanism.assignment import WorkGroup, walk_provers
+from proofmarket.mechanism.ordering import constraints_of
 from proofmarket.mechanism.types import Ask, Bid
 
 PACKING_WALK_LIMIT = 4096
@@ -134,9 +135,10 @@ class Feasibility:
         self.ordered_bids = ordered_bids
         self.capacity = capacity
         self.max_bids_per_chunk = max_bids_per_chunk
-        self.prefix_smallest = list(accumulate((bid.constraints for bid in ordered_bids), min, initial=2**256))
-        self.prefix_constraints = list(accumulate((bid.constraints for bid in ordered_bids), initial=0))
-        self.prefix_largest = list(accumulate((bid.constraints for bid in ordered_bids), max, initial=0))
+        self.prefix_smallest = list(accumulate(map(constraints_of, ordered_bids), min, initial=2**256)) if max_bids_per_chunk else []
+        sizes = list(map(constraints_of, ordered_bids))
+        self.prefix_constraints = list(accumulate(sizes, initial=0))
+        self.prefix_largest = list(accumulate(sizes, max, initial=0))
         self.supply = EffectiveSupply([ask.capacity for ask in ordered_asks])
         self.provers_in = sorted(ordered_asks, key=_walk_key)
         self._largest_first: list[int] | None = None

@@ -61,7 +61,7 @@ def clear_command(round_file: str, jsonl: bool, mechanism: str | None) -> None:
 
 
 @click.command("properties")
-@click.option("--quick", is_flag=True, help="A smaller plan that finishes in under a minute.")
+@click.option("--quick", is_flag=True, help="A smaller plan that finishes in one to two minutes (the full plan takes about 15).")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of every instance.")
 @click.option(
     "--out",

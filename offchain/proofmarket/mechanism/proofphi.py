@@ -18,21 +18,23 @@ meets the final clock as its price: staying in while the clock is better than it
 leaving when it is not is a dominant strategy (a clock auction's argument; the written proof is
 in docs/mechanism.md). The rules, in the order :func:`run_clocks` applies them:
 
-1. **Excess demand.** If the users still in do not fit (``G > C`` or ``G > Σ e_j`` of the
-   provers still in, with effective capacities from :mod:`~proofmarket.mechanism.supply`), the
-   user clock rises: the lowest user leaves.
+1. **Excess demand.** If the users still in do not fit (``G > C``, or the provers still in cannot
+   carry them by :class:`~proofmarket.mechanism.supply.Feasibility`'s tests), the user clock
+   rises: the lowest users leave until the rest fit.
 2. **Redundant supply.** If the provers still in would carry the users even without the largest
-   of them (``Σ e_j − max e_j ≥ G``), the prover clock falls: the costliest prover leaves.
+   of them, the prover clock falls: the costliest prover leaves.
 3. **Stop** when the prover clock is at or below the user clock.
 4. **Price discovery.** If no user has left yet and two or more are in, the user clock rises
    once (the lowest user leaves), so the provers are priced by a user's bid, not by ``ρ``.
-5. **Meet.** Otherwise the prover clock falls towards the user clock: the costliest prover
-   leaves if its ask is above ``π_u``; if not, the clocks meet at ``π_u`` and the auction stops.
+5. **Meet.** Otherwise the prover clock falls towards a target: ``π_u``, or, once a prover has
+   left, the midpoint ``(π_u + π_p)/2``. The costliest prover still in leaves if its ask is above
+   the target; if not, the clocks meet at the target (the user clock rises to it, users below it
+   leave), and the rules run once more before rule 3 stops them.
 
 Everyone still in trades: each user pays ``⌈π_u·g_i⌉``, each working prover ``⌊π_p·x_j⌋`` with
 ``π_p ≤ π_u``, so the round is budget balanced by construction. Work is rationed among the
 provers still in by an order that does not look at their asks (largest capacity first, then id):
-the greedy walk of :func:`~proofmarket.mechanism.assignment.walk_provers`.
+:meth:`~proofmarket.mechanism.supply.Feasibility.assign`.
 """
 
 from __future__ import annotations

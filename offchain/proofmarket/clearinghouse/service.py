@@ -24,15 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from proofmarket.chain.typed_data import AskMessage, BidMessage, Domain
+from proofmarket.logs import event
 from proofmarket.mechanism import clear_round
 from proofmarket.mechanism.roundfile import input_hash, outcome_to_json, parse_round, round_to_json
-from proofmarket.mechanism.types import Ask, Bid, Outcome, RoundConfig, RoundInput
+from proofmarket.mechanism.types import Ask, Bid, Outcome, Price, RoundConfig, RoundInput
 from proofmarket.zk.commitment import chunk_commitment
 
 from .admission import CandidateAsk, CandidateBid, admit_asks, admit_bids_within_escrow
@@ -99,6 +100,22 @@ def _hex(data: bytes) -> str:
 
 def _bytes(text: str) -> bytes:
     return bytes.fromhex(text[2:] if text.startswith("0x") else text)
+
+
+def price_gwei(price: Price) -> float:
+    """A price per constraint in gwei (``num / den`` wei), as a number for the log."""
+    return round(price.num / price.den / 10**9, 9)
+
+
+def outcome_figures(outcome: Outcome) -> dict:
+    """What the log says about a round's outcome: included bids, price, revenue, payouts, chunks."""
+    return {
+        "included": len(outcome.included_bid_ids),
+        "price_gwei_per_constraint": price_gwei(outcome.price),
+        "revenue_wei": outcome.revenue_wei,
+        "payouts_wei": outcome.payouts_wei,
+        "chunks": len(outcome.chunks),
+    }
 
 
 def _settle_history(row: RoundRow) -> dict:
@@ -505,7 +522,10 @@ class Clearinghouse:
                 f"settlement window passed: round {round_id} could be settled up to block {last_block}, "
                 f"and the next block is {head + 1}"
             )
-        log.warning("round %s: settlement window passed (last block %s, head %s): FAILED", round_id, last_block, head)
+        event(
+            log, f"round {round_id} failed: settlement window passed", logging.ERROR, round=round_id,
+            state=RoundState.FAILED.value, last_settlement_block=last_block, head=head,
+        )
         return RoundState.FAILED
 
     def build_round_input(self, session: Session, round_id: int) -> tuple[RoundInput, dict, dict]:
@@ -543,21 +563,28 @@ class Clearinghouse:
         """Commit CLOSED before reading the round's bids: from here on intake refuses the round
         (``RoundClosed``), and every bid intake stored before is committed (see
         :func:`lock_rounds`)."""
+        bids = None
         with self.store.session(serialized=True) as session:
             if lock_rounds(session, [round_id], exclusive=True)[round_id] == RoundState.OPEN:
                 session.get(RoundRow, round_id).state = RoundState.CLOSED
-        log.info("round %s closed to intake", round_id)
+                bids = session.scalar(select(func.count()).select_from(BidRow).where(BidRow.round_id == round_id))
+        if bids is not None:
+            event(log, f"round {round_id} closed to intake", round=round_id, state=RoundState.CLOSED.value, bids=bids)
 
     def _clear(self, round_id: int) -> None:
         """Clear a CLOSED round from the bids and asks stored for it, against the chain now."""
         with self.store.session() as session:
             row = session.get(RoundRow, round_id)
-            round_input, _, _ = self.build_round_input(session, round_id)
+            round_input, bid_rows, _ = self.build_round_input(session, round_id)
             outcome = clear_round(round_input)
             row.input_json = json.dumps(round_to_json(round_input), sort_keys=True)
             row.input_hash = _hex(input_hash(round_input))
             row.outcome_json = json.dumps(outcome_to_json(outcome), sort_keys=True)
-            row.state = RoundState.CLEARED if outcome.included_bid_ids else RoundState.EMPTY
+            row.state = state = RoundState.CLEARED if outcome.included_bid_ids else RoundState.EMPTY
+        event(
+            log, f"round {round_id} {state.value}", round=round_id, state=state.value, bids=len(bid_rows),
+            admitted=len(round_input.bids), asks=len(round_input.asks), **outcome_figures(outcome),
+        )
         self._publish(round_id)
         self.fault("after_clear")
 
@@ -634,6 +661,10 @@ class Clearinghouse:
             history["signed"].append(signed.transaction_hash)
             row.settle_history_json = json.dumps(history)
             _log_transaction(session, signed, TransactionKind.SETTLE, round_id)
+        event(
+            log, f"round {round_id} settlement signed", round=round_id, state=RoundState.SETTLE_SIGNED.value,
+            tx=signed.transaction_hash, nonce=signed.nonce, attempt=len(history["signed"]),
+        )
         self.fault("after_settle_signed")
         self.market.broadcast(signed)
         self.fault("after_settle_broadcast")
@@ -645,7 +676,10 @@ class Clearinghouse:
         history["attempts"] += 1
         history["last_reason"] = reason
         row.settle_history_json = json.dumps(history)
-        log.warning("round %s: settlement failed (attempt %s): %s", row.round_id, history["attempts"], reason)
+        event(
+            log, f"round {row.round_id} settlement failed: {reason}", logging.WARNING,
+            round=row.round_id, attempt=history["attempts"], reason=reason,
+        )
         if self.market.is_round_settled(row.round_id):
             settled_by = self.market.settlement_transaction(row.round_id)
             if settled_by in history["signed"]:
@@ -653,6 +687,7 @@ class Clearinghouse:
             else:
                 row.state = RoundState.FAILED
                 row.failure = f"settled by {settled_by}, a transaction this clearinghouse did not sign"
+            self._report_fallback(row)
             return
         row.settle_transaction_hash = row.settle_raw_transaction = None
         if history["attempts"] < MAX_SETTLEMENT_ATTEMPTS:
@@ -660,6 +695,17 @@ class Clearinghouse:
         else:
             row.state = RoundState.FAILED
             row.failure = f"{history['attempts']} settlement attempts failed; the last: {reason}"
+        self._report_fallback(row)
+
+    def _report_fallback(self, row: RoundRow) -> None:
+        """Log where a failed settlement left the round (adopted, cleared again, or FAILED)."""
+        level = logging.ERROR if row.state == RoundState.FAILED else logging.INFO
+        figures = {"round": row.round_id, "state": row.state.value}
+        if row.state == RoundState.FAILED:
+            figures["reason"] = row.failure
+        elif row.state == RoundState.SETTLE_SIGNED:
+            figures["tx"] = row.settle_transaction_hash
+        event(log, f"round {row.round_id} {row.state.value} after a failed settlement", level, **figures)
 
     def _await_settlement(self, round_id: int) -> bool:
         """Find the stored settlement's receipt, rebroadcasting it if the node lost it.
@@ -693,6 +739,11 @@ class Clearinghouse:
                 row.settle_block = receipt.block_number
                 row.settle_gas_used = receipt.gas_used
                 row.deadline_block = self.market.round_deadline(round_id)
+                event(
+                    log, f"round {round_id} settled", round=round_id, state=RoundState.SETTLED.value,
+                    **outcome_figures(outcome), gas_used=receipt.gas_used, tx=receipt.transaction_hash,
+                    block=receipt.block_number, deadline_block=row.deadline_block,
+                )
                 return True
             self._retry_or_fail(row, f"transaction {receipt.transaction_hash} reverted")
             return True
@@ -738,6 +789,11 @@ class Clearinghouse:
         if unresolved == 0:
             with self.store.session() as session:
                 session.get(RoundRow, round_id).state = RoundState.RESOLVED
+                states = list(session.scalars(select(ChunkRow.state).where(ChunkRow.round_id == round_id)))
+            event(
+                log, f"round {round_id} resolved", round=round_id, state=RoundState.RESOLVED.value, chunks=len(states),
+                proven=states.count(ChunkState.PROVEN), slashed=states.count(ChunkState.SLASHED),
+            )
         return unresolved == 0
 
     def _slash(self, chunk: ChunkRow, charges: dict[str, int]) -> str:
@@ -764,6 +820,12 @@ class Clearinghouse:
             with self.store.session() as session:
                 _record_receipt(session, receipt, signed.transaction_hash)
         if receipt is not None and receipt.succeeded:
+            event(
+                log, f"round {chunk.round_id} chunk {chunk.chunk_index} slashed: prover {chunk.prover} missed its deadline",
+                round=chunk.round_id, chunk=chunk.chunk_index, prover=chunk.prover,
+                collateral_slashed_wei=self.parameters().collateral_wei_per_constraint * chunk.constraints,
+                gas_used=receipt.gas_used, tx=receipt.transaction_hash,
+            )
             return "slashed"
         # Pending, lost, or beaten by another reporter: the chain says where it stands.
         state = self.market.chunk_state(chunk.round_id, chunk.chunk_index)

@@ -172,3 +172,20 @@ def test_the_prover_agent_logs_one_json_object_per_line(two_markets):
     assert any(record.get("round") is not None and "asked in round" in record["message"] for record in records)
     requests = [record for record in records if record["message"].startswith("HTTP Request")]
     assert requests and all(record["level"] == "DEBUG" for record in requests)
+
+
+def test_serve_logs_one_json_object_per_line(two_markets):
+    import time
+
+    from proofmarket.benchmarks import serve_in_subprocess
+
+    rpc, home, (first_path, first), _ = two_markets
+    arguments = ("--log-format", "json", "--log-level", "DEBUG", "--poll-seconds", "0.2")
+    with serve_in_subprocess(rpc, first_path, home, f"sqlite:///{home / 'json-serve.db'}", arguments=arguments):
+        time.sleep(1.5)  # a few passes of the round loop
+    records = [json.loads(line) for line in (home / "serve.log").read_text().splitlines()]  # each line JSON
+    assert all({"time", "level", "logger", "message"} <= set(record) for record in records)
+    started = next(record for record in records if record["logger"] == "proofmarket.serve" and "market" in record)
+    assert started["level"] == "INFO" and started["market"] == first.market
+    passes = [record for record in records if record["message"].startswith("round loop pass")]
+    assert len(passes) >= 2 and all(record["level"] == "DEBUG" for record in passes)

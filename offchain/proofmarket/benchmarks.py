@@ -304,9 +304,10 @@ def _count_batch(response: httpx.Response) -> tuple[int, int]:
 @contextmanager
 def serve_in_subprocess(
     rpc_url: str, deployment_path: Path, home: Path, database_url: str, clearinghouse_index: int = 1,
-    startup_seconds: float = 60.0,
+    startup_seconds: float = 60.0, arguments: Sequence[str] = (),
 ) -> Iterator[str]:
-    """Run ``proofmarket serve`` (bid API and round loop) in a child process; yields the API's URL.
+    """Run ``proofmarket serve`` (bid API and round loop) in a child process, with ``arguments``
+    added to its command line; yields the API's URL.
 
     It logs to ``home/serve.log``; it is stopped as Ctrl-C would stop it (SIGINT: uvicorn shuts
     down, the bid writer and the database close), and killed if it does not stop in time.
@@ -317,7 +318,7 @@ def serve_in_subprocess(
     command = [
         sys.executable, "-c", "from proofmarket.cli.main import main; main()", "serve",
         "--rpc", rpc_url, "--deployment", str(deployment_path), "--devnet-account", str(clearinghouse_index),
-        "--database", database_url, "--host", "127.0.0.1", "--port", str(port),
+        "--database", database_url, "--host", "127.0.0.1", "--port", str(port), *arguments,
     ]
     url = f"http://127.0.0.1:{port}"
     log_path = home / "serve.log"

@@ -9,6 +9,7 @@ the same database says who holds it and exits with code 2.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -152,3 +153,39 @@ def test_the_prover_agent_refuses_a_capacity_other_than_the_registered_one(two_m
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert "registered with capacity 1000, not 400" in lines[0]
     assert client.prover(prover.address).collateral == collateral, "never acted on"
+
+
+def test_the_prover_agent_logs_one_json_object_per_line(two_markets):
+    from proofmarket.benchmarks import serve_in_subprocess
+
+    rpc, home, (first_path, _), _ = two_markets
+    with serve_in_subprocess(rpc, first_path, home, f"sqlite:///{home / 'json-log.db'}") as api:
+        result = run_cli(
+            "prover", "--deployment", str(first_path), "--devnet-account", "6", "--capacity", "300", "--unit-cost",
+            "1gwei", "--once", "--api", api, "--log-format", "json", "--log-level", "DEBUG", home=home, rpc=rpc,
+        )
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines()]  # every line is a JSON object
+    assert all({"time", "level", "logger", "message"} <= set(record) for record in records)
+    registered = next(record for record in records if record["message"].endswith(" registered"))
+    assert registered["level"] == "INFO" and registered["capacity"] == 300 and registered["collateral_wei"] > 0
+    assert any(record.get("round") is not None and "asked in round" in record["message"] for record in records)
+    requests = [record for record in records if record["message"].startswith("HTTP Request")]
+    assert requests and all(record["level"] == "DEBUG" for record in requests)
+
+
+def test_serve_logs_one_json_object_per_line(two_markets):
+    import time
+
+    from proofmarket.benchmarks import serve_in_subprocess
+
+    rpc, home, (first_path, first), _ = two_markets
+    arguments = ("--log-format", "json", "--log-level", "DEBUG", "--poll-seconds", "0.2")
+    with serve_in_subprocess(rpc, first_path, home, f"sqlite:///{home / 'json-serve.db'}", arguments=arguments):
+        time.sleep(1.5)  # a few passes of the round loop
+    records = [json.loads(line) for line in (home / "serve.log").read_text().splitlines()]  # each line JSON
+    assert all({"time", "level", "logger", "message"} <= set(record) for record in records)
+    started = next(record for record in records if record["logger"] == "proofmarket.serve" and "market" in record)
+    assert started["level"] == "INFO" and started["market"] == first.market
+    passes = [record for record in records if record["message"].startswith("round loop pass")]
+    assert len(passes) >= 2 and all(record["level"] == "DEBUG" for record in passes)

@@ -34,6 +34,7 @@ from proofmarket.clearinghouse.intake import validate_ask, validate_bid
 from proofmarket.clearinghouse.service import Clearinghouse
 from proofmarket.clearinghouse.chain_view import ChainView
 from proofmarket.clearinghouse.writer import GroupCommitWriter
+from proofmarket.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 
 from .models import (
     Accepted, AskIn, Assignment, BatchResult, BidBatchIn, BidIn, ChunkStateName, ErrorBody, Rejected, RoundStatus,
@@ -249,6 +250,7 @@ def create_app(
     app = FastAPI(title="proofmarket bid API", version=__version__, responses=_errors(500))
     app.router.route_class = JsonBodyRoute
     parameters = view.parameters
+    metrics = clearinghouse.metrics
 
     app.add_middleware(RequestBodyLimits, max_bytes=MAX_BODY_BYTES, timeout_seconds=body_timeout_seconds)
 
@@ -299,9 +301,14 @@ def create_app(
     @app.post("/v1/bids", status_code=201, response_model=Accepted, responses=_errors(*_BODY_ERRORS, 402, 409))
     def submit_bid(bid: BidIn) -> Accepted:
         """Submit one signed bid for the open round."""
-        signed, digest = admit(bid)
-        if not writer.submit([(signed, digest)])[0]:
-            raise DuplicateSubmission("bid", digest)
+        try:
+            signed, digest = admit(bid)
+            if not writer.submit([(signed, digest)])[0]:
+                raise DuplicateSubmission("bid", digest)
+        except IntakeError as error:
+            metrics.bid_rejected(error)
+            raise
+        metrics.bids_accepted.inc()
         return Accepted(digest=digest, round=bid.round)
 
     @app.post("/v1/bids/batch", response_model=BatchResult, responses=_errors(*_BODY_ERRORS))
@@ -312,14 +319,22 @@ def create_app(
             try:
                 admitted.append((index, *admit(bid)))
             except IntakeError as error:
+                metrics.bid_rejected(error)
                 rejected.append(Rejected(index=index, status=error.status_code, error=str(error)))
-        stored = writer.submit([(signed, digest) for _, signed, digest in admitted])
+        try:
+            stored = writer.submit([(signed, digest) for _, signed, digest in admitted])
+        except IntakeError as error:  # e.g. the round closed meanwhile: none of them was stored
+            for _ in admitted:
+                metrics.bid_rejected(error)
+            raise
         accepted = []
         for (index, signed, digest), is_new in zip(admitted, stored):
             if is_new:
+                metrics.bids_accepted.inc()
                 accepted.append(Accepted(digest=digest, round=signed.message.round))
             else:
                 duplicate = DuplicateSubmission("bid", digest)
+                metrics.bid_rejected(duplicate)
                 rejected.append(Rejected(index=index, status=duplicate.status_code, error=str(duplicate)))
         return BatchResult(accepted=accepted, rejected=sorted(rejected, key=lambda item: item.index))
 
@@ -350,6 +365,20 @@ def create_app(
             "block": block,
             "open_round": view.open_round(),
         }
+
+    @app.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"description": "Prometheus' text format", "content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
+    def metrics_endpoint() -> Response:
+        """The clearinghouse's metrics in Prometheus' text format (``proofmarket/metrics.py``):
+        bids accepted and rejected by reason, round transitions, clearing and settlement times,
+        settlement and proof gas, round-loop errors, and the round loop's lag behind the chain."""
+        last_pass = clearinghouse.health.last_pass_head
+        if last_pass is not None:
+            metrics.chain_head_lag.set(max(0, view.block_number() - last_pass))
+        return Response(metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
     @app.get("/v1/market")
     def market() -> dict:

@@ -106,6 +106,13 @@ class MarketAdapter:
             raise ChainError(f"round {round_id} has no chunk {chunk_index} on-chain")
         return CHUNK_STATES[status]
 
+    def proof_transaction(self, round_id: int, chunk_index: int, from_block: int) -> str | None:
+        """The hash of the transaction that emitted the chunk's ``ChunkProven`` event, if any."""
+        events = self.client.contract.events.ChunkProven.get_logs(
+            from_block=from_block, argument_filters={"roundId": round_id, "chunkIndex": chunk_index}
+        )
+        return _hex_of(events[0]["transactionHash"]) if events else None
+
     def posted_bids(self, from_block: int, to_block: int) -> Sequence[PostedBid]:
         """The ``BidPosted`` events in ``[from_block, to_block]``, decoded one by one.
 

@@ -49,6 +49,7 @@ class LoopHealth:
         clock: Callable[[], float] = time.monotonic,
         first_retry_seconds: float = FIRST_RETRY_SECONDS,
         max_retry_seconds: float = MAX_RETRY_SECONDS,
+        on_failure: Callable[[str], None] | None = None,
     ):
         self._clock = clock
         self._first = first_retry_seconds
@@ -56,6 +57,8 @@ class LoopHealth:
         self._failures: dict[str, StepFailure] = {}
         self._lock = threading.Lock()
         self.last_pass_head: int | None = None
+        #: Called with the step's name on each failure (the clearinghouse counts them in its metrics).
+        self.on_failure = on_failure
 
     def run(self, step: str, action: Callable[[], Result]) -> tuple[bool, Result | None]:
         """Run ``action`` as ``step`` unless it is waiting out a backoff; returns ``(ran and
@@ -101,6 +104,8 @@ class LoopHealth:
 
     def _failed(self, step: str, error: Exception) -> None:
         message = _one_line(error)
+        if self.on_failure is not None:
+            self.on_failure(step)
         with self._lock:
             previous = self._failures.get(step)
             attempts = previous.attempts + 1 if previous else 1

@@ -20,19 +20,22 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from proofmarket.chain.typed_data import AskMessage, BidMessage, Domain
+from proofmarket.logs import event
+from proofmarket.metrics import MarketMetrics
 from proofmarket.mechanism import clear_round
 from proofmarket.mechanism.roundfile import input_hash, outcome_to_json, parse_round, round_to_json
-from proofmarket.mechanism.types import Ask, Bid, Outcome, RoundConfig, RoundInput
+from proofmarket.mechanism.types import Ask, Bid, Outcome, Price, RoundConfig, RoundInput
 from proofmarket.zk.commitment import chunk_commitment
 
 from .admission import CandidateAsk, CandidateBid, admit_asks, admit_bids_within_escrow
@@ -99,6 +102,22 @@ def _hex(data: bytes) -> str:
 
 def _bytes(text: str) -> bytes:
     return bytes.fromhex(text[2:] if text.startswith("0x") else text)
+
+
+def price_gwei(price: Price) -> float:
+    """A price per constraint in gwei (``num / den`` wei), as a number for the log."""
+    return round(price.num / price.den / 10**9, 9)
+
+
+def outcome_figures(outcome: Outcome) -> dict:
+    """What the log says about a round's outcome: included bids, price, revenue, payouts, chunks."""
+    return {
+        "included": len(outcome.included_bid_ids),
+        "price_gwei_per_constraint": price_gwei(outcome.price),
+        "revenue_wei": outcome.revenue_wei,
+        "payouts_wei": outcome.payouts_wei,
+        "chunks": len(outcome.chunks),
+    }
 
 
 def _settle_history(row: RoundRow) -> dict:
@@ -223,7 +242,20 @@ class Clearinghouse:
     receipt_timeout_seconds: float = 5.0
     #: The round loop's failing steps and lag (``/v1/health``).
     health: LoopHealth = field(default_factory=LoopHealth)
+    #: Counters and histograms served at ``/metrics``.
+    metrics: MarketMetrics = field(default_factory=MarketMetrics)
     _parameters: MarketParameters | None = field(default=None, repr=False)
+    #: When each round's settlement was signed (monotonic clock), for the settlement duration.
+    _signed_at: dict[int, float] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        """Count the round loop's failing steps in the metrics."""
+        self.health.on_failure = self.metrics.round_loop_error
+
+    def _transition(self, round_id: int, state: RoundState, message: str, level: int = logging.INFO, **figures) -> None:
+        """Log a round's move to ``state`` (one line with its figures) and count it."""
+        self.metrics.round_transitions.labels(state=state.value).inc()
+        event(log, message, level, round=round_id, state=state.value, **figures)
 
     # -- reading the chain -------------------------------------------------------------------
 
@@ -505,7 +537,10 @@ class Clearinghouse:
                 f"settlement window passed: round {round_id} could be settled up to block {last_block}, "
                 f"and the next block is {head + 1}"
             )
-        log.warning("round %s: settlement window passed (last block %s, head %s): FAILED", round_id, last_block, head)
+        self._transition(
+            round_id, RoundState.FAILED, f"round {round_id} failed: settlement window passed", logging.ERROR,
+            last_settlement_block=last_block, head=head,
+        )
         return RoundState.FAILED
 
     def build_round_input(self, session: Session, round_id: int) -> tuple[RoundInput, dict, dict]:
@@ -543,21 +578,30 @@ class Clearinghouse:
         """Commit CLOSED before reading the round's bids: from here on intake refuses the round
         (``RoundClosed``), and every bid intake stored before is committed (see
         :func:`lock_rounds`)."""
+        bids = None
         with self.store.session(serialized=True) as session:
             if lock_rounds(session, [round_id], exclusive=True)[round_id] == RoundState.OPEN:
                 session.get(RoundRow, round_id).state = RoundState.CLOSED
-        log.info("round %s closed to intake", round_id)
+                bids = session.scalar(select(func.count()).select_from(BidRow).where(BidRow.round_id == round_id))
+        if bids is not None:
+            self._transition(round_id, RoundState.CLOSED, f"round {round_id} closed to intake", bids=bids)
 
     def _clear(self, round_id: int) -> None:
         """Clear a CLOSED round from the bids and asks stored for it, against the chain now."""
+        started = time.monotonic()
         with self.store.session() as session:
             row = session.get(RoundRow, round_id)
-            round_input, _, _ = self.build_round_input(session, round_id)
+            round_input, bid_rows, _ = self.build_round_input(session, round_id)
             outcome = clear_round(round_input)
             row.input_json = json.dumps(round_to_json(round_input), sort_keys=True)
             row.input_hash = _hex(input_hash(round_input))
             row.outcome_json = json.dumps(outcome_to_json(outcome), sort_keys=True)
-            row.state = RoundState.CLEARED if outcome.included_bid_ids else RoundState.EMPTY
+            row.state = state = RoundState.CLEARED if outcome.included_bid_ids else RoundState.EMPTY
+        self.metrics.clearing_seconds.observe(time.monotonic() - started)
+        self._transition(
+            round_id, state, f"round {round_id} {state.value}", bids=len(bid_rows), admitted=len(round_input.bids),
+            asks=len(round_input.asks), **outcome_figures(outcome),
+        )
         self._publish(round_id)
         self.fault("after_clear")
 
@@ -634,6 +678,11 @@ class Clearinghouse:
             history["signed"].append(signed.transaction_hash)
             row.settle_history_json = json.dumps(history)
             _log_transaction(session, signed, TransactionKind.SETTLE, round_id)
+        self._signed_at[round_id] = time.monotonic()
+        self._transition(
+            round_id, RoundState.SETTLE_SIGNED, f"round {round_id} settlement signed", tx=signed.transaction_hash,
+            nonce=signed.nonce, attempt=len(history["signed"]),
+        )
         self.fault("after_settle_signed")
         self.market.broadcast(signed)
         self.fault("after_settle_broadcast")
@@ -645,7 +694,10 @@ class Clearinghouse:
         history["attempts"] += 1
         history["last_reason"] = reason
         row.settle_history_json = json.dumps(history)
-        log.warning("round %s: settlement failed (attempt %s): %s", row.round_id, history["attempts"], reason)
+        event(
+            log, f"round {row.round_id} settlement failed: {reason}", logging.WARNING,
+            round=row.round_id, attempt=history["attempts"], reason=reason,
+        )
         if self.market.is_round_settled(row.round_id):
             settled_by = self.market.settlement_transaction(row.round_id)
             if settled_by in history["signed"]:
@@ -653,6 +705,7 @@ class Clearinghouse:
             else:
                 row.state = RoundState.FAILED
                 row.failure = f"settled by {settled_by}, a transaction this clearinghouse did not sign"
+            self._report_fallback(row)
             return
         row.settle_transaction_hash = row.settle_raw_transaction = None
         if history["attempts"] < MAX_SETTLEMENT_ATTEMPTS:
@@ -660,6 +713,18 @@ class Clearinghouse:
         else:
             row.state = RoundState.FAILED
             row.failure = f"{history['attempts']} settlement attempts failed; the last: {reason}"
+        self._report_fallback(row)
+
+    def _report_fallback(self, row: RoundRow) -> None:
+        """Log where a failed settlement left the round (adopted, cleared again, or FAILED)."""
+        level = logging.ERROR if row.state == RoundState.FAILED else logging.INFO
+        figures = {}
+        if row.state == RoundState.FAILED:
+            figures["reason"] = row.failure
+        elif row.state == RoundState.SETTLE_SIGNED:
+            figures["tx"] = row.settle_transaction_hash
+        message = f"round {row.round_id} {row.state.value} after a failed settlement"
+        self._transition(row.round_id, RoundState(row.state), message, level, **figures)
 
     def _await_settlement(self, round_id: int) -> bool:
         """Find the stored settlement's receipt, rebroadcasting it if the node lost it.
@@ -693,6 +758,15 @@ class Clearinghouse:
                 row.settle_block = receipt.block_number
                 row.settle_gas_used = receipt.gas_used
                 row.deadline_block = self.market.round_deadline(round_id)
+                signed_at = self._signed_at.pop(round_id, None)
+                if signed_at is not None:  # unknown after a restart: not measured
+                    self.metrics.settlement_seconds.observe(time.monotonic() - signed_at)
+                self.metrics.settlement_gas.observe(receipt.gas_used)
+                self._transition(
+                    round_id, RoundState.SETTLED, f"round {round_id} settled", **outcome_figures(outcome),
+                    gas_used=receipt.gas_used, tx=receipt.transaction_hash, block=receipt.block_number,
+                    deadline_block=row.deadline_block,
+                )
                 return True
             self._retry_or_fail(row, f"transaction {receipt.transaction_hash} reverted")
             return True
@@ -721,7 +795,7 @@ class Clearinghouse:
         head = self.market.block_number()
         with self.store.session() as session:
             row = session.get(RoundRow, round_id)
-            deadline = row.deadline_block
+            deadline, settle_block = row.deadline_block, row.settle_block
             chunks = list(session.scalars(select(ChunkRow).where(ChunkRow.round_id == round_id)))
             charges = {bid_id: int(charge) for bid_id, charge in json.loads(row.outcome_json)["charges_wei"].items()}
         unresolved = 0
@@ -731,6 +805,8 @@ class Clearinghouse:
             on_chain = self.market.chunk_state(round_id, chunk.chunk_index)
             if on_chain == "assigned" and head > deadline:
                 on_chain = self._slash(chunk, charges)
+            if on_chain == "proven":
+                self._observe_proof_gas(round_id, chunk.chunk_index, settle_block)
             if on_chain in ("proven", "slashed"):
                 self._set_chunk_state(round_id, chunk.chunk_index, ChunkState(on_chain))
             else:
@@ -738,7 +814,19 @@ class Clearinghouse:
         if unresolved == 0:
             with self.store.session() as session:
                 session.get(RoundRow, round_id).state = RoundState.RESOLVED
+                states = list(session.scalars(select(ChunkRow.state).where(ChunkRow.round_id == round_id)))
+            self._transition(
+                round_id, RoundState.RESOLVED, f"round {round_id} resolved", chunks=len(states),
+                proven=states.count(ChunkState.PROVEN), slashed=states.count(ChunkState.SLASHED),
+            )
         return unresolved == 0
+
+    def _observe_proof_gas(self, round_id: int, chunk_index: int, settle_block: int | None) -> None:
+        """Add the gas of the transaction that proved the chunk to the metrics (if it is found)."""
+        transaction = self.market.proof_transaction(round_id, chunk_index, settle_block or 0)
+        receipt = self.market.receipt(transaction) if transaction else None
+        if receipt is not None:
+            self.metrics.proof_gas.observe(receipt.gas_used)
 
     def _slash(self, chunk: ChunkRow, charges: dict[str, int]) -> str:
         """Slash an overdue chunk (signed once, stored before broadcast); returns its state after."""
@@ -764,6 +852,12 @@ class Clearinghouse:
             with self.store.session() as session:
                 _record_receipt(session, receipt, signed.transaction_hash)
         if receipt is not None and receipt.succeeded:
+            event(
+                log, f"round {chunk.round_id} chunk {chunk.chunk_index} slashed: prover {chunk.prover} missed its deadline",
+                round=chunk.round_id, chunk=chunk.chunk_index, prover=chunk.prover,
+                collateral_slashed_wei=self.parameters().collateral_wei_per_constraint * chunk.constraints,
+                gas_used=receipt.gas_used, tx=receipt.transaction_hash,
+            )
             return "slashed"
         # Pending, lost, or beaten by another reporter: the chain says where it stands.
         state = self.market.chunk_state(chunk.round_id, chunk.chunk_index)

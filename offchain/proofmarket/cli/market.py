@@ -22,6 +22,7 @@ from rich.table import Table
 from proofmarket.cli.progress import progress_reporter
 from proofmarket.deployment import default_deployment_path, home_directory
 from proofmarket.exceptions import UserInputError
+from proofmarket.logs import configure as configure_logging, event
 
 console = Console(stderr=True)
 
@@ -43,6 +44,14 @@ deployment_option = click.option(
 )
 api_option = click.option("--api", "api_url", envvar="PROOFMARKET_API", default="http://127.0.0.1:8000", show_default=True, help="URL of the bid API.")
 key_option = click.option("--key", envvar="PROOFMARKET_KEY", default=None, help="Private key (0x-hex) of the acting account (not with --devnet-account).")
+log_format_option = click.option(
+    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="text: one line per record with key=value figures; json: one JSON object per line.",
+)
+log_level_option = click.option(
+    "--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False), default="INFO",
+    show_default=True, help="INFO: one line per round transition, proof and slash; DEBUG: every poll and pass too.",
+)
 devnet_account_option = click.option("--devnet-account", type=click.IntRange(0, 1000), default=None, help="Use account N of the devnet mnemonic instead of --key (not with --key; wins over $PROOFMARKET_KEY).")
 
 
@@ -156,7 +165,9 @@ def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, v
     show_default=True,
     help="The auction the round loop clears with (docs/mechanism.md); proofphi is the truthful default.",
 )
-def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_seconds, mechanism):
+@log_format_option
+@log_level_option
+def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_seconds, mechanism, log_format, log_level):
     """Run the clearinghouse: the bid API and the round loop.
 
     The database belongs to one market: another market's database is refused. One process runs
@@ -167,7 +178,7 @@ def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_
     from proofmarket.bootstrap import build_clearinghouse
     from proofmarket.clearinghouse.loop_lock import RoundLoopLock
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(log_level, log_format)
     web3, deployment = _connect(rpc, deployment_path)
     account = _account(key, devnet_account)
     home = home_directory()
@@ -188,17 +199,19 @@ def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_
         while not stop.is_set():
             try:
                 changed = node.run_once()
-                if changed:
-                    logging.getLogger("proofmarket.serve").info("rounds advanced: %s", changed)
+                logging.getLogger("proofmarket.serve").debug("round loop pass: rounds advanced %s", changed)
             except Exception:  # noqa: BLE001 - the loop logs and retries; state is in the database
                 logging.getLogger("proofmarket.serve").exception("round loop pass failed; retrying")
             stop.wait(poll_seconds)
 
     loop = threading.Thread(target=round_loop, name="round-loop", daemon=True)
     loop.start()
-    console.print(f"clearinghouse for market {deployment.market} on {rpc}; bid API on http://{host}:{port}")
+    event(
+        logging.getLogger("proofmarket.serve"), f"clearinghouse for market {deployment.market} on {rpc}; bid API on http://{host}:{port}",
+        market=deployment.market, rpc=rpc, api=f"http://{host}:{port}", mechanism=mechanism,
+    )
     try:
-        uvicorn.run(node.app, host=host, port=port, log_level="warning")
+        uvicorn.run(node.app, host=host, port=port, log_level="warning", log_config=None)  # our handler, our format
     finally:
         stop.set()
         loop.join(timeout=10)
@@ -217,14 +230,19 @@ def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_
 @click.option("--silent", is_flag=True, help="Post asks but never prove (to exercise slashing).")
 @click.option("--poll-seconds", type=float, default=1.0, show_default=True)
 @click.option("--once", is_flag=True, help="Do one pass and exit.")
-def prover(rpc, deployment_path, api_url, key, devnet_account, capacity, unit_cost, silent, poll_seconds, once):
+@log_format_option
+@log_level_option
+def prover(rpc, deployment_path, api_url, key, devnet_account, capacity, unit_cost, silent, poll_seconds, once, log_format, log_level):
     """Run a prover agent: register, ask every round, prove and submit assigned chunks."""
     from proofmarket.bootstrap import build_prover_agent
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(log_level, log_format)
     web3, deployment = _connect(rpc, deployment_path)
     agent = build_prover_agent(web3, deployment, _account(key, devnet_account), api_url, capacity, _parse_wei(unit_cost), silent)
-    console.print(f"prover {agent.address}: capacity {capacity}, unit cost {agent.unit_cost_wei} wei" + (" (silent)" if silent else ""))
+    event(
+        logging.getLogger("proofmarket.prover"), f"prover {agent.address} started" + (" (silent)" if silent else ""),
+        prover=agent.address, capacity=capacity, unit_cost_wei=agent.unit_cost_wei, silent=silent,
+    )
     while True:
         try:
             agent.step()

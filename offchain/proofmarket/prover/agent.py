@@ -30,6 +30,7 @@ from eth_account.signers.local import LocalAccount
 from proofmarket.chain import typed_data
 from proofmarket.chain.typed_data import AskMessage, Domain
 from proofmarket.exceptions import ProofMarketError, UserInputError
+from proofmarket.logs import event
 
 log = logging.getLogger(__name__)
 
@@ -125,10 +126,17 @@ class ProverAgent:
         required = self.market.collateral_wei_per_constraint() * self.capacity
         if not status.registered:
             self.market.register_prover(self.account, self.capacity, required)
-            log.info("prover %s registered: capacity %s, collateral %s wei", self.address, self.capacity, required)
+            event(
+                log, f"prover {self.address} registered", prover=self.address, capacity=self.capacity,
+                collateral_wei=required,
+            )
             return
         if status.free_collateral < required:
             self.market.add_collateral(self.account, required - status.free_collateral)
+            event(
+                log, f"prover {self.address} collateral topped up", prover=self.address,
+                added_wei=required - status.free_collateral, collateral_wei=required,
+            )
 
     def next_nonce(self) -> int:
         """A nonce above every earlier one of this prover's: milliseconds since the epoch (so
@@ -154,6 +162,10 @@ class ProverAgent:
             }
         )
         self.asked_rounds.add(round_id)
+        event(
+            log, f"prover {self.address} asked in round {round_id}", prover=self.address, round=round_id,
+            unit_cost_gwei=self.unit_cost_wei / 10**9, capacity=self.capacity, digest=answer["digest"],
+        )
         return answer["digest"]
 
     def prove_assignments(self) -> list[ProvedChunk]:
@@ -193,7 +205,10 @@ class ProverAgent:
         seconds = time.perf_counter() - started
         gas_used = self.market.submit_proof(self.account, round_id, index, proof)
         proved = ProvedChunk(round_id, index, len(tx_hashes), seconds, gas_used)
-        log.info("proved chunk %s/%s (%s txs) in %.2fs, gas %s", round_id, index, len(tx_hashes), seconds, gas_used)
+        event(
+            log, f"prover {self.address} proved round {round_id} chunk {index}", prover=self.address, round=round_id,
+            chunk=index, transactions=len(tx_hashes), proving_seconds=round(seconds, 3), gas_used=gas_used,
+        )
         self.proved.append(proved)
         return proved
 
@@ -205,4 +220,6 @@ class ProverAgent:
             self.post_ask(self.market.open_round())
         except Exception as error:  # noqa: BLE001 - the ask can wait; assigned chunks cannot
             log.warning("prover %s: no ask this pass: %s", self.address, error)
-        return self.prove_assignments()
+        proved = self.prove_assignments()
+        event(log, f"prover {self.address} pass done", logging.DEBUG, prover=self.address, proved=len(proved))
+        return proved

@@ -43,11 +43,12 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from proofmarket.exceptions import MechanismError
+from proofmarket.mechanism.arithmetic import mul_div_up
 from proofmarket.mechanism.assignment import WorkGroup
 from proofmarket.mechanism.ordering import id_of, order_round
 from proofmarket.mechanism.settlement import settle_outcome
 from proofmarket.mechanism.supply import Feasibility
-from proofmarket.mechanism.types import Ask, Bid, Outcome, Price, RoundConfig, RoundInput
+from proofmarket.mechanism.types import ZERO_PRICE, Ask, Bid, Outcome, Price, RoundConfig, RoundInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +135,8 @@ def count_at_least(ordered_bids: list[Bid], users: int, price: Price) -> int:
 
 def charge_at_user_price(batch_bids: list[Bid], user_price: Price) -> dict[str, int]:
     """User ``i`` pays ``⌈π_u·g_i⌉``: its critical bid, at most ``b_i`` since ``d_i ≥ π_u``."""
-    num, den = user_price.num, user_price.den
-    if den == 1:
-        return {bid.id: num * bid.constraints for bid in batch_bids}
-    return {bid.id: -(-(num * bid.constraints) // den) for bid in batch_bids}
+    num, den = user_price.num, user_price.den  # den ≥ 1: a Price is in lowest terms
+    return {bid.id: mul_div_up(num, bid.constraints, den) for bid in batch_bids}
 
 
 def pay_at_prover_price(work_groups: list[WorkGroup], prover_price: Price) -> list[int]:
@@ -160,5 +159,5 @@ def clear_proofphi(round_input: RoundInput) -> Outcome:
         charges_wei=charge_at_user_price(batch_bids, clocks.user_price),
         work_groups=work_groups,
         payments_wei=pay_at_prover_price(work_groups, clocks.prover_price),
-        price=clocks.prover_price if batch_bids else Price(0, 1),
+        price=clocks.prover_price if batch_bids else ZERO_PRICE,
     )

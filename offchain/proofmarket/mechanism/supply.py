@@ -111,9 +111,9 @@ class EffectiveSupply:
         threshold = max(largest_transaction, 1)
         capacities = self._sorted_capacities
         first = bisect_left(capacities, threshold)
-        split = bisect_right(capacities, cap + threshold - 1) if cap > 0 else len(capacities)
+        split = bisect_right(capacities, cap + threshold - 1) if cap > 0 else len(capacities)  # ≥ first
         first_count, first_sum = self._prefix(first)
-        split_count, split_sum = self._prefix(max(split, first))
+        split_count, split_sum = self._prefix(split)
         all_count, _ = self._prefix(len(capacities))
         uncapped = (split_sum - first_sum) - (threshold - 1) * (split_count - first_count)
         return uncapped + cap * (all_count - split_count) if cap > 0 else uncapped
@@ -135,8 +135,8 @@ class Feasibility:
         self.ordered_bids = ordered_bids
         self.capacity = capacity
         self.max_bids_per_chunk = max_bids_per_chunk
-        self.prefix_smallest = list(accumulate(map(constraints_of, ordered_bids), min, initial=2**256)) if max_bids_per_chunk else []
         sizes = list(map(constraints_of, ordered_bids))
+        self.prefix_smallest = list(accumulate(sizes, min, initial=2**256)) if max_bids_per_chunk else []
         self.prefix_constraints = list(accumulate(sizes, initial=0))
         self.prefix_largest = list(accumulate(sizes, max, initial=0))
         self.supply = EffectiveSupply([ask.capacity for ask in ordered_asks])
@@ -158,10 +158,6 @@ class Feasibility:
         self.supply.remove(position)
         walk_position = bisect_left(self.provers_in, (-ask.capacity, ask.id), key=_walk_key)
         del self.provers_in[walk_position]
-
-    def demand(self, users: int) -> int:
-        """``G``: the constraints of the first ``users`` bids."""
-        return self.prefix_constraints[users]
 
     def fits(self, users: int) -> bool:
         """Whether the first ``users`` bids fit ``C`` and the provers in (test 1 or test 2)."""

@@ -220,8 +220,7 @@ def measure_outcomes(result: HarnessResult, mechanisms: tuple[str, ...], advance
     for index in range(result.plan.outcome_instances):
         family = family_of(index)
         truthful = random_round(_instance_rng(result.seed, "outcome", index), family=family)
-        optimum = properties.relaxed_optimal_welfare(truthful)
-        optimum_volume = properties.relaxed_optimal_volume(truthful)
+        optimum, optimum_volume = properties.relaxed_optimum(truthful)
         for mechanism in mechanisms:
             round_input = _for_mechanism(truthful, mechanism)
             outcome = clear_round(round_input)

@@ -347,11 +347,6 @@ def relaxed_optimal_welfare(round_input: RoundInput) -> Fraction:
     return relaxed_optimum(round_input)[0]
 
 
-def relaxed_optimal_volume(round_input: RoundInput) -> int:
-    """The constraints the relaxed optimum of :func:`relaxed_optimal_welfare` trades."""
-    return relaxed_optimum(round_input)[1]
-
-
 def relaxed_optimum(round_input: RoundInput) -> tuple[Fraction, int]:
     """The relaxed optimum's welfare and traded constraints (see :func:`relaxed_optimal_welfare`)."""
     capacity = round_input.config.capacity

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {PoseidonChunkCommitment} from "./commitment/PoseidonChunkCommitment.sol";
+import {IChunkCommitment} from "./interfaces/IChunkCommitment.sol";
 import {IProofMarket} from "./interfaces/IProofMarket.sol";
 import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
 import {Signatures} from "./libraries/Signatures.sol";
@@ -43,11 +45,12 @@ contract ProofMarket is IProofMarket {
     ///      b+2, and slashed from b+3 on. The owner sets a realistic window; this floor only
     ///      rules out the degenerate 0 and 1 (a chunk slashable in the very next block).
     uint256 internal constant MIN_PROVING_WINDOW_BLOCKS = 2;
-    /// @dev The largest `maxBidsPerChunk`. A chunk's `slash` refunds all its bids in one call, and
-    ///      a refund into an empty escrow slot costs ~24,500 gas (a new slot, 22,100), twice a
-    ///      settled bid: slashing 512 refunds, all cold and empty, costs ~12.6M gas (measured;
-    ///      docs/contract.md "Gas"), well within a 30M block; 1,500 did not fit.
-    uint256 internal constant MAX_BIDS_PER_CHUNK = 512;
+    /// @dev The largest `maxBidsPerChunk`. A chunk's `slash` and `disputeCommitment` each resolve
+    ///      all its bids in one call. A refund into an empty escrow slot costs ~24,500 gas (a new
+    ///      slot, 22,100), twice a settled bid, and a dispute adds one on-chain Poseidon hash per
+    ///      bid (~31,000 gas): at 256 bids, all refunds cold and empty, a dispute costs ~14.6M gas
+    ///      and a slash ~6.5M (measured; docs/contract.md "Gas"), within half a 30M block.
+    uint256 internal constant MAX_BIDS_PER_CHUNK = 256;
 
     /// @dev r, the order of the BN254 scalar field: a chunk commitment is a field element below it.
     uint256 internal constant SCALAR_FIELD_ORDER =
@@ -58,6 +61,9 @@ contract ProofMarket is IProofMarket {
     string internal constant DOMAIN_NAME = "ProofMarket";
     string internal constant DOMAIN_VERSION = "1";
 
+    /// @dev Recomputes a disputed chunk commitment (created by the constructor: its Poseidon
+    ///      constants would not fit in this contract's code).
+    IChunkCommitment private immutable _chunkCommitment;
     uint256 private immutable _cachedChainId;
     bytes32 private immutable _cachedDomainSeparator;
 
@@ -134,6 +140,7 @@ contract ProofMarket is IProofMarket {
         if (initialOwner == address(0)) revert ZeroAddress("owner");
         _setConfig(config);
         owner = initialOwner;
+        _chunkCommitment = new PoseidonChunkCommitment();
         _cachedChainId = block.chainid;
         _cachedDomainSeparator = _buildDomainSeparator();
         emit OwnershipTransferred(address(0), initialOwner);
@@ -448,7 +455,7 @@ contract ProofMarket is IProofMarket {
         for (uint256 i = start; i < end; ++i) {
             IncludedBid calldata included = bids[i];
             constraints += _settleBid(settlement, included);
-            refundHash_ = RefundLib.chain(refundHash_, included.bid.user, included.charge);
+            refundHash_ = RefundLib.chain(refundHash_, included.bid.user, included.charge, included.bid.txHash);
         }
         _assignChunk(settlement, assignment, chunkIndex, constraints, refundHash_);
     }
@@ -703,25 +710,33 @@ contract ProofMarket is IProofMarket {
         Round storage round = _rounds[roundId];
         uint256 deadline = chunk.deadline;
         if (block.number <= deadline) revert ProvingDeadlineNotPassed(roundId, chunkIndex, deadline, block.number);
-        uint256 refunded = _refundChunk(roundId, chunkIndex, chunk, round, refunds);
+        RefundTerms memory terms = _checkRefundList(roundId, chunkIndex, chunk, round, refunds);
+        uint256 refunded = _payRefunds(refunds, terms, uint256(chunk.payment) + chunk.collateral);
         _resolveSlash(roundId, chunkIndex, chunk, refunded);
     }
 
-    /// @dev Checks the refund list against the chunk and credits each user its refund.
-    function _refundChunk(
+    /// @dev How a chunk's refunds are computed: the round's rebate terms and Σ net charges owed.
+    struct RefundTerms {
+        uint256 rebatePool;
+        uint256 rebateBase;
+        uint256 owed;
+    }
+
+    /// @dev Checks the refund list against the chunk's stored hash; returns its refund terms.
+    function _checkRefundList(
         uint64 roundId,
         uint256 chunkIndex,
         Chunk storage chunk,
         Round storage round,
         Refund[] calldata refunds
-    ) internal returns (uint256 refunded) {
-        (uint256 rebatePool, uint256 rebateBase) =
-            round.surplusPolicy == SurplusPolicy.Rebate ? (uint256(round.surplus), uint256(round.revenue)) : (0, 0);
-        (bytes32 actualHash, uint256 owed) = _refundListTotals(refunds, rebatePool, rebateBase);
+    ) internal view returns (RefundTerms memory terms) {
+        if (round.surplusPolicy == SurplusPolicy.Rebate) {
+            (terms.rebatePool, terms.rebateBase) = (round.surplus, round.revenue);
+        }
+        bytes32 actualHash;
+        (actualHash, terms.owed) = _refundListTotals(refunds, terms.rebatePool, terms.rebateBase);
         bytes32 expectedHash = chunk.refundHash;
         if (actualHash != expectedHash) revert RefundListMismatch(roundId, chunkIndex, expectedHash, actualHash);
-        uint256 pool = uint256(chunk.payment) + chunk.collateral;
-        refunded = _payRefunds(refunds, rebatePool, rebateBase, owed, pool);
     }
 
     /// @dev Splits what the refunds left of the pool, slashes the prover, marks the chunk.
@@ -762,19 +777,18 @@ contract ProofMarket is IProofMarket {
         returns (bytes32 hash, uint256 owed)
     {
         for (uint256 i; i < refunds.length; ++i) {
-            hash = RefundLib.chain(hash, refunds[i].user, refunds[i].charge);
-            owed += _netCharge(refunds[i].charge, rebatePool, rebateBase);
+            Refund calldata refund = refunds[i];
+            hash = RefundLib.chain(hash, refund.user, refund.charge, refund.txHash);
+            owed += _netCharge(refund.charge, rebatePool, rebateBase);
         }
     }
 
-    /// @dev Credits each refund: in full if `pool` covers `owed`, else pro rata rounding down.
-    function _payRefunds(
-        Refund[] calldata refunds,
-        uint256 rebatePool,
-        uint256 rebateBase,
-        uint256 owed,
-        uint256 pool
-    ) internal returns (uint256 refunded) {
+    /// @dev Credits each refund: in full if `pool` covers what is owed, else pro rata rounding down.
+    function _payRefunds(Refund[] calldata refunds, RefundTerms memory terms, uint256 pool)
+        internal
+        returns (uint256 refunded)
+    {
+        (uint256 rebatePool, uint256 rebateBase, uint256 owed) = (terms.rebatePool, terms.rebateBase, terms.owed);
         bool inFull = owed <= pool;
         for (uint256 i; i < refunds.length; ++i) {
             uint256 net = _netCharge(refunds[i].charge, rebatePool, rebateBase);
@@ -789,6 +803,55 @@ contract ProofMarket is IProofMarket {
     function _netCharge(uint256 charge, uint256 rebatePool, uint256 rebateBase) internal pure returns (uint256) {
         // NOTE: rebateBase is R > 0 whenever rebatePool is non-zero, and the rebate <= charge.
         return rebatePool == 0 ? charge : charge - rebatePool * charge / rebateBase;
+    }
+
+    // ================================================================ dispute
+
+    /// @inheritdoc IProofMarket
+    /// @dev NOTE (nobody profits): the prover's collateral is released, not taken; the users are
+    ///      refunded from the chunk's reserved payment P_j alone (pro rata if it falls short), and
+    ///      what P_j leaves is burned. The caller, the treasury and the clearinghouse get nothing.
+    ///      NOTE (gas): one Poseidon hash per bid (~31k gas) on top of the refunds; bounded by
+    ///      MAX_BIDS_PER_CHUNK. The commitment contract is this market's own, created by its
+    ///      constructor, and its function is `pure` (a STATICCALL): it cannot re-enter.
+    function disputeCommitment(uint64 roundId, uint256 chunkIndex, Refund[] calldata refunds) external {
+        Chunk storage chunk = _pendingChunk(roundId, chunkIndex);
+        RefundTerms memory terms = _checkRefundList(roundId, chunkIndex, chunk, _rounds[roundId], refunds);
+        bytes32[] memory transactionHashes = new bytes32[](refunds.length);
+        for (uint256 i; i < refunds.length; ++i) {
+            transactionHashes[i] = refunds[i].txHash;
+        }
+        bytes32 recorded = chunk.commitment;
+        bytes32 recomputed = _chunkCommitment.commitmentOf(transactionHashes);
+        if (recomputed == recorded) revert CommitmentMatches(roundId, chunkIndex, recorded);
+
+        uint256 refunded = _payRefunds(refunds, terms, chunk.payment);
+        _resolveDispute(roundId, chunkIndex, chunk, recorded, recomputed, refunded);
+    }
+
+    /// @dev Releases the prover's collateral, burns what the refunds left of the payment, marks
+    ///      the chunk.
+    function _resolveDispute(
+        uint64 roundId,
+        uint256 chunkIndex,
+        Chunk storage chunk,
+        bytes32 recorded,
+        bytes32 recomputed,
+        uint256 refunded
+    ) internal {
+        uint96 payment = chunk.payment;
+        // NOTE: cannot underflow: refunded <= payment, the pool `_payRefunds` was given.
+        uint256 burned = payment - refunded;
+        address proverAddress = chunk.prover;
+        chunk.status = ChunkStatus.Disputed;
+        // NOTE: the prover's locked amount includes this chunk's collateral, locked at settlement.
+        _provers[proverAddress].locked -= chunk.collateral;
+        Totals memory totals = _totals;
+        totals.reserved -= payment;
+        totals.balances += uint128(refunded);
+        totals.burned += uint128(burned);
+        _totals = totals;
+        emit ChunkDisputed(roundId, chunkIndex, proverAddress, msg.sender, recorded, recomputed, refunded, burned);
     }
 
     // ================================================================ withdraw
@@ -838,6 +901,11 @@ contract ProofMarket is IProofMarket {
     /// @inheritdoc IProofMarket
     function getChunk(uint64 roundId, uint256 chunkIndex) external view returns (Chunk memory) {
         return _chunks[roundId][chunkIndex];
+    }
+
+    /// @inheritdoc IProofMarket
+    function chunkCommitment() external view returns (address) {
+        return address(_chunkCommitment);
     }
 
     /// @inheritdoc IProofMarket
@@ -900,9 +968,7 @@ contract ProofMarket is IProofMarket {
 
     /// @inheritdoc IProofMarket
     function refundHash(Refund[] calldata refunds) external pure returns (bytes32 hash) {
-        for (uint256 i; i < refunds.length; ++i) {
-            hash = RefundLib.chain(hash, refunds[i].user, refunds[i].charge);
-        }
+        (hash,) = _refundListTotals(refunds, 0, 0);
     }
 
     // ================================================================ EIP-712 internals

@@ -117,6 +117,21 @@ interface IProofMarket {
         uint256 treasuryShare
     );
 
+    /// @notice The chunk's recorded `commitment` is not the one its transactions give
+    ///         (`recomputed`), so no proof could open it: `disputer` showed it. The prover's
+    ///         collateral is released, `refunded` went to the chunk's users from its payment, and
+    ///         `burned` is what the payment left.
+    event ChunkDisputed(
+        uint64 indexed roundId,
+        uint256 indexed chunkIndex,
+        address indexed prover,
+        address disputer,
+        bytes32 commitment,
+        bytes32 recomputed,
+        uint256 refunded,
+        uint256 burned
+    );
+
     // ------------------------------------------------------------------ errors: access and config
 
     /// @notice Only the owner may call this; `caller` is not the owner.
@@ -272,7 +287,7 @@ interface IProofMarket {
     /// @notice Round `roundId` has no chunk `chunkIndex`.
     error ChunkNotFound(uint64 roundId, uint256 chunkIndex);
 
-    /// @notice The chunk is already resolved (`status` is Proven or Slashed).
+    /// @notice The chunk is already resolved (`status` is Proven, Slashed or Disputed).
     error ChunkNotPending(uint64 roundId, uint256 chunkIndex, ChunkStatus status);
 
     /// @notice The chunk's proving `deadline` passed; it is `currentBlock`.
@@ -286,6 +301,9 @@ interface IProofMarket {
 
     /// @notice The refund list hashes to `actual`, not to the chunk's stored `expected`.
     error RefundListMismatch(uint64 roundId, uint256 chunkIndex, bytes32 expected, bytes32 actual);
+
+    /// @notice The chunk's transactions do give its recorded `commitment`: nothing to dispute.
+    error CommitmentMatches(uint64 roundId, uint256 chunkIndex, bytes32 commitment);
 
     // ------------------------------------------------------------------ owner and config
 
@@ -392,9 +410,23 @@ interface IProofMarket {
     ///         collateral (pro rata, rounding down, if both fall short); the caller gets the
     ///         reporter share of what is left, the treasury the rest (all of it when the caller
     ///         is the chunk's prover: no reward for reporting one's own default).
-    /// @param refunds The chunk's `(user, charge)` list in settlement order, as the settlement's
-    ///        calldata holds it; checked against the stored `refundHash`.
+    /// @param refunds The chunk's `(user, charge, txHash)` list in settlement order, as the
+    ///        settlement's calldata holds it; checked against the stored `refundHash`.
     function slash(uint64 roundId, uint256 chunkIndex, Refund[] calldata refunds) external;
+
+    // ------------------------------------------------------------------ dispute
+
+    /// @notice Shows that a pending chunk's recorded commitment is not the commitment of its own
+    ///         transactions, so no proof could ever open it (by anyone, at any time while the chunk
+    ///         is pending; its prover's agent does it before the deadline). The chunk is resolved
+    ///         as Disputed: its prover's collateral is released unslashed, its users are refunded
+    ///         their net charges from the chunk's reserved payment (pro rata, rounding down, if it
+    ///         falls short), and the rest of the payment is burned. Nobody is rewarded.
+    /// @dev Reverts `CommitmentMatches` when the recomputed commitment equals the recorded one.
+    /// @param refunds The chunk's `(user, charge, txHash)` list in settlement order; checked
+    ///        against the stored `refundHash`, then its `txHash`es hashed with Poseidon as in
+    ///        docs/zk.md ("Commitment").
+    function disputeCommitment(uint64 roundId, uint256 chunkIndex, Refund[] calldata refunds) external;
 
     // ------------------------------------------------------------------ withdraw
 
@@ -420,6 +452,10 @@ interface IProofMarket {
 
     /// @notice The market's running totals; see {Totals} for the conservation invariant.
     function getTotals() external view returns (Totals memory);
+
+    /// @notice The contract `disputeCommitment` recomputes chunk commitments with (an
+    ///         {IChunkCommitment} created by this market's constructor).
+    function chunkCommitment() external view returns (address);
 
     /// @notice The round open at the current block; reverts {BeforeGenesis} before round 0.
     function currentRound() external view returns (uint64);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-/// @notice Lifecycle of a chunk: assigned at settlement, then proven or slashed, exactly once.
+/// @notice Lifecycle of a chunk: assigned at settlement, then resolved exactly once: proven,
+///         slashed (missed its deadline), or disputed (its recorded commitment is not the one
+///         its transactions give, so no proof could open it).
 enum ChunkStatus {
     None,
     Pending,
     Proven,
-    Slashed
+    Slashed,
+    Disputed
 }
 
 /// @notice One prover's share of a settled round (four storage slots; `submitProof` reads the
@@ -27,6 +30,6 @@ struct Chunk {
     uint64 deadline;
     /// Commitment to the chunk's transactions that the proof must bind.
     bytes32 commitment;
-    /// Chained hash of the chunk's `(user, charge)` list (RefundLib).
+    /// Chained hash of the chunk's `(user, charge, txHash)` list (RefundLib).
     bytes32 refundHash;
 }

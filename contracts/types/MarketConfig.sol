@@ -22,8 +22,9 @@ struct MarketConfig {
     address treasury;
     /// Length of a round in blocks: [1, 216,000].
     uint64 roundLengthBlocks;
-    /// The most bids one chunk may hold: [1, 512]. Bounds a chunk's `slash`, which refunds every
-    /// bid in one call: 512 refunds into empty escrow slots cost about 12.6M gas (docs/contract.md).
+    /// The most bids one chunk may hold: [1, 256]. Bounds a chunk's `slash` and
+    /// `disputeCommitment`, which refund every bid in one call (a dispute also hashes each bid's
+    /// txHash): at 256, all into empty escrow slots, a dispute costs about 14.3M gas (docs/contract.md).
     uint32 maxBidsPerChunk;
     /// Checks chunk proofs (non-zero).
     IProofVerifier verifier;

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from web3 import Web3
 
 from proofmarket.api.app import create_app
-from proofmarket.chain.market import ChunkStatus, ProofMarketClient
+from proofmarket.chain.market import ProofMarketClient
 from proofmarket.clearinghouse.chain_adapter import MarketAdapter
 from proofmarket.clearinghouse.chain_view import ChainView
 from proofmarket.clearinghouse.intake import SignedBid, validate_bid
@@ -230,13 +230,16 @@ class ProverMarketAdapter:
 
     def chunk_on_chain(self, round_id: int, chunk_index: int) -> tuple[str, bytes, str]:
         chunk = self.client.chunk(round_id, chunk_index)
-        state = {ChunkStatus.PENDING: "assigned", ChunkStatus.PROVEN: "proven", ChunkStatus.SLASHED: "slashed"}.get(
-            chunk.status, "none"
-        )
-        return chunk.prover, bytes(chunk.commitment), state
+        return chunk.prover, bytes(chunk.commitment), chunk.status.state_name
+
+    def settled_transactions(self, round_id: int, chunk_index: int) -> list[bytes]:
+        return [refund.tx_hash for refund in self.client.refunds_from_settlement(round_id)[chunk_index]]
 
     def submit_proof(self, prover: LocalAccount, round_id: int, chunk_index: int, proof: bytes) -> int:
         return self.client.submit_proof(prover, round_id, chunk_index, proof)["gasUsed"]
+
+    def dispute_commitment(self, prover: LocalAccount, round_id: int, chunk_index: int) -> int:
+        return self.client.dispute_commitment(prover, round_id, chunk_index)["gasUsed"]
 
 
 def build_prover_agent(

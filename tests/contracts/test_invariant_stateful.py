@@ -1,7 +1,8 @@
 """Random sequences of deposit, register, capacity changes (decreases take effect after the exit
 delay), settle (valid, tampered, and front-run by provers decreasing their capacity or exiting
-between the round's close and its settlement), prove, slash, withdraw and exit against a fresh
-market, checked after every step against a model of every balance and against the conservation
+between the round's close and its settlement), prove, slash, dispute (a recorded commitment that
+is not the chunk's transactions', or a true one that must be refused), withdraw and exit against a
+fresh market, checked after every step against a model of every balance and against the conservation
 invariant (docs/contract.md).
 
 The model is the specification written as plain integer arithmetic (README.md "One round" steps 4-7,
@@ -30,6 +31,7 @@ from proofmarket.chain.market import (
     deploy_development_verifier,
     deploy_market,
 )
+from proofmarket.zk.commitment import chunk_commitment
 
 from .helpers import BPS, Rounds, default_config
 
@@ -75,6 +77,20 @@ class ChunkModel:
     rebate_pool: int
     rebate_base: int
     resolved: bool = False
+
+    @property
+    def commitment_matches(self) -> bool:
+        """Whether the recorded commitment is the Poseidon chain of the chunk's transactions."""
+        return self.assignment.commitment == chunk_commitment([refund.tx_hash for refund in self.refunds])
+
+    def refund_amounts(self, pool: int) -> list[int]:
+        """Each user's refund from ``pool``: its net charge, pro rata (rounding down) if short."""
+        nets = [
+            refund.charge - (self.rebate_pool * refund.charge // self.rebate_base if self.rebate_pool else 0)
+            for refund in self.refunds
+        ]
+        owed = sum(nets)
+        return [net if owed <= pool else net * pool // owed for net in nets]
 
 
 @dataclass
@@ -125,12 +141,8 @@ def set_capacity_outcome(state: ProverModel, capacity: int, block: int, delay: i
     return "CapacityChangePending", state, None
 
 
-def owed_exceeds_pool(chunk: ChunkModel) -> bool:
-    owed = sum(
-        refund.charge - (chunk.rebate_pool * refund.charge // chunk.rebate_base if chunk.rebate_pool else 0)
-        for refund in chunk.refunds
-    )
-    return owed > chunk.payment + chunk.collateral
+def owed_exceeds_pool(chunk: ChunkModel, pool: int) -> bool:
+    return sum(chunk.refund_amounts(pool)) < sum(chunk.refund_amounts(2**256))
 
 
 def make_machine(web3, roles, mine):
@@ -312,7 +324,16 @@ def make_machine(web3, roles, mine):
                 charges = sum(included.charge for included in bids[cursor : cursor + count])
                 payment = charges * data.draw(st.integers(0, 100), label="payment share") // 100
                 unit_cost = payment // total
-                chunks.append(self.rounds.chunk(self.roles[name], round_id, unit_cost, count, payment, nonce=round_id))
+                # Mostly the true commitment of the chunk's transactions; sometimes another one,
+                # which the chunk's prover can dispute (the development verifier accepts either).
+                honest = data.draw(st.booleans(), label="true commitment")
+                commitment = chunk_commitment([included.bid.tx_hash for included in bids[cursor : cursor + count]])
+                chunks.append(
+                    self.rounds.chunk(
+                        self.roles[name], round_id, unit_cost, count, payment,
+                        commitment=commitment if honest else None, nonce=round_id,
+                    )
+                )
                 cursor += count
             return round_id, bids[:cursor], chunks
 
@@ -356,7 +377,7 @@ def make_machine(web3, roles, mine):
                         chunk.ask.prover,
                         chunk.payment,
                         KAPPA * constraints,
-                        [Refund(included.bid.user, included.charge) for included in chunk_bids],
+                        [Refund(included.bid.user, included.charge, included.bid.tx_hash) for included in chunk_bids],
                         chunk,
                         state.deadline,
                         rebate_pool,
@@ -475,20 +496,12 @@ def make_machine(web3, roles, mine):
                 _expect_revert(lambda: self.market.slash(reporter, chunk.round_id, chunk.index), "ProvingDeadlineNotPassed")
                 return
             self.market.slash(reporter, chunk.round_id, chunk.index)  # refunds rebuilt from calldata
-            event("chunk slashed" + (" pro rata" if owed_exceeds_pool(chunk) else ""))
+            pool = chunk.payment + chunk.collateral
+            event("chunk slashed" + (" pro rata" if owed_exceeds_pool(chunk, pool) else ""))
             if reporter.address == chunk.prover:
                 event("chunk slashed by its own prover")
             chunk.resolved = True
-            nets = [
-                refund.charge - (chunk.rebate_pool * refund.charge // chunk.rebate_base if chunk.rebate_pool else 0)
-                for refund in chunk.refunds
-            ]
-            owed, pool = sum(nets), chunk.payment + chunk.collateral
-            paid = 0
-            for refund, net in zip(chunk.refunds, nets):
-                amount = net if owed <= pool else net * pool // owed
-                self.model.balances[refund.user] += amount
-                paid += amount
+            paid = self.credit_refunds(chunk, pool)
             remainder = pool - paid
             reward = 0 if reporter.address == chunk.prover else remainder * REPORTER_BPS // BPS
             self.model.balances[reporter.address] += reward
@@ -496,6 +509,35 @@ def make_machine(web3, roles, mine):
             prover = self.model.provers[chunk.prover]
             prover.collateral -= chunk.collateral
             prover.locked -= chunk.collateral
+
+        def credit_refunds(self, chunk: ChunkModel, pool: int) -> int:
+            """Credits the chunk's refunds from ``pool`` in the model; returns their sum."""
+            amounts = chunk.refund_amounts(pool)
+            for refund, amount in zip(chunk.refunds, amounts):
+                self.model.balances[refund.user] += amount
+            return sum(amounts)
+
+        @rule(data=st.data())
+        def dispute(self, data):
+            """Anyone may dispute a pending chunk at any time: it succeeds exactly when the recorded
+            commitment is not its transactions'; the prover is released, nobody is rewarded."""
+            pending = [chunk for chunk in self.model.chunks if not chunk.resolved]
+            if not pending:
+                return
+            chunk = data.draw(st.sampled_from(pending), label="chunk")
+            disputer = self.roles[data.draw(st.sampled_from(PROVERS + ("reporter",)), label="disputer")]
+            if chunk.commitment_matches:
+                _expect_revert(
+                    lambda: self.market.dispute_commitment(disputer, chunk.round_id, chunk.index), "CommitmentMatches"
+                )
+                event("dispute of a true commitment refused")
+                return
+            self.market.dispute_commitment(disputer, chunk.round_id, chunk.index)  # refunds from calldata
+            event("chunk disputed" + (" pro rata" if owed_exceeds_pool(chunk, chunk.payment) else ""))
+            chunk.resolved = True
+            paid = self.credit_refunds(chunk, chunk.payment)
+            self.model.burned += chunk.payment - paid
+            self.model.provers[chunk.prover].locked -= chunk.collateral
 
         @rule(blocks=st.integers(1, 12))
         def mine(self, blocks):
@@ -546,5 +588,9 @@ def test_market_conserves_ether_under_random_operations(web3, roles, mine):
     # Not vacuous: bids were settled, and chunks were both proven and slashed.
     assert any(name.startswith("settled") and not name.startswith("settled 0") for name in EXERCISED)
     assert EXERCISED["chunk proven"] + EXERCISED["chunk slashed"] + EXERCISED["chunk slashed pro rata"] > 0
+    # Disputes ran (mismatched commitments disputed, or true ones refused: tests/contracts/
+    # test_dispute_commitment.py has each case for certain).
+    disputes = ("chunk disputed", "chunk disputed pro rata", "dispute of a true commitment refused")
+    assert sum(EXERCISED[name] for name in disputes) > 0
     # Provers front-ran settlements with decreases or exits, and the settlements went through.
     assert any(name.startswith("front-run settlement") and " 0 chunk" not in name for name in EXERCISED)

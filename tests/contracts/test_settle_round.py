@@ -64,9 +64,9 @@ def test_settle_moves_charges_locks_collateral_and_pays_the_treasury(
     chunk = market.chunk(round_id, 0)
     assert (chunk.prover, chunk.constraints, chunk.status) == (prover_fast.address, 300, ChunkStatus.PENDING)
     assert (chunk.payment, chunk.collateral, chunk.commitment) == (2_100, 15_000, chunks[0].commitment)
-    expected_refunds = [Refund(alice.address, 3_000)]
+    expected_refunds = [Refund(alice.address, 3_000, bids[0].bid.tx_hash)]
     assert chunk.refund_hash == refund_list_hash(expected_refunds) == market.refund_hash(expected_refunds)
-    assert market.chunk(round_id, 1).refund_hash == refund_list_hash([Refund(bob.address, 2_000)])
+    assert market.chunk(round_id, 1).refund_hash == refund_list_hash([Refund(bob.address, 2_000, bids[1].bid.tx_hash)])
 
     (settled,) = market.events(receipt, "RoundSettled")
     assert settled["roundId"] == round_id
@@ -86,9 +86,10 @@ def test_settle_computes_chunk_constraints_from_its_bids(market, rounds, funded,
     rounds.settle(round_id, bids, chunks)
     assert market.chunk(round_id, 0).constraints == 350
     assert market.chunk(round_id, 1).constraints == 400
+    hashes = [included.bid.tx_hash for included in bids]
     assert market.refunds_from_settlement(round_id) == [
-        [Refund(alice.address, 1_000), Refund(bob.address, 1_000)],
-        [Refund(carol.address, 1_000)],
+        [Refund(alice.address, 1_000, hashes[0]), Refund(bob.address, 1_000, hashes[1])],
+        [Refund(carol.address, 1_000, hashes[2])],
     ]
 
 

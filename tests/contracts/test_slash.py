@@ -7,12 +7,16 @@ from proofmarket.chain.market import ChunkStatus, Refund, SurplusPolicy
 from .helpers import Change, reverts
 
 
+#: The transaction alice's bid in ``settled`` pays for.
+ALICE_TX_HASH = b"\xa1" * 32
+
+
 @pytest.fixture
 def settled(rounds, funded, registered, alice, bob, prover_fast):
     """One chunk for prover_fast: alice 300 constraints charged 3,000; paid 1,500; locks 15,000."""
     round_id = rounds.open_round()
     chunks = [rounds.chunk(prover_fast, round_id, 5, 1, 1_500)]
-    rounds.settle(round_id, [rounds.bid(alice, round_id, 300, 3_000)], chunks)
+    rounds.settle(round_id, [rounds.bid(alice, round_id, 300, 3_000, tx_hash=ALICE_TX_HASH)], chunks)
     return round_id, chunks
 
 
@@ -109,7 +113,7 @@ def test_slash_reverts_when_refund_charge_is_inflated(market, rounds, settled, a
     round_id, _ = settled
     rounds.pass_deadline(round_id)
     expected = market.chunk(round_id, 0).refund_hash
-    inflated = [Refund(alice.address, 3_001)]
+    inflated = [Refund(alice.address, 3_001, ALICE_TX_HASH)]
     with reverts("RefundListMismatch", roundId=round_id, chunkIndex=0, expected=expected, actual=market.refund_hash(inflated)):
         market.slash(reporter, round_id, 0, inflated)
 
@@ -118,7 +122,14 @@ def test_slash_reverts_when_refund_goes_to_someone_else(market, rounds, settled,
     round_id, _ = settled
     rounds.pass_deadline(round_id)
     with reverts("RefundListMismatch"):
-        market.slash(reporter, round_id, 0, [Refund(mallory.address, 3_000)])
+        market.slash(reporter, round_id, 0, [Refund(mallory.address, 3_000, ALICE_TX_HASH)])
+
+
+def test_slash_reverts_when_refund_names_another_transaction(market, rounds, settled, alice, reporter):
+    round_id, _ = settled
+    rounds.pass_deadline(round_id)
+    with reverts("RefundListMismatch"):
+        market.slash(reporter, round_id, 0, [Refund(alice.address, 3_000, b"\xb2" * 32)])
 
 
 def test_slash_reverts_when_refund_list_is_empty(market, rounds, settled, reporter):
@@ -181,5 +192,5 @@ def test_slash_works_while_paused(market, owner, ledger, rounds, settled, alice,
 def test_refunds_rebuilt_from_settlement_match_the_stored_hash(market, rounds, settled, alice):
     round_id, _ = settled
     (refunds,) = market.refunds_from_settlement(round_id)
-    assert refunds == [Refund(alice.address, 3_000)]
+    assert refunds == [Refund(alice.address, 3_000, ALICE_TX_HASH)]
     assert market.refund_hash(refunds) == market.chunk(round_id, 0).refund_hash

@@ -62,6 +62,21 @@ class ChunkStatus(IntEnum):
     PENDING = 1
     PROVEN = 2
     SLASHED = 3
+    DISPUTED = 4
+
+    @property
+    def state_name(self) -> str:
+        """The name the clearinghouse and its API give this status ("none" for no chunk)."""
+        return _CHUNK_STATE_NAMES[self]
+
+
+_CHUNK_STATE_NAMES = {
+    ChunkStatus.NONE: "none",
+    ChunkStatus.PENDING: "assigned",
+    ChunkStatus.PROVEN: "proven",
+    ChunkStatus.SLASHED: "slashed",
+    ChunkStatus.DISPUTED: "disputed",
+}
 
 
 #: The bounds ``[min, max]`` of each config field the contract checks (``ConfigOutOfBounds(field,
@@ -74,12 +89,12 @@ CONFIG_BOUNDS: dict[str, tuple[int, int]] = {
     "exitDelayBlocks": (1, 216_000),
     "settlementWindowBlocks": (1, 216_000),
     "capacityPerRound": (1, 2**64 - 1),
-    "maxBidsPerChunk": (1, 512),
+    "maxBidsPerChunk": (1, 256),
 }
 
 #: The most bids one chunk may hold unless configured otherwise: the contract's largest value,
-#: whose slash (512 refunds into empty escrow slots) costs about 12.6M gas.
-DEFAULT_MAX_BIDS_PER_CHUNK = 512
+#: whose dispute (256 Poseidon hashes and refunds into empty escrow slots) costs about 14.6M gas.
+DEFAULT_MAX_BIDS_PER_CHUNK = 256
 
 
 @dataclass(frozen=True)
@@ -100,7 +115,8 @@ class MarketConfig:
     #: A round can be settled up to ``round_close_block + settlement_window_blocks`` (>= 1).
     settlement_window_blocks: int
     surplus_policy: SurplusPolicy = SurplusPolicy.TREASURY
-    #: The most bids one chunk may hold (1 ... 512): bounds the gas of the chunk's ``slash``.
+    #: The most bids one chunk may hold (1 ... 256): bounds the gas of the chunk's ``slash`` and
+    #: ``disputeCommitment``.
     max_bids_per_chunk: int = DEFAULT_MAX_BIDS_PER_CHUNK
 
     def to_abi(self) -> tuple:
@@ -185,13 +201,15 @@ class ChunkAssignment:
 
 @dataclass(frozen=True)
 class Refund:
-    """One entry of a chunk's refund list: a user and the charge of its included bid."""
+    """One entry of a chunk's refund list: a user, the charge of its included bid, and the bid's
+    ``txHash`` (which binds the chunk's transactions for ``disputeCommitment``)."""
 
     user: str
     charge: int
+    tx_hash: bytes
 
     def to_abi(self) -> tuple:
-        return (to_checksum_address(self.user), self.charge)
+        return (to_checksum_address(self.user), self.charge, bytes32("tx_hash", self.tx_hash))
 
 
 @dataclass(frozen=True)
@@ -307,10 +325,16 @@ class Totals:
 
 def refund_list_hash(refunds: Sequence[Refund]) -> bytes:
     """The chained hash the contract stores as ``Chunk.refundHash``:
-    ``h_0 = 0``, ``h_i = keccak256(abi.encode(h_{i-1}, user_i, charge_i))``."""
+    ``h_0 = 0``, ``h_i = keccak256(abi.encode(h_{i-1}, user_i, charge_i, txHash_i))``."""
     digest = b"\x00" * 32
     for refund in refunds:
-        digest = keccak(digest + b"\x00" * 12 + address_bytes("user", refund.user) + refund.charge.to_bytes(32, "big"))
+        digest = keccak(
+            digest
+            + b"\x00" * 12
+            + address_bytes("user", refund.user)
+            + refund.charge.to_bytes(32, "big")
+            + bytes32("tx_hash", refund.tx_hash)
+        )
     return digest
 
 
@@ -460,6 +484,17 @@ class ProofMarketClient:
             refunds = self.refunds_from_settlement(round_id)[chunk_index]
         return self._transact(sender, "slash", round_id, chunk_index, [refund.to_abi() for refund in refunds])
 
+    def dispute_commitment(
+        self, sender: LocalAccount, round_id: int, chunk_index: int, refunds: Sequence[Refund] | None = None
+    ) -> dict:
+        """Shows on-chain that a pending chunk's recorded commitment is not its transactions'
+        (``disputeCommitment``). Without ``refunds``, the chunk's list is rebuilt from the
+        settlement transaction (:meth:`refunds_from_settlement`)."""
+        if refunds is None:
+            refunds = self.refunds_from_settlement(round_id)[chunk_index]
+        entries = [refund.to_abi() for refund in refunds]
+        return self._transact(sender, "disputeCommitment", round_id, chunk_index, entries)
+
     def settlement_transaction(self, round_id: int) -> str:
         """The hash of the transaction that settled ``round_id`` (found by its RoundSettled log)."""
         state = self.round(round_id)
@@ -473,7 +508,7 @@ class ProofMarketClient:
         return "0x" + bytes(logs[0]["transactionHash"]).hex()
 
     def refunds_from_settlement(self, round_id: int) -> list[list[Refund]]:
-        """Each chunk's refund list ``[(user, charge), ...]``, rebuilt from the calldata of the
+        """Each chunk's refund list ``[(user, charge, txHash), ...]``, rebuilt from the calldata of the
         transaction that settled ``round_id``. Needs that transaction to call ``settleRound``
         directly (a clearinghouse behind a multisig must keep its own copy of the lists)."""
         transaction = self.web3.eth.get_transaction(self.settlement_transaction(round_id))
@@ -490,7 +525,7 @@ class ProofMarketClient:
             bid_count = _as_tuple(chunk)[2]
             lists.append(
                 [
-                    Refund(user=to_checksum_address(_as_tuple(bid[0])[0]), charge=bid[2])
+                    Refund(user=to_checksum_address(_as_tuple(bid[0])[0]), charge=bid[2], tx_hash=bytes(_as_tuple(bid[0])[1]))
                     for bid in bids[cursor : cursor + bid_count]
                 ]
             )

@@ -39,8 +39,6 @@ log = logging.getLogger(__name__)
 #: How long to look for a transaction's own receipt when the node says its nonce is used.
 NONCE_TAKEN_GRACE_SECONDS = 3.0
 
-CHUNK_STATES = {ChunkStatus.PENDING: "assigned", ChunkStatus.PROVEN: "proven", ChunkStatus.SLASHED: "slashed"}
-
 
 def _is_nonce_taken(message: str) -> bool:
     message = message.lower()
@@ -102,9 +100,9 @@ class MarketAdapter:
 
     def chunk_state(self, round_id: int, chunk_index: int) -> str:
         status = self.client.chunk(round_id, chunk_index).status
-        if status not in CHUNK_STATES:
+        if status is ChunkStatus.NONE:
             raise ChainError(f"round {round_id} has no chunk {chunk_index} on-chain")
-        return CHUNK_STATES[status]
+        return status.state_name
 
     def proof_transaction(self, round_id: int, chunk_index: int, from_block: int) -> str | None:
         """The hash of the transaction that emitted the chunk's ``ChunkProven`` event, if any."""
@@ -175,10 +173,11 @@ class MarketAdapter:
             chunks,
         )
 
-    def sign_slash(self, round_id: int, chunk_index: int, refunds: Sequence[tuple[str, int]]) -> SignedTransaction:
-        return self._sign(
-            "slash", round_id, chunk_index, [Refund(user=user, charge=charge).to_abi() for user, charge in refunds]
-        )
+    def sign_slash(
+        self, round_id: int, chunk_index: int, refunds: Sequence[tuple[str, int, bytes]]
+    ) -> SignedTransaction:
+        entries = [Refund(user=user, charge=charge, tx_hash=tx_hash).to_abi() for user, charge, tx_hash in refunds]
+        return self._sign("slash", round_id, chunk_index, entries)
 
     def broadcast(self, signed: SignedTransaction) -> None:
         """Send a signed transaction; already known to the node (pending or mined) is success.

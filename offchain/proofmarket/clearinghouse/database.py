@@ -67,6 +67,7 @@ class ChunkState(str, enum.Enum):
     PROVEN = "proven"
     SLASH_SIGNED = "slash_signed"
     SLASHED = "slashed"
+    DISPUTED = "disputed"
 
 
 class BidRow(Base):

@@ -86,6 +86,8 @@ POSTED_BIDS_CURSOR = "posted_bids"
 MAX_SCAN_BLOCKS = 2_000
 
 TERMINAL_ROUND_STATES = {RoundState.RESOLVED, RoundState.EMPTY, RoundState.FAILED}
+#: A chunk in one of these states needs nothing more from the clearinghouse.
+RESOLVED_CHUNK_STATES = {ChunkState.PROVEN, ChunkState.SLASHED, ChunkState.DISPUTED}
 
 
 class SimulatedCrash(BaseException):
@@ -791,7 +793,7 @@ class Clearinghouse:
             )
 
     def _resolve_chunks(self, round_id: int) -> bool:
-        """Mark proven chunks, slash overdue ones; True once every chunk is proven or slashed."""
+        """Mark proven and disputed chunks, slash overdue ones; True once every chunk is resolved."""
         head = self.market.block_number()
         with self.store.session() as session:
             row = session.get(RoundRow, round_id)
@@ -800,14 +802,14 @@ class Clearinghouse:
             charges = {bid_id: int(charge) for bid_id, charge in json.loads(row.outcome_json)["charges_wei"].items()}
         unresolved = 0
         for chunk in chunks:
-            if chunk.state in (ChunkState.PROVEN, ChunkState.SLASHED):
+            if chunk.state in RESOLVED_CHUNK_STATES:
                 continue
             on_chain = self.market.chunk_state(round_id, chunk.chunk_index)
             if on_chain == "assigned" and head > deadline:
                 on_chain = self._slash(chunk, charges)
             if on_chain == "proven":
                 self._observe_proof_gas(round_id, chunk.chunk_index, settle_block)
-            if on_chain in ("proven", "slashed"):
+            if ChunkState(on_chain) in RESOLVED_CHUNK_STATES:
                 self._set_chunk_state(round_id, chunk.chunk_index, ChunkState(on_chain))
             else:
                 unresolved += 1
@@ -818,6 +820,7 @@ class Clearinghouse:
             self._transition(
                 round_id, RoundState.RESOLVED, f"round {round_id} resolved", chunks=len(states),
                 proven=states.count(ChunkState.PROVEN), slashed=states.count(ChunkState.SLASHED),
+                disputed=states.count(ChunkState.DISPUTED),
             )
         return unresolved == 0
 
@@ -868,11 +871,16 @@ class Clearinghouse:
                 stored.slash_transaction_hash = stored.slash_raw_transaction = None
         return state
 
-    def _refunds(self, chunk: ChunkRow, charges: dict[str, int]) -> list[tuple[str, int]]:
+    def _refunds(self, chunk: ChunkRow, charges: dict[str, int]) -> list[tuple[str, int, bytes]]:
+        """The chunk's ``(user, charge, txHash)`` list in settlement order (what ``slash`` takes)."""
         with self.store.session() as session:
             digests = json.loads(chunk.bid_digests_json)
             users = {r.digest: r.user for r in session.scalars(select(BidRow).where(BidRow.digest.in_(digests)))}
-        return [(users[digest], charges[digest]) for digest in digests]
+        tx_hashes = json.loads(chunk.tx_hashes_json)
+        return [
+            (users[digest], charges[digest], _bytes(tx_hash))
+            for digest, tx_hash in zip(digests, tx_hashes, strict=True)
+        ]
 
     def _set_chunk_state(self, round_id: int, chunk_index: int, state: ChunkState) -> None:
         with self.store.session() as session:

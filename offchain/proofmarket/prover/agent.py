@@ -4,7 +4,9 @@ Each ``step``: make sure the prover is registered with enough collateral; post a
 the open round (once per round); fetch its assigned chunks from the clearinghouse, check each
 chunk against the chain (the commitment the contract stores must be the one its transactions
 hash to, so a clearinghouse cannot make it prove something else), prove it, and submit the proof
-before the deadline. ``silent`` provers post asks but never prove (to exercise slashing).
+before the deadline. A chunk whose recorded commitment is not the one its settled transactions
+give can never be proven: the agent disputes it on-chain (``disputeCommitment``), which releases
+its collateral unslashed and refunds the chunk's users. ``silent`` provers post asks but never prove (to exercise slashing).
 
 Rules:
 
@@ -69,8 +71,17 @@ class ProverMarket(Protocol):
         """(prover, commitment, state) of a settled chunk."""
         ...
 
+    def settled_transactions(self, round_id: int, chunk_index: int) -> list[bytes]:
+        """The chunk's ``txHash``es as the settlement transaction's calldata holds them."""
+        ...
+
     def submit_proof(self, prover: LocalAccount, round_id: int, chunk_index: int, proof: bytes) -> int:
         """Send the proof; returns the gas used."""
+        ...
+
+    def dispute_commitment(self, prover: LocalAccount, round_id: int, chunk_index: int) -> int:
+        """Show on-chain that the chunk's recorded commitment is not its transactions'; returns
+        the gas used."""
         ...
 
 
@@ -178,7 +189,7 @@ class ProverAgent:
         done = []
         for chunk in self.api.assignments(self.address, state="assigned"):
             try:
-                proved = self._prove_chunk(chunk)
+                proved = self.prove_chunk(chunk)
             except Exception as error:  # noqa: BLE001 - the other chunks must still be proven
                 log.error("prover %s: chunk %s/%s not proven this pass: %s", self.address, chunk["round"], chunk["chunk"], error)
                 continue
@@ -186,9 +197,10 @@ class ProverAgent:
                 done.append(proved)
         return done
 
-    def _prove_chunk(self, chunk: dict) -> ProvedChunk | None:
-        """Check one assigned chunk against the chain, prove and submit it (None if it is no
-        longer open on-chain)."""
+    def prove_chunk(self, chunk: dict) -> ProvedChunk | None:
+        """Check one assignment (``{"round", "chunk", "tx_hashes"}`` as the API lists it) against
+        the chain, prove and submit it. None if it is no longer open on-chain, or if its recorded
+        commitment is not its transactions' (then it is disputed instead)."""
         round_id, index = chunk["round"], chunk["chunk"]
         prover, commitment, state = self.market.chunk_on_chain(round_id, index)
         if state != "assigned":
@@ -197,9 +209,11 @@ class ProverAgent:
             raise AgentError(f"chunk {round_id}/{index} is assigned to {prover} on-chain, not to {self.address}")
         tx_hashes = [bytes.fromhex(h[2:]) for h in chunk["tx_hashes"]]
         if self.commitment(tx_hashes) != commitment:
-            raise AgentError(
-                f"chunk {round_id}/{index}: the clearinghouse's transactions do not hash to the on-chain commitment"
-            )
+            # The settlement's calldata is the authority on the chunk's transactions, not the API.
+            tx_hashes = self.market.settled_transactions(round_id, index)
+            if self.commitment(tx_hashes) != commitment:
+                self._dispute(round_id, index)
+                return None
         started = time.perf_counter()
         proof = self.prove(tx_hashes, self.address)
         seconds = time.perf_counter() - started
@@ -211,6 +225,15 @@ class ProverAgent:
         )
         self.proved.append(proved)
         return proved
+
+    def _dispute(self, round_id: int, index: int) -> None:
+        """The recorded commitment is not the chunk's: no proof can open it, so show it on-chain
+        (the collateral is released, the users refunded) instead of waiting to be slashed."""
+        gas_used = self.market.dispute_commitment(self.account, round_id, index)
+        event(
+            log, f"prover {self.address} disputed round {round_id} chunk {index}: its recorded commitment is not "
+            "its transactions'", logging.WARNING, prover=self.address, round=round_id, chunk=index, gas_used=gas_used,
+        )
 
     def step(self) -> list[ProvedChunk]:
         """One pass: registered, asked for the open round, assignments proven. A failure to

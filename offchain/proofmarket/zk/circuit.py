@@ -27,8 +27,10 @@ CIRCUIT_SOURCE = REPOSITORY_ROOT / "circuits" / f"{CIRCUIT_NAME}.circom"
 #: The committed artifacts of the development ceremony.
 DEFAULT_ARTIFACTS_DIRECTORY = Path(__file__).resolve().parent / "artifacts"
 
-#: The generated Python module of Poseidon constants, and the circomlib file it comes from.
+#: The generated Python module and Solidity file of Poseidon constants, and the circomlib file
+#: they come from.
 POSEIDON_CONSTANTS_MODULE = Path(__file__).resolve().parent / "poseidon_constants.py"
+POSEIDON_CONSTANTS_SOLIDITY = REPOSITORY_ROOT / "contracts" / "libraries" / "PoseidonConstants.sol"
 CIRCOMLIB_POSEIDON_CONSTANTS = "circomlib/circuits/poseidon_constants_old.circom"
 
 #: The label every artifact of the development ceremony carries.

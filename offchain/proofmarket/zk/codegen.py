@@ -2,9 +2,11 @@
 
 - ``contracts/verifiers/ChunkVerifyingKey.sol``: the Groth16 verifying key as Solidity constants,
   from snarkjs's ``verification_key.json`` (run by ``proofmarket zk setup``).
-- ``offchain/proofmarket/zk/poseidon_constants.py``: circomlib's Poseidon constants for two
-  inputs, from ``circomlib/circuits/poseidon_constants_old.circom`` (run once, by hand, when
-  circomlib changes: ``python -m proofmarket.zk.codegen poseidon``).
+- ``offchain/proofmarket/zk/poseidon_constants.py`` and ``contracts/libraries/PoseidonConstants.sol``:
+  circomlib's Poseidon constants for two inputs, from
+  ``circomlib/circuits/poseidon_constants_old.circom``, for Python and for the contract that recomputes a
+  chunk commitment on-chain in a dispute (run once, by hand, when circomlib changes:
+  ``python -m proofmarket.zk.codegen poseidon``).
 
 Both are deterministic functions of their input, so a test regenerates each and compares it with
 the committed file.
@@ -274,19 +276,67 @@ def render_poseidon_constants_module(text: str, source_label: str) -> str:
     return "\n".join(lines)
 
 
+def render_poseidon_constants_solidity(text: str, source_label: str) -> str:
+    """The Solidity source of ``PoseidonConstants.sol`` for circomlib's constants file text.
+
+    The round constants are one ``bytes`` constant (195 big-endian words, read into memory with one
+    copy per call); the MDS matrix is nine ``uint256`` constants that inline assembly can read.
+    """
+    round_constants, matrix = parse_poseidon_constants(text, source_label)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    blob = "".join(f"{value:064x}" for value in round_constants)
+    words = [blob[index : index + 64] for index in range(0, len(blob), 64)]
+    lines = [
+        "// SPDX-License-Identifier: MIT",
+        "// GENERATED FILE, DO NOT EDIT: written by `python -m proofmarket.zk.codegen poseidon`",
+        f"// from {source_label}",
+        f"// (sha256 {digest}).",
+        "pragma solidity 0.8.28;",
+        "",
+        "// circomlib's Poseidon constants for two inputs (state width 3) over the BN254 scalar field:",
+        "// the reference constants of the Poseidon paper's Grain LFSR, alpha = 5, 8 full and 57 partial",
+        "// rounds. The same numbers as offchain/proofmarket/zk/poseidon_constants.py.",
+        "",
+        "/// @dev Full rounds (half before and half after the partial rounds).",
+        f"uint256 constant POSEIDON_FULL_ROUNDS = {POSEIDON_FULL_ROUNDS};",
+        "/// @dev Partial rounds (the S-box on word 0 only).",
+        f"uint256 constant POSEIDON_PARTIAL_ROUNDS = {POSEIDON_PARTIAL_ROUNDS};",
+        "",
+        "/// @dev Word 3*round + i (32 bytes, big-endian) is added to state word i at the start of",
+        "///      each round.",
+        "bytes constant POSEIDON_ROUND_CONSTANTS =",
+        *(f'    hex"{word}"' for word in words[:-1]),
+        f'    hex"{words[-1]}";',
+        "",
+        "/// @dev The MDS matrix: new word i = sum over j of POSEIDON_M{i}{j} * word j.",
+    ]
+    for row_index, row in enumerate(matrix):
+        for column_index, value in enumerate(row):
+            lines.append(f"uint256 constant POSEIDON_M{row_index}{column_index} = {value:#066x};")
+    lines.append("")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
-    """``python -m proofmarket.zk.codegen poseidon``: regenerate ``poseidon_constants.py``."""
-    from .circuit import CIRCOMLIB_POSEIDON_CONSTANTS, POSEIDON_CONSTANTS_MODULE, repository_relative
+    """``python -m proofmarket.zk.codegen poseidon``: regenerate ``poseidon_constants.py`` and
+    ``PoseidonConstants.sol``."""
+    from .circuit import (
+        CIRCOMLIB_POSEIDON_CONSTANTS,
+        POSEIDON_CONSTANTS_MODULE,
+        POSEIDON_CONSTANTS_SOLIDITY,
+        repository_relative,
+    )
     from .toolchain import node_modules_directory
 
     if argv != ["poseidon"]:
         print("usage: python -m proofmarket.zk.codegen poseidon", file=sys.stderr)
         return 2
-    source = node_modules_directory() / CIRCOMLIB_POSEIDON_CONSTANTS
-    POSEIDON_CONSTANTS_MODULE.write_text(
-        render_poseidon_constants_module(source.read_text(), f"node_modules/{CIRCOMLIB_POSEIDON_CONSTANTS}")
-    )
-    print(f"wrote {repository_relative(POSEIDON_CONSTANTS_MODULE)}")
+    text = (node_modules_directory() / CIRCOMLIB_POSEIDON_CONSTANTS).read_text()
+    label = f"node_modules/{CIRCOMLIB_POSEIDON_CONSTANTS}"
+    POSEIDON_CONSTANTS_MODULE.write_text(render_poseidon_constants_module(text, label))
+    POSEIDON_CONSTANTS_SOLIDITY.write_text(render_poseidon_constants_solidity(text, label))
+    for path in (POSEIDON_CONSTANTS_MODULE, POSEIDON_CONSTANTS_SOLIDITY):
+        print(f"wrote {repository_relative(path)}")
     return 0
 
 

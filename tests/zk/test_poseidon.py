@@ -9,8 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proofmarket.zk.circuit import CIRCOMLIB_POSEIDON_CONSTANTS, POSEIDON_CONSTANTS_MODULE, read_r1cs_header
-from proofmarket.zk.codegen import PoseidonSourceInvalid, parse_poseidon_constants, render_poseidon_constants_module
+from proofmarket.zk.circuit import (
+    CIRCOMLIB_POSEIDON_CONSTANTS,
+    POSEIDON_CONSTANTS_MODULE,
+    POSEIDON_CONSTANTS_SOLIDITY,
+    read_r1cs_header,
+)
+from proofmarket.zk.codegen import (
+    PoseidonSourceInvalid,
+    parse_poseidon_constants,
+    render_poseidon_constants_module,
+    render_poseidon_constants_solidity,
+)
 from proofmarket.zk.field import SCALAR_FIELD_ORDER, FieldElementInvalid
 from proofmarket.zk.poseidon import poseidon2
 from proofmarket.zk.toolchain import node_modules_directory, run_circom, run_node
@@ -83,6 +93,12 @@ def test_committed_constants_module_is_the_generators_output():
     source = node_modules_directory() / CIRCOMLIB_POSEIDON_CONSTANTS
     expected = render_poseidon_constants_module(source.read_text(), f"node_modules/{CIRCOMLIB_POSEIDON_CONSTANTS}")
     assert POSEIDON_CONSTANTS_MODULE.read_text() == expected
+
+
+def test_committed_solidity_constants_are_the_generators_output():
+    source = node_modules_directory() / CIRCOMLIB_POSEIDON_CONSTANTS
+    expected = render_poseidon_constants_solidity(source.read_text(), f"node_modules/{CIRCOMLIB_POSEIDON_CONSTANTS}")
+    assert POSEIDON_CONSTANTS_SOLIDITY.read_text() == expected
 
 
 def test_constants_parser_refuses_an_unexpected_shape():

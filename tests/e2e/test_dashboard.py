@@ -179,3 +179,38 @@ def test_the_page_updates_when_the_next_round_settles(stack, first_round, dashbo
     assert page.evaluate("performance.timeOrigin") == loaded_at, "the page was reloaded"
     assert page.locator("#updated").get_attribute("datetime") > updated
     assert problems == []
+
+
+def test_the_rounds_and_provers_operations_answer_exact_figures(stack, first_round):
+    round_id, outcome = first_round
+    overview = stack.api.http.get("/v1/rounds", params={"limit": 50}).json()
+    head, open_round = overview["head_block"], overview["open_round"]
+    assert open_round["round"] == overview["rounds"][0]["round"] > round_id
+    assert open_round["close_block"] == stack.client.round_close_block(open_round["round"])
+    assert open_round["blocks_left"] == open_round["close_block"] - head
+    assert overview["market"] == stack.deployment.market
+    summary = next(entry for entry in overview["rounds"] if entry["round"] == round_id)
+    status = stack.api.round_status(round_id)
+    assert summary["state"] == "resolved"
+    assert summary["price_wei_per_constraint"] == {"numerator": outcome["price"]["num"], "denominator": outcome["price"]["den"]}
+    assert summary["price_gwei_per_constraint"] + ("" if summary["price_exact"] else "…") == gwei_text(outcome["price"])
+    assert (summary["bids"], summary["included"]) == (status["bids"], len(outcome["included_bid_ids"]))
+    assert (summary["revenue_wei"], summary["payouts_wei"], summary["surplus_wei"]) == (
+        outcome["revenue_wei"], outcome["payouts_wei"], outcome["surplus_wei"],
+    )
+    assert summary["input_hash"] == status["input_hash"]
+    assert summary["settle_transaction"] == status["settle_transaction"] == stack.client.settlement_transaction(round_id)
+    assert summary["chunks"] == summary["chunks_proven"] == len(outcome["chunks"])
+    assert stack.api.http.get(summary["outcome_url"]).json() == outcome
+
+    newest = stack.api.http.get("/v1/rounds", params={"limit": 1}).json()["rounds"]
+    assert [entry["round"] for entry in newest] == [open_round["round"]]
+    refused = stack.api.http.get("/v1/rounds", params={"limit": 0})
+    assert refused.status_code == 422 and list(refused.json()) == ["error"]
+
+    provers = stack.api.http.get("/v1/provers").json()
+    assert [prover["address"] for prover in provers] == sorted(agent.address for agent in stack.agents)
+    for prover in provers:
+        assert prover["balance_wei"] == str(stack.client.balance_of(prover["address"]))
+        assert prover["locked_collateral_wei"] == "0"
+        assert prover["last_ask_round"] >= round_id

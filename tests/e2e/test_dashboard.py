@@ -39,6 +39,20 @@ def gwei_text(price: dict) -> str:
     return text if exact else text + "…"
 
 
+def amount_text(wei: int) -> str:
+    """How the page writes an amount: ETH with 6 decimals from 0.001 ETH, gwei with 3 decimals
+    from 0.001 gwei, else wei; digits cut, not rounded, and then marked with "≈"."""
+    if wei == 0:
+        return "0"
+    if wei < 10**6:
+        return f"{wei:,} wei"
+    decimals, unit, shown = (18, "ETH", 6) if wei >= 10**15 else (9, "gwei", 3)
+    whole, fraction = divmod(wei, 10**decimals)
+    digits = f"{fraction:0{decimals}d}"[:shown].rstrip("0")
+    exact = wei % 10 ** (decimals - shown) == 0
+    return ("" if exact else "≈") + f"{whole:,}" + (f".{digits}" if digits else "") + f" {unit}"
+
+
 @pytest.fixture(scope="module")
 def first_round(stack):
     """A round with five bids, settled and proven before the page is opened."""
@@ -111,6 +125,7 @@ def assert_round_shown(page, stack, round_id: int, outcome: dict) -> None:
     assert field(shown, "price", "title") == f"{outcome['price']['num']}/{outcome['price']['den']} wei per constraint"
     for name in ("revenue", "payouts", "surplus"):
         assert field(shown, name, "data-wei") == outcome[f"{name}_wei"], name
+        assert field(shown, name) == amount_text(int(outcome[f"{name}_wei"])), name
     assert int(outcome["revenue_wei"]) > 0
     chunks = len(outcome["chunks"])
     assert field(shown, "chunks") == f"{chunks} / 0 of {chunks}"
@@ -162,6 +177,14 @@ def test_the_page_shows_a_settled_rounds_figures_with_no_console_error(stack, fi
     assert int(page.locator('#open-round [data-field="round"]').inner_text()) > round_id
     assert page.locator("#status").inner_text() == "live"
     assert page.locator("#updated").get_attribute("datetime")
+    assert problems == []
+
+
+@pytest.mark.parametrize("wei", [0, 1, 999_999, 10**6, 1_141 * 10**9, 1_141_123_456_789, 10**15, 15 * 10**17,
+                                 123_456_789_012_345_678_901, 2**256 - 1])
+def test_the_page_writes_amounts_in_eth_or_gwei_without_rounding_them_up(dashboard, wei):
+    page, problems = dashboard
+    assert page.evaluate("(wei) => weiText(wei)", str(wei)) == amount_text(wei)
     assert problems == []
 
 

@@ -288,6 +288,9 @@ class _DashboardReader:
                 ):
                     if text:
                         self._figures[(round_id, input_hash)] = outcome_figures(json.loads(text))
+        if len(self._figures) > 2 * MAX_ROUNDS:  # keep what the latest answers need, not every round ever
+            shown = {(row.round_id, row.input_hash) for row in rows}
+            self._figures = {key: value for key, value in self._figures.items() if key in shown}
         by_round: dict[int, list] = {}
         for chunk in chunks:
             by_round.setdefault(chunk.round_id, []).append(chunk)

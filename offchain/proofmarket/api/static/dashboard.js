@@ -22,11 +22,13 @@ function fixedText(units, decimals, shown) {
   return fraction ? `${grouped}.${fraction}` : grouped;
 }
 
-/** A wei amount (decimal string) for people: ETH from 0.001 ETH up, else gwei; "≈" when digits were cut. */
+/** A wei amount (decimal string) for people: ETH (6 decimals) from 0.001 ETH up, gwei (3 decimals)
+ * from 0.001 gwei up, else wei; "≈" when digits were cut. */
 function weiText(text) {
   if (text === null || text === undefined) return "–";
   const wei = BigInt(text);
   if (wei === 0n) return "0";
+  if (wei < WEI_PER_GWEI / 1000n) return `${fixedText(wei, 0, 0)} wei`;
   const [decimals, unit] = wei >= WEI_PER_ETH / 1000n ? [18, "ETH"] : [9, "gwei"];
   const shown = unit === "ETH" ? 6 : 3;
   const value = fixedText(wei, decimals, shown);

@@ -23,11 +23,11 @@ ANVIL_NETWORK := ethereum:local:foundry
 
 install: $(VENV)/.installed node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION) $(BIN)/anvil chromium
 
-# The virtualenv and node_modules take about 650 MB; pip's own cache would double the wheels.
+# The virtualenv and node_modules take about 850 MB; pip's own cache would double the wheels.
 PIP_INSTALL := $(BIN)/pip install --quiet --quiet --no-cache-dir --disable-pip-version-check
 
 $(VENV)/.installed: pyproject.toml requirements.lock
-	@tools/check-disk.sh 800 $(ROOT)
+	@tools/check-disk.sh 1000 $(ROOT)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) pip==24.3.1
 	$(PIP_INSTALL) -c requirements.lock -e ".[test]"

@@ -19,15 +19,15 @@ PYTEST := $(BIN)/pytest -p no:cacheprovider --tb=short -rs
 TEMPORARY := $(shell $(PYTHON) -c 'import tempfile; print(tempfile.gettempdir())')
 ANVIL_NETWORK := ethereum:local:foundry
 
-.PHONY: install test test-embedded test-anvil demo gas bench properties compile clean
+.PHONY: install chromium test test-embedded test-anvil demo gas bench properties compile clean
 
-install: $(VENV)/.installed node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION) $(BIN)/anvil
+install: $(VENV)/.installed node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION) $(BIN)/anvil chromium
 
-# The virtualenv and node_modules take about 650 MB; pip's own cache would double the wheels.
+# The virtualenv and node_modules take about 850 MB; pip's own cache would double the wheels.
 PIP_INSTALL := $(BIN)/pip install --quiet --quiet --no-cache-dir --disable-pip-version-check
 
 $(VENV)/.installed: pyproject.toml requirements.lock
-	@tools/check-disk.sh 800 $(ROOT)
+	@tools/check-disk.sh 1000 $(ROOT)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) pip==24.3.1
 	$(PIP_INSTALL) -c requirements.lock -e ".[test]"
@@ -45,6 +45,12 @@ $(BIN)/anvil: tools/anvil $(VENV)/.installed node_modules/.installed
 
 $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION): tools/install-solc.sh node_modules/.installed
 	tools/install-solc.sh
+
+# Debian's chromium for the dashboard's browser test (tests/e2e/test_dashboard.py, Playwright):
+# kept if /usr/bin/chromium is there, else installed with apt-get (Playwright's own browser
+# download is not used).
+chromium:
+	@tools/install-chromium.sh
 
 compile: install
 	$(BIN)/ape compile

@@ -311,7 +311,7 @@ def test_a_server_error_has_the_error_shape_and_no_details(stack):
 
 def test_unknown_paths_and_wrong_methods_have_the_error_shape(http):
     refused(http.get("/v1/nothing"), 404, "not found", "/v1/nothing")
-    refused(http.get("/v1/rounds"), 404, "not found")
+    refused(http.get("/v1/rounds/0/files"), 404, "not found", "/v1/rounds/0/files")
     response = http.delete("/v1/rounds/0")
     refused(response, 405, "method not allowed", "DELETE")
     assert response.headers["allow"] == "GET"

@@ -189,3 +189,24 @@ def test_serve_logs_one_json_object_per_line(two_markets):
     assert started["level"] == "INFO" and started["market"] == first.market
     passes = [record for record in records if record["message"].startswith("round loop pass")]
     assert len(passes) >= 2 and all(record["level"] == "DEBUG" for record in passes)
+
+
+def test_serve_serves_the_dashboard_and_its_operations(two_markets):
+    import httpx
+
+    from proofmarket.benchmarks import serve_in_subprocess
+
+    rpc, home, (first_path, first), _ = two_markets
+    with serve_in_subprocess(rpc, first_path, home, f"sqlite:///{home / 'dashboard.db'}") as api:
+        page = httpx.get(f"{api}/")
+        assets = {path: httpx.get(f"{api}{path}") for path in ("/dashboard/dashboard.js", "/dashboard/dashboard.css")}
+        rounds = httpx.get(f"{api}/v1/rounds", params={"limit": 3})
+        provers = httpx.get(f"{api}/v1/provers")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<script src="/dashboard/dashboard.js"' in page.text and "http" not in page.text.split("<body>")[0]
+    for path, answer in assets.items():
+        assert answer.status_code == 200 and answer.content, path
+    assert assets["/dashboard/dashboard.js"].headers["content-type"].startswith("text/javascript")
+    assert rounds.status_code == 200 and rounds.json()["market"] == first.market
+    assert rounds.json()["rounds"][0]["state"] == "open"
+    assert provers.status_code == 200 and isinstance(provers.json(), list)

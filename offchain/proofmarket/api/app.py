@@ -36,6 +36,7 @@ from proofmarket.clearinghouse.chain_view import ChainView
 from proofmarket.clearinghouse.writer import GroupCommitWriter
 from proofmarket.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 
+from .dashboard import dashboard_router
 from .models import (
     Accepted, AskIn, Assignment, BatchResult, BidBatchIn, BidIn, ChunkStateName, ErrorBody, Rejected, RoundStatus,
 )
@@ -467,6 +468,7 @@ def create_app(
                 if state is None or chunk.state.value == state
             ]
 
+    app.include_router(dashboard_router(clearinghouse, view))
     app.openapi = lambda: _openapi_document(app)
     return app
 

@@ -366,7 +366,7 @@ class _DashboardReader:
                 tally["earned"] += int(chunk.payment_wei)
             elif chunk_missed(chunk.state, chunk.deadline_block, head):
                 tally["missed"] += 1
-            else:
+            elif chunk.state != ChunkState.DISPUTED:  # a disputed chunk is neither missed nor pending
                 tally["pending"] += 1
             if chunk.state == ChunkState.SLASHED:
                 tally["slashed"] += self.parameters.collateral_wei_per_constraint * chunk.constraints

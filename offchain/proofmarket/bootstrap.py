@@ -265,8 +265,10 @@ def build_prover_agent(
     capacity: int,
     unit_cost_wei: int,
     silent: bool = False,
+    api=None,
 ) -> ProverAgent:
-    """A prover agent proving with the verifier the market is deployed with.
+    """A prover agent proving with the verifier the market is deployed with, talking to the bid
+    API at ``api_url`` (or to ``api``, anything with the client's ``post_ask`` and ``assignments``).
 
     Raises :class:`~proofmarket.prover.agent.CapacityMismatch` if the prover is registered with
     another capacity than ``capacity``."""
@@ -286,7 +288,7 @@ def build_prover_agent(
         capacity=capacity,
         unit_cost_wei=unit_cost_wei,
         market=ProverMarketAdapter(client),
-        api=HttpClearinghouseApi(api_url),
+        api=api if api is not None else HttpClearinghouseApi(api_url),
         domain=client.domain,
         prove=prove_chunk,
         commitment=chunk_commitment,

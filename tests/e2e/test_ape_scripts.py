@@ -1,11 +1,11 @@
 """The ape path settles a round: ``ape run deploy → register_prover → ask → deposit → bid →
-run_round``, each a separate ``ape run`` process, as a user types them, against an anvil the
+run_round → prove → run_round``, each a separate ``ape run`` process, as a user types them, against an anvil the
 test starts (``--network`` its URL: each process attaches to the same chain).
 
 The scripts take the CLI's options (``--devnet-account``, ``600gwei``) and refuse a mistake in
 one line with exit code 2. The round is checked on-chain afterwards: settled, the one bid
 included at the reserve (a lone bid and a lone prover trade there), the user's escrow down by
-exactly its charge.
+exactly its charge; then the chunk proven and paid, and the round resolved.
 """
 
 from __future__ import annotations
@@ -108,6 +108,17 @@ def test_ape_scripts_settle_a_round(chain):
     assert on_chain.revenue == 200 * GWEI  # the lone bid at the reserve: 200 constraints at 1 gwei
     assert client.balance_of(user.address) == 10**17 - 200 * GWEI
     assert client.chunk(round_id, 0).prover == prover.address
+
+    # The prover proves its chunk (a real Groth16 proof) from the same database; the round resolves.
+    from proofmarket.chain.market import ChunkStatus
+
+    earnings = client.balance_of(prover.address)
+    proved = succeeded(ape_run(chain, "prove", "--devnet-account", str(PROVER)))
+    assert f"proved round {round_id} chunk 0: 1 transaction(s)" in proved
+    assert client.chunk(round_id, 0).status is ChunkStatus.PROVEN
+    assert client.balance_of(prover.address) == earnings + on_chain.payments
+    assert "no chunk of" in succeeded(ape_run(chain, "prove", "--devnet-account", str(PROVER)))
+    assert f"round {round_id}: resolved" in succeeded(ape_run(chain, "run_round"))
 
 
 def test_a_script_refuses_a_mistake_in_one_line(chain):

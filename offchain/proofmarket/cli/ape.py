@@ -6,8 +6,11 @@ ape's provider.
 and the same one-line refusals (exit code 2), minus ``--rpc``: ape's ``--network`` says where
 the node is. The scripts are so the same steps as the CLI, not a second implementation.
 
-``run_round`` has no CLI twin (``proofmarket serve`` runs the round loop for good):
-:func:`run_round_command` is one pass of that loop, then a line per round saying where it stands.
+``run_round`` and ``prove`` have no CLI twin: ``proofmarket serve`` runs the round loop for good
+and ``proofmarket prover`` proves what the bid API assigns. :func:`run_round_command` is one
+pass of that loop, then a line per round saying where it stands; :func:`prove_command` is one
+pass of the prover agent's proving, its assignments read from the clearinghouse database (no bid
+API runs on the ape path).
 """
 
 from __future__ import annotations
@@ -152,3 +155,71 @@ def run_round_command(deployment_path, key, devnet_account, database, mechanism)
         click.echo(f"round {current} is open until block {close} (this is block {head}); run again once it has closed")
     finally:
         node.close()
+
+
+class DatabaseAssignments:
+    """The bid API's ``/v1/provers/{prover}/assignments``, read from the clearinghouse database."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def assignments(self, prover: str, state: str | None = None) -> list[dict]:
+        import json
+
+        from sqlalchemy import func, select
+
+        from proofmarket.clearinghouse.database import ChunkRow
+
+        with self.store.session() as session:
+            query = select(ChunkRow).where(func.lower(ChunkRow.prover) == prover.lower())
+            rows = list(session.scalars(query.order_by(ChunkRow.round_id, ChunkRow.chunk_index)))
+            return [
+                {"round": row.round_id, "chunk": row.chunk_index, "state": row.state.value,
+                 "tx_hashes": json.loads(row.tx_hashes_json)}
+                for row in rows
+                if state is None or row.state.value == state
+            ]
+
+    def post_ask(self, ask: dict) -> dict:  # the ``ask`` script stores asks (after the API's checks)
+        raise NotImplementedError("asks go through `ape run ask`")
+
+
+@click.command("prove")
+@deployment_option
+@key_option
+@devnet_account_option
+@click.option("--database", default=None,
+              help="The clearinghouse's SQLAlchemy URL (default: SQLite in $PROOFMARKET_HOME/clearinghouse.db).")
+def prove_command(deployment_path, key, devnet_account, database):
+    """Prove and submit every chunk assigned to the signer (a registered prover) and still open
+    on-chain, checking each against its on-chain commitment first; then say what was proven."""
+    from proofmarket.bootstrap import build_prover_agent
+    from proofmarket.cli.market import _require_gas_funds
+    from proofmarket.clearinghouse.store import Store
+    from proofmarket.exceptions import UserInputError
+
+    web3, deployment = _connect(None, deployment_path)
+    prover = _account(key, devnet_account)
+    client = deployment.client(web3)
+    state = client.prover(prover.address)
+    if not state.registered:
+        raise UserInputError(f"{prover.address} is not a registered prover: run `ape run register_prover` first")
+    _require_gas_funds(web3, prover)
+    store = Store(database or default_database())
+    try:
+        assignments = DatabaseAssignments(store)
+        agent = build_prover_agent(web3, deployment, prover, "", state.capacity, 0, api=assignments)
+        open_before = [chunk for chunk in assignments.assignments(prover.address, "assigned")
+                       if agent.market.chunk_on_chain(chunk["round"], chunk["chunk"])[2] == "assigned"]
+        proved = agent.prove_assignments()  # a chunk that fails is logged and left; the others are proven
+    finally:
+        store.close()
+    for chunk in proved:
+        click.echo(f"proved round {chunk.round_id} chunk {chunk.chunk_index}: {chunk.transactions} transaction(s) in "
+                   f"{chunk.proving_seconds:.1f} s, submitProof gas {chunk.gas_used}")
+    if len(proved) < len(open_before):
+        click.echo(f"error: {len(open_before) - len(proved)} chunk(s) of {prover.address} not proven (see above); "
+                   "run again before their deadline", err=True)
+        sys.exit(1)
+    if not proved:
+        click.echo(f"no chunk of {prover.address} to prove")

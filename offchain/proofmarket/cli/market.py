@@ -312,12 +312,16 @@ def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_
     )
     try:
         config = uvicorn.Config(node.app, host=host, port=port, log_level="warning", log_config=None)  # our handler, our format
-        uvicorn.Server(config).run(sockets=[listening])
+        try:
+            uvicorn.Server(config).run(sockets=[listening])  # on the socket bound above
+        except KeyboardInterrupt:  # Ctrl-C (SIGINT) stops the server: a normal end, as uvicorn.run has it
+            pass
     finally:
         stop.set()
         loop.join(timeout=10)
         lock.release()
         node.close()
+        listening.close()
 
 
 @click.command()

@@ -8,7 +8,6 @@ bid API, on either devnet.
 from __future__ import annotations
 
 import http.server
-import json
 import socket
 import threading
 from dataclasses import replace
@@ -256,14 +255,14 @@ def test_serve_on_a_busy_port_is_one_line(cli, stack, tmp_path):
     assert not (tmp_path / "never.db").exists(), "nothing started"
 
 
-def test_register_prover_and_ask_through_the_api(cli, stack, web3, signers):
+def test_register_prover_and_ask_through_the_api(cli, stack, web3):
     prover = Account.create()
     from proofmarket.chain.transactions import send_transaction
 
     send_transaction(web3, stack.owner, {"to": prover.address, "value": ETHER})
     per_constraint = stack.client.config().collateral_per_constraint
     refused(cli("register-prover", "--key", key_of(prover), "--capacity", "100", "--collateral", "1wei"),
-            "--collateral 1 wei is under", f"a capacity of 100 needs")
+            "--collateral 1 wei is under", "a capacity of 100 needs")
     refused(cli("ask", "--key", key_of(prover), "--api", stack.server.url, "--unit-cost", "1gwei"), "unknown prover")
     answer = ok(cli("register-prover", "--key", key_of(prover), "--capacity", "100"))
     state = stack.client.prover(prover.address)

@@ -8,7 +8,7 @@ from ape.cli import ConnectedProviderCommand
 
 
 @click.command(cls=ConnectedProviderCommand)
-@click.option("--rounds", type=click.IntRange(1, 100), default=3, show_default=True)
+@click.option("--rounds", type=click.IntRange(1, 100), default=3, show_default=True, help="Rounds to run, each settled and verified.")
 def cli(provider, rounds):
     from proofmarket.demo import DemoOptions, run_demo
 

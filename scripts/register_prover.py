@@ -1,22 +1,10 @@
-"""ape run register_prover --network ... --account N --capacity C
+"""ape run register_prover --network ... --devnet-account 5 --capacity 1000 [--collateral 0.01ether]
 
-Registers devnet account N as a prover of capacity C, with collateral κ·C.
+``proofmarket register-prover``: registers the signer as a prover, with collateral κ·capacity
+unless ``--collateral`` says more.
 """
 
-import click
-from ape.cli import ConnectedProviderCommand
+from proofmarket.cli.account import register_prover
+from proofmarket.cli.ape import ape_script
 
-
-
-@click.command(cls=ConnectedProviderCommand)
-@click.option("--account", "index", type=click.IntRange(0, 9), required=True, help="Devnet account index.")
-@click.option("--capacity", type=click.IntRange(min=1), required=True)
-def cli(provider, index, capacity):
-    from proofmarket.deployment import Deployment, default_deployment_path
-    from proofmarket.network import devnet_account
-
-    client = Deployment.load(default_deployment_path()).client(provider.web3)
-    prover = devnet_account(index)
-    collateral = client.config().collateral_per_constraint * capacity
-    client.register_prover(prover, capacity, collateral)
-    click.echo(f"prover {prover.address}: capacity {capacity}, collateral {collateral} wei")
+cli = ape_script(register_prover)

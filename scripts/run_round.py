@@ -1,28 +1,12 @@
-"""ape run run_round --network ...
+"""ape run run_round --network ... [--devnet-account 1] [--database URL]
 
-One pass of the clearinghouse's round loop (devnet account 1 signs): picks up posted bids,
-clears and settles every closed round, slashes overdue chunks. State lives in
-``$PROOFMARKET_HOME/clearinghouse.db``, so repeated runs continue where the last one stopped.
+One pass of the clearinghouse's round loop (the clearinghouse's key signs: devnet account 1
+unless ``--key`` / ``--devnet-account`` says otherwise): picks up posted bids and stored asks,
+closes, clears and settles every round that is due, slashes overdue chunks, and prints where
+each round stands. State lives in ``$PROOFMARKET_HOME/clearinghouse.db``, so repeated runs
+continue where the last one stopped.
 """
 
-import click
-from ape.cli import ConnectedProviderCommand
+from proofmarket.cli.ape import ape_script, run_round_command
 
-
-
-@click.command(cls=ConnectedProviderCommand)
-def cli(provider):
-    from proofmarket.bootstrap import build_clearinghouse
-    from proofmarket.deployment import DEVNET_CLEARINGHOUSE, Deployment, default_deployment_path, home_directory
-    from proofmarket.network import devnet_account
-
-    home = home_directory()
-    node = build_clearinghouse(
-        provider.web3, Deployment.load(default_deployment_path()), devnet_account(DEVNET_CLEARINGHOUSE),
-        f"sqlite:///{home / 'clearinghouse.db'}", home / "rounds",
-    )
-    try:
-        changed = node.run_once()
-        click.echo(f"rounds advanced: {changed or 'none'}")
-    finally:
-        node.close()
+cli = ape_script(run_round_command)

@@ -153,6 +153,10 @@ class ApiRefused(ApiError, UserInputError):
     """The bid API refused the request (a 4xx answer): the message says what was wrong."""
 
 
+class NotTheBidApi(UserInputError):
+    """The server at ``--api`` answers, but not as the bid API does (a wrong URL)."""
+
+
 class HttpClearinghouseApi:
     """A client of the bid API (used by the prover agent, the CLI and the demo's users)."""
 
@@ -161,13 +165,27 @@ class HttpClearinghouseApi:
         self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
 
     def _answer(self, response: httpx.Response):
+        try:
+            document = response.json()
+        except ValueError:
+            document = None
         if response.status_code >= 400:
-            try:
-                message = response.json().get("error", response.text)
-            except ValueError:
-                message = response.text
-            raise (ApiRefused if response.status_code < 500 else ApiError)(response.status_code, message)
-        return response.json()
+            if isinstance(document, dict) and isinstance(document.get("error"), str):
+                raise (ApiRefused if response.status_code < 500 else ApiError)(response.status_code, document["error"])
+            if response.status_code < 500:  # every answer of the bid API has {"error": ...}
+                raise self._not_the_api(response)
+            raise ApiError(response.status_code, " ".join(response.text.split())[:200] or "no message")
+        if document is None:
+            raise self._not_the_api(response)
+        return document
+
+    def _not_the_api(self, response: httpx.Response) -> NotTheBidApi:
+        request = response.request
+        return NotTheBidApi(
+            f"{self.base_url} is not the bid API: it answered "
+            f"{' '.join(filter(None, (str(response.status_code), response.reason_phrase)))} to {request.method} {request.url.path} "
+            "(pass the --api URL that `proofmarket serve` prints)"
+        )
 
     def _request(self, method: str, path: str, **arguments):
         try:
@@ -250,8 +268,10 @@ def build_prover_agent(
     capacity: int,
     unit_cost_wei: int,
     silent: bool = False,
+    api=None,
 ) -> ProverAgent:
-    """A prover agent proving with the verifier the market is deployed with.
+    """A prover agent proving with the verifier the market is deployed with, talking to the bid
+    API at ``api_url`` (or to ``api``, anything with the client's ``post_ask`` and ``assignments``).
 
     Raises :class:`~proofmarket.prover.agent.CapacityMismatch` if the prover is registered with
     another capacity than ``capacity``."""
@@ -271,7 +291,7 @@ def build_prover_agent(
         capacity=capacity,
         unit_cost_wei=unit_cost_wei,
         market=ProverMarketAdapter(client),
-        api=HttpClearinghouseApi(api_url),
+        api=api if api is not None else HttpClearinghouseApi(api_url),
         domain=client.domain,
         prove=prove_chunk,
         commitment=chunk_commitment,

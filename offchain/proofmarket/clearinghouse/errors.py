@@ -64,10 +64,19 @@ class BidOverCapacity(IntakeError):
 class BidBelowReserve(IntakeError):
     def __init__(self, max_fee_wei: int, constraints: int, reserve_wei_per_constraint: int):
         self.max_fee_wei, self.constraints, self.reserve = max_fee_wei, constraints, reserve_wei_per_constraint
+        minimum = reserve_wei_per_constraint * constraints
         super().__init__(
-            f"bid below reserve: {max_fee_wei} wei for {constraints} constraints is under "
-            f"{reserve_wei_per_constraint} wei per constraint"
+            f"bid below reserve: a max fee of {max_fee_wei} wei ({_gwei(max_fee_wei)}) for {constraints} constraints is "
+            f"under the reserve of {_gwei(reserve_wei_per_constraint)} per constraint: bid at least {minimum} wei "
+            f"({_gwei(minimum)})"
         )
+
+
+def _gwei(wei: int) -> str:
+    """``1500000000`` -> ``1.5 gwei``, exactly."""
+    from decimal import Decimal
+
+    return f"{(Decimal(wei) / 10**9).normalize():f} gwei"
 
 
 class UnknownProver(IntakeError):

@@ -10,7 +10,7 @@ words it) is one line on stderr with exit code 2.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any
 
 import click
 from rich.console import Console
@@ -20,13 +20,17 @@ from proofmarket.cli.market import (
     _account,
     _connect,
     _parse_wei,
+    _require_funds,
+    _require_gas_funds,
+    _transact,
+    api_option,
     deployment_option,
     devnet_account_option,
     key_option,
     rpc_option,
 )
 from proofmarket.cli.reverts import wei_text
-from proofmarket.exceptions import ChainError, ProofMarketError, UserInputError
+from proofmarket.exceptions import ProofMarketError, UserInputError
 
 console = Console(stderr=True)
 
@@ -36,31 +40,6 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
 def _client(rpc: str, deployment_path):
     web3, deployment = _connect(rpc, deployment_path)
     return web3, deployment.client(web3)
-
-
-def _require_gas_funds(web3, account) -> int:
-    """The account's ETH; none at all is the user's mistake (checked before anything else)."""
-    held = web3.eth.get_balance(account.address)
-    if held == 0:
-        raise UserInputError(f"{account.address} has no ETH to pay for gas on this chain: fund the account first")
-    return held
-
-
-def _transact(web3, account, action: Callable[[], dict]) -> dict:
-    """Runs ``action`` (a client transaction from ``account``); an account without the ETH to
-    pay its gas is the user's mistake, said in one line."""
-    held = _require_gas_funds(web3, account)
-    try:
-        return action()
-    except ProofMarketError:
-        raise
-    except Exception as error:  # noqa: BLE001 - node errors vary by backend; never a traceback
-        text = " ".join(str(error).split())
-        if "insufficient funds" in text.lower() or "sender doesn't have enough funds" in text.lower():
-            raise UserInputError(
-                f"{account.address} has too little ETH ({wei_text(held)}) to pay for this transaction's gas"
-            ) from None
-        raise ChainError(f"the transaction failed: {text}") from None
 
 
 def _from_command_line(parameter: str) -> bool:
@@ -174,7 +153,7 @@ def balance(rpc, deployment_path, key, devnet_account, as_json, address):
 @devnet_account_option
 @click.argument("amount")
 def withdraw(rpc, deployment_path, key, devnet_account, amount):
-    """Withdraw AMOUNT (wei, or e.g. 600gwei, 1ether) of the signer's escrow, or `all` of it.
+    """Withdraw AMOUNT of the signer's escrow (wei, 600gwei, 1ether), or `all` of it.
 
     A prover's uncollected earnings are part of its escrow here.
     """
@@ -310,6 +289,134 @@ def _check_round_exists(client, round_id: int) -> int:
     return current
 
 
+# ---------------------------------------------------------------------------------- register-prover, ask
+
+
+@click.command("register-prover")
+@rpc_option
+@deployment_option
+@key_option
+@devnet_account_option
+@click.option("--capacity", type=click.IntRange(min=1), required=True,
+              help="Constraints per round the prover can prove (changes later only with setCapacity).")
+@click.option("--collateral", default=None,
+              help="Collateral to lock (wei or e.g. 0.01ether; default: κ·capacity, the least the market takes).")
+def register_prover(rpc, deployment_path, key, devnet_account, capacity, collateral):
+    """Register the signer as a prover of --capacity, locking its collateral (registerProver).
+
+    A registered prover then asks each round (`proofmarket ask`, or `proofmarket prover`).
+    """
+    prover = _account(key, devnet_account)
+    wanted = None if collateral is None else _parse_wei(collateral)
+    web3, client = _client(rpc, deployment_path)
+    per_constraint = client.config().collateral_per_constraint
+    required = per_constraint * capacity
+    if wanted is None:
+        wanted = required
+    elif wanted < required:
+        raise UserInputError(
+            f"--collateral {wei_text(wanted)} is under the {wei_text(required)} a capacity of {capacity} needs "
+            f"(κ = {wei_text(per_constraint)} per constraint)"
+        )
+    state = client.prover(prover.address)
+    if state.registered:
+        raise UserInputError(
+            f"{prover.address} is already a registered prover (capacity {state.capacity}, collateral "
+            f"{wei_text(state.collateral)}): nothing to do"
+        )
+    _require_funds(web3, prover, wanted, "collateral")
+    receipt = _transact(web3, prover, lambda: client.register_prover(prover, capacity, wanted))
+    _say(
+        {"prover": prover.address, "capacity": capacity, "collateral_wei": str(wanted), "transaction": _transaction_hash(receipt)},
+        f"registered {prover.address} as a prover of {capacity} constraints per round with {wei_text(wanted)} of "
+        "collateral; next: an ask each round (proofmarket ask --unit-cost ...)",
+    )
+
+
+@click.command()
+@rpc_option
+@deployment_option
+@api_option
+@key_option
+@devnet_account_option
+@click.option("--unit-cost", required=True, help="The least the prover takes per constraint (wei or e.g. 1gwei).")
+@click.option("--round", "round_id", type=click.IntRange(min=0), default=None, help="Round (default: the open one).")
+@click.option("--nonce", type=click.IntRange(min=0), default=None,
+              help="Ask nonce (default: milliseconds since the epoch); a prover's latest ask in a round counts.")
+@click.option("--database", default=None,
+              help="Store the ask in this clearinghouse database (SQLAlchemy URL; the ape scripts' run_round reads "
+                   "$PROOFMARKET_HOME/clearinghouse.db) instead of posting it to --api.")
+def ask(rpc, deployment_path, api_url, key, devnet_account, unit_cost, round_id, nonce, database):
+    """Sign a registered prover's ask (its cost per constraint) for a round and submit it.
+
+    The bid API's checks apply (open round, registered, not exiting, free collateral).
+    """
+    import time
+
+    from proofmarket.chain.typed_data import AskMessage, sign_ask
+
+    prover = _account(key, devnet_account)
+    unit_cost_wei = _parse_wei(unit_cost)
+    web3, deployment = _connect(rpc, deployment_path)
+    client = deployment.client(web3)
+    open_round = _open_round(client, web3.eth.block_number)
+    message = AskMessage(
+        prover=prover.address, unit_cost=unit_cost_wei, round=open_round if round_id is None else round_id,
+        nonce=time.time_ns() // 10**6 if nonce is None else nonce,
+    )
+    signature = sign_ask(prover, client.domain, message)
+    if database is None:
+        from proofmarket.bootstrap import HttpClearinghouseApi
+        from proofmarket.cli.market import _check_api_market
+
+        api = HttpClearinghouseApi(api_url)
+        _check_api_market(api, api_url, deployment)
+        digest = api.post_ask(
+            {
+                "prover": prover.address, "unit_cost": str(unit_cost_wei), "round": message.round,
+                "nonce": message.nonce, "signature": "0x" + signature.hex(),
+            }
+        )["digest"]
+        where = "accepted by the bid API"
+    else:
+        digest = _store_ask(client, deployment, database, message, signature, open_round)
+        where = "stored in the clearinghouse database"
+    _say(
+        {"prover": prover.address, "round": message.round, "unit_cost_wei": str(unit_cost_wei), "nonce": message.nonce, "digest": digest},
+        f"ask {where} for round {message.round}: {wei_text(unit_cost_wei)} per constraint; "
+        f"it closes at block {client.round_close_block(message.round)}",
+    )
+
+
+def _open_round(client, block: int) -> int:
+    from proofmarket.clearinghouse.schedule import round_at_block
+
+    config = client.config()
+    return round_at_block(block, config.genesis_block, config.round_length_blocks)
+
+
+def _store_ask(client, deployment, database: str, message, signature: bytes, open_round: int) -> str:
+    """The bid API's intake of an ask, straight into a clearinghouse database (no API runs on
+    the ape scripts' path): the same checks, the same store."""
+    from proofmarket.clearinghouse.chain_adapter import MarketAdapter
+    from proofmarket.clearinghouse.intake import SignedAsk, validate_ask
+    from proofmarket.clearinghouse.service import Clearinghouse
+    from proofmarket.clearinghouse.store import Store
+
+    market = MarketAdapter(client, None)  # reads only: the ask is signed by the prover, stored here
+    signed = SignedAsk(message, signature)
+    digest = validate_ask(
+        signed, domain=client.domain, parameters=market.parameters(), open_round=open_round,
+        prover=market.prover_status(message.prover),
+    )
+    clearinghouse = Clearinghouse(store=Store(database), market=market, domain=client.domain)
+    try:
+        clearinghouse.bind_market(deployment.chain_id, deployment.market, deployment.deploy_block)
+        return clearinghouse.record_ask(signed, digest)
+    finally:
+        clearinghouse.store.close()
+
+
 # ---------------------------------------------------------------------------------- rounds
 
 
@@ -412,4 +519,4 @@ def rounds(rpc, deployment_path, last, api_url, as_json):
     Console(width=max(Console().width, 150)).print(table)
 
 
-ACCOUNT_COMMANDS = (balance, withdraw, exit_command, withdraw_collateral, slash, rounds)
+ACCOUNT_COMMANDS = (balance, withdraw, exit_command, withdraw_collateral, slash, rounds, register_prover, ask)

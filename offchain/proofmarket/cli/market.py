@@ -7,6 +7,7 @@ or, on a devnet, ``--devnet-account N`` (account N of the devnet mnemonic).
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -77,12 +78,69 @@ def _account(key: str | None, devnet_index: int | None, default_devnet_index: in
     return devnet_account(index)
 
 
-def _connect(rpc: str, deployment_path: Path | None):
-    from proofmarket.deployment import Deployment
+#: ``click.Context.meta`` key of a connection made by someone else (an ape script's provider):
+#: the commands use it instead of connecting to ``--rpc``.
+WEB3_OVERRIDE = "proofmarket.web3"
+
+
+def _web3(rpc: str | None):
+    """The node: ape's provider when an ape script runs the command, else ``--rpc``."""
     from proofmarket.network import connect
 
+    context = click.get_current_context(silent=True)
+    while context is not None:
+        if WEB3_OVERRIDE in context.meta:
+            return context.meta[WEB3_OVERRIDE]
+        context = context.parent
+    return connect(rpc)
+
+
+def _connect(rpc: str | None, deployment_path: Path | None):
+    from proofmarket.deployment import Deployment
+
     deployment = Deployment.load(_deployment_path(deployment_path))
-    return connect(rpc), deployment
+    return _web3(rpc), deployment
+
+
+def _require_gas_funds(web3, account) -> int:
+    """The account's ETH; none at all is the user's mistake (checked before anything else)."""
+    held = web3.eth.get_balance(account.address)
+    if held == 0:
+        raise UserInputError(f"{account.address} has no ETH to pay for gas on this chain: fund the account first")
+    return held
+
+
+def _require_funds(web3, account, value: int, what: str) -> int:
+    """``value`` wei (plus gas) must be in the account: else a one-line refusal naming both."""
+    from proofmarket.cli.reverts import wei_text
+
+    held = _require_gas_funds(web3, account)
+    if value >= held:
+        raise UserInputError(
+            f"insufficient funds: {account.address} has {wei_text(held)} on this chain, "
+            f"not enough for {what} of {wei_text(value)} plus gas"
+        )
+    return held
+
+
+def _transact(web3, account, action):
+    """Runs ``action`` (a client transaction from ``account``); an account without the ETH to
+    pay its gas is the user's mistake, said in one line."""
+    from proofmarket.cli.reverts import wei_text
+    from proofmarket.exceptions import ChainError, ProofMarketError
+
+    held = _require_gas_funds(web3, account)
+    try:
+        return action()
+    except ProofMarketError:
+        raise
+    except Exception as error:  # noqa: BLE001 - node errors vary by backend; never a traceback
+        text = " ".join(str(error).split())
+        if "insufficient funds" in text.lower() or "sender doesn't have enough funds" in text.lower():
+            raise UserInputError(
+                f"{account.address} has too little ETH ({wei_text(held)}) to pay for this transaction"
+            ) from None
+        raise ChainError(f"the transaction failed: {text}") from None
 
 
 def _parse_wei(text: str) -> int:
@@ -101,8 +159,12 @@ def _parse_wei(text: str) -> int:
         value = Decimal(number) * multiplier
     except InvalidOperation:
         raise UserInputError(f"not an amount: {text!r} (write e.g. 1000000, 20gwei or 1.5ether)") from None
-    if value < 0 or value != value.to_integral_value():
-        raise UserInputError(f"not a whole number of wei: {text!r}")
+    if not value.is_finite():
+        raise UserInputError(f"not an amount: {text!r} (write e.g. 1000000, 20gwei or 1.5ether)")
+    if value < 0:
+        raise UserInputError(f"an amount cannot be negative: {text!r}")
+    if value != value.to_integral_value():
+        raise UserInputError(f"not a whole number of wei: {text!r} (1 gwei is 10^9 wei, 1 ether 10^18 wei)")
     return int(value)
 
 
@@ -111,16 +173,25 @@ def _parse_wei(text: str) -> int:
 @deployment_option
 @key_option
 @devnet_account_option
-@click.option("--clearinghouse", required=True, help="Address allowed to settle rounds.")
+@click.option("--clearinghouse", required=True, help="Address allowed to settle rounds (the account `serve` signs with).")
 @click.option("--treasury", required=True, help="Address credited the treasury's share.")
-@click.option("--verifier", type=click.Choice(["groth16", "development"]), default="groth16", show_default=True)
+@click.option(
+    "--verifier", type=click.Choice(["groth16", "development"]), default="groth16", show_default=True,
+    help="Proof verifier: groth16 checks real proofs; development accepts a marker proof (NOT SECURE, devnets only).",
+)
 @click.option("--capacity", type=click.IntRange(min=1), default=10_000, show_default=True, help="C: constraints per round.")
 @click.option("--reserve", default="0", show_default=True, help="ρ: reserve fee per constraint (wei or e.g. 1gwei).")
 @click.option("--collateral-per-constraint", default="1000gwei", show_default=True, help="κ: collateral per unit of capacity.")
-@click.option("--surplus", type=click.Choice(["treasury", "burn", "rebate"]), default="treasury", show_default=True)
-@click.option("--round-blocks", type=click.IntRange(min=1), default=20, show_default=True)
-@click.option("--proving-blocks", type=click.IntRange(min=1), default=20, show_default=True)
-@click.option("--exit-delay-blocks", type=click.IntRange(min=0), default=50, show_default=True)
+@click.option(
+    "--surplus", type=click.Choice(["treasury", "burn", "rebate"]), default="treasury", show_default=True,
+    help="Where charges minus payments go: the treasury, burnt, or rebated to the round's users.",
+)
+@click.option("--round-blocks", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Length of a round in blocks (bids for a round are taken while it is open).")
+@click.option("--proving-blocks", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Blocks after settlement a prover has to prove its chunk before it can be slashed.")
+@click.option("--exit-delay-blocks", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Blocks between a prover's `exit` and the rounds that no longer assign it work.")
 @click.option(
     "--settlement-window-blocks", type=click.IntRange(min=1), default=100, show_default=True,
     help="A round can be settled this many blocks after it closes, never later.",
@@ -128,9 +199,13 @@ def _parse_wei(text: str) -> int:
 def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, verifier, capacity, reserve,
            collateral_per_constraint, surplus, round_blocks, proving_blocks, exit_delay_blocks, settlement_window_blocks):
     """Deploy a verifier and the market; write the deployment record."""
-    from proofmarket.deployment import MarketSettings, deploy as deploy_market
-    from proofmarket.network import connect
+    from eth_utils import is_address
 
+    from proofmarket.deployment import MarketSettings, deploy as deploy_market
+
+    for name, address in (("--clearinghouse", clearinghouse), ("--treasury", treasury)):
+        if not is_address(address):
+            raise UserInputError(f"{name} is not an address: {address!r} (write 0x and 40 hex digits)")
     owner = _account(key, devnet_account, default_devnet_index=None)
     settings = MarketSettings(
         capacity_per_round=capacity,
@@ -142,11 +217,34 @@ def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, v
         exit_delay_blocks=exit_delay_blocks,
         settlement_window_blocks=settlement_window_blocks,
     )
-    deployment, _ = deploy_market(connect(rpc), owner, clearinghouse, treasury, settings, verifier)
+    web3 = _web3(rpc)
+    deployment, _ = _transact(
+        web3, owner, lambda: deploy_market(web3, owner, clearinghouse, treasury, settings, verifier)
+    )
     path = _deployment_path(deployment_path)
     deployment.save(path)
     click.echo(json.dumps(vars(deployment), indent=2))
-    console.print(f"deployment written to {path}")
+    console.print(f"deployment written to {path}; market {deployment.market}, clearinghouse {clearinghouse}", highlight=False, soft_wrap=True)
+
+
+def _listen(host: str, port: int):
+    """A listening TCP socket on ``host:port`` for the bid API; a port in use is one line."""
+    import socket
+
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+        listening.listen(2048)
+    except OSError as error:
+        listening.close()
+        if error.errno == errno.EADDRINUSE:
+            raise UserInputError(
+                f"port {port} on {host} is already in use (another `proofmarket serve`?): stop it or pass another --port"
+            ) from None
+        raise UserInputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    listening.set_inheritable(True)
+    return listening
 
 
 @click.command()
@@ -155,8 +253,8 @@ def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, v
 @key_option
 @devnet_account_option
 @click.option("--database", envvar="PROOFMARKET_DATABASE", default=None, help="SQLAlchemy URL (default: SQLite in $PROOFMARKET_HOME).")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the bid API listens on (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port of the bid API.")
 @click.option("--poll-seconds", type=float, default=1.0, show_default=True, help="How often the round loop runs.")
 @click.option(
     "--mechanism",
@@ -181,6 +279,7 @@ def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_
     configure_logging(log_level, log_format)
     web3, deployment = _connect(rpc, deployment_path)
     account = _account(key, devnet_account)
+    listening = _listen(host, port)  # a busy port is refused before anything starts
     home = home_directory()
     home.mkdir(parents=True, exist_ok=True)
     node = build_clearinghouse(
@@ -190,6 +289,7 @@ def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_
         lock = RoundLoopLock.acquire(node.clearinghouse.store)
     except Exception:
         node.close()
+        listening.close()
         raise
     stop = threading.Event()
 
@@ -211,12 +311,17 @@ def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_
         market=deployment.market, rpc=rpc, api=f"http://{host}:{port}", mechanism=mechanism,
     )
     try:
-        uvicorn.run(node.app, host=host, port=port, log_level="warning", log_config=None)  # our handler, our format
+        config = uvicorn.Config(node.app, host=host, port=port, log_level="warning", log_config=None)  # our handler, our format
+        try:
+            uvicorn.Server(config).run(sockets=[listening])  # on the socket bound above
+        except KeyboardInterrupt:  # Ctrl-C (SIGINT) stops the server: a normal end, as uvicorn.run has it
+            pass
     finally:
         stop.set()
         loop.join(timeout=10)
         lock.release()
         node.close()
+        listening.close()
 
 
 @click.command()
@@ -228,7 +333,7 @@ def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_
 @click.option("--capacity", type=click.IntRange(min=1), required=True, help="Constraints per round (fixed at registration).")
 @click.option("--unit-cost", required=True, help="Ask: cost per constraint (wei or e.g. 2gwei).")
 @click.option("--silent", is_flag=True, help="Post asks but never prove (to exercise slashing).")
-@click.option("--poll-seconds", type=float, default=1.0, show_default=True)
+@click.option("--poll-seconds", type=float, default=1.0, show_default=True, help="How often the agent asks, checks its assignments and proves.")
 @click.option("--once", is_flag=True, help="Do one pass and exit.")
 @log_format_option
 @log_level_option
@@ -238,7 +343,10 @@ def prover(rpc, deployment_path, api_url, key, devnet_account, capacity, unit_co
 
     configure_logging(log_level, log_format)
     web3, deployment = _connect(rpc, deployment_path)
-    agent = build_prover_agent(web3, deployment, _account(key, devnet_account), api_url, capacity, _parse_wei(unit_cost), silent)
+    account = _account(key, devnet_account)
+    unit_cost_wei = _parse_wei(unit_cost)
+    _require_gas_funds(web3, account)  # it registers and submits proofs: without ETH it can do nothing
+    agent = build_prover_agent(web3, deployment, account, api_url, capacity, unit_cost_wei, silent)
     event(
         logging.getLogger("proofmarket.prover"), f"prover {agent.address} started" + (" (silent)" if silent else ""),
         prover=agent.address, capacity=capacity, unit_cost_wei=agent.unit_cost_wei, silent=silent,
@@ -262,11 +370,18 @@ def prover(rpc, deployment_path, api_url, key, devnet_account, capacity, unit_co
 @devnet_account_option
 @click.argument("amount")
 def deposit(rpc, deployment_path, key, devnet_account, amount):
-    """Deposit AMOUNT (wei, or e.g. 1.5ether) into the caller's escrow."""
-    web3, deployment = _connect(rpc, deployment_path)
+    """Deposit AMOUNT into the signer's escrow: wei, or with a unit (600gwei, 1.5ether).
+
+    Bids are checked against this escrow; `proofmarket withdraw` takes it back.
+    """
     user = _account(key, devnet_account)
+    value = _parse_wei(amount)
+    if value == 0:
+        raise UserInputError("the amount must be more than 0 wei")
+    web3, deployment = _connect(rpc, deployment_path)
     client = deployment.client(web3)
-    client.deposit(user, _parse_wei(amount))
+    _require_funds(web3, user, value, "a deposit")
+    _transact(web3, user, lambda: client.deposit(user, value))
     click.echo(json.dumps({"user": user.address, "balance_wei": str(client.balance_of(user.address))}))
 
 
@@ -276,41 +391,49 @@ def deposit(rpc, deployment_path, key, devnet_account, amount):
 @api_option
 @key_option
 @devnet_account_option
-@click.option("--tx-hash", default=None, help="The rollup transaction's hash (0x, 32 bytes); random if omitted.")
-@click.option("--constraints", type=click.IntRange(min=1), required=True)
-@click.option("--max-fee", required=True, help="Most the user pays for inclusion (wei or e.g. 0.001ether).")
+@click.option("--tx-hash", default=None, help="The rollup transaction's hash (0x and 64 hex digits); random if omitted.")
+@click.option("--constraints", type=click.IntRange(min=1), required=True, help="Size of the transaction: constraints to prove.")
+@click.option("--max-fee", required=True, help="Most the user pays for inclusion (wei or e.g. 600gwei, 0.001ether).")
 @click.option("--round", "round_id", type=click.IntRange(min=0), default=None, help="Round (default: the open one).")
 @click.option("--nonce", type=click.IntRange(min=0), default=None, help="Bid nonce (default: random).")
 @click.option("--onchain", is_flag=True, help="Post the bid with postBid (censorship-resistant path) instead of the API.")
 def bid(rpc, deployment_path, api_url, key, devnet_account, tx_hash, constraints, max_fee, round_id, nonce, onchain):
-    """Sign a bid and submit it to the bid API (or post it on-chain)."""
-    from proofmarket.bootstrap import HttpClearinghouseApi, ProverMarketAdapter
+    """Sign a bid and submit it to the bid API (or post it on-chain).
+
+    Prints the bid's round and the command that shows it; the bid API's checks (open round,
+    reserve, capacity, escrow) are applied before anything is sent, on-chain too.
+    """
+    from proofmarket.bootstrap import HttpClearinghouseApi
     from proofmarket.chain.typed_data import BidMessage, sign_bid
 
-    web3, deployment = _connect(rpc, deployment_path)
     user = _account(key, devnet_account)
+    tx_hash_bytes = os.urandom(32) if tx_hash is None else _parse_tx_hash(tx_hash)
+    max_fee_wei = _parse_wei(max_fee)
+    web3, deployment = _connect(rpc, deployment_path)
     client = deployment.client(web3)
-    if tx_hash is None:
-        tx_hash_bytes = os.urandom(32)
-    else:
-        try:
-            tx_hash_bytes = bytes.fromhex(tx_hash.removeprefix("0x"))
-        except ValueError:
-            raise UserInputError(f"--tx-hash is not hex: {tx_hash!r}") from None
+    api = None
+    if not onchain:
+        api = HttpClearinghouseApi(api_url)
+        _check_api_market(api, api_url, deployment)
+    head = web3.eth.block_number
+    # An on-chain bid counts for the round open in the block that includes it: the next one at best.
+    open_round = _round_at(client, head + 1 if onchain else head)
     message = BidMessage(
         user=user.address,
         tx_hash=tx_hash_bytes,
         constraints=constraints,
-        max_fee=_parse_wei(max_fee),
-        round=ProverMarketAdapter(client).open_round() if round_id is None else round_id,
+        max_fee=max_fee_wei,
+        round=open_round if round_id is None else round_id,
         nonce=random.getrandbits(63) if nonce is None else nonce,
     )
     signature = sign_bid(user, client.domain, message)
     if onchain:
-        receipt = client.post_bid(user, message, signature)
+        _check_bid_like_the_api(client, message, signature, open_round)
+        receipt = _transact(web3, user, lambda: client.post_bid(user, message, signature))
         click.echo(json.dumps({"posted_in_block": receipt["blockNumber"], "round": message.round}))
+        _say_next(client, message.round, receipt["blockNumber"], "posted on-chain (postBid)")
         return
-    answer = HttpClearinghouseApi(api_url).post_bid(
+    answer = api.post_bid(
         {
             "user": user.address, "tx_hash": "0x" + message.tx_hash.hex(), "constraints": message.constraints,
             "max_fee": str(message.max_fee), "round": message.round, "nonce": message.nonce,
@@ -318,6 +441,69 @@ def bid(rpc, deployment_path, api_url, key, devnet_account, tx_hash, constraints
         }
     )
     click.echo(json.dumps(answer))
+    _say_next(client, message.round, web3.eth.block_number, "accepted by the bid API")
+
+
+def _parse_tx_hash(text: str) -> bytes:
+    """``--tx-hash``: 0x and 64 hex digits."""
+    digits = text.strip().removeprefix("0x").removeprefix("0X")
+    try:
+        value = bytes.fromhex(digits)
+    except ValueError:
+        raise UserInputError(f"--tx-hash is not hex: {text!r} (write 0x and 64 hex digits)") from None
+    if len(value) != 32:
+        raise UserInputError(f"--tx-hash must be 32 bytes (0x and 64 hex digits), not {len(value)}: {text!r}")
+    return value
+
+
+def _round_at(client, block: int) -> int:
+    from proofmarket.clearinghouse.schedule import round_at_block
+
+    config = client.config()
+    return round_at_block(block, config.genesis_block, config.round_length_blocks)
+
+
+def _check_api_market(api, api_url: str, deployment) -> None:
+    """The bid API must serve this deployment's market (else every bid would be refused for
+    reasons that hide the real one, like a wrong round)."""
+    health = api.health()
+    market, chain_id = health.get("market"), health.get("chain_id")
+    if str(market).lower() != deployment.market.lower() or chain_id != deployment.chain_id:
+        raise UserInputError(
+            f"the bid API at {api_url} serves market {market} (chain {chain_id}), not this deployment's market "
+            f"{deployment.market} (chain {deployment.chain_id}): pass the --api of its clearinghouse, or its --deployment"
+        )
+
+
+def _check_bid_like_the_api(client, message, signature: bytes, open_round: int) -> None:
+    """The bid API's intake rules, before a bid goes on-chain: a bid they refuse would cost gas
+    and be skipped by the clearinghouse."""
+    from proofmarket.clearinghouse.chain_adapter import MarketAdapter
+    from proofmarket.clearinghouse.errors import BidBelowReserve, WrongRound
+    from proofmarket.clearinghouse.intake import SignedBid, validate_bid
+
+    try:
+        validate_bid(
+            SignedBid(message, signature), domain=client.domain, parameters=MarketAdapter(client, None).parameters(),
+            open_round=open_round, escrow_wei=client.balance_of(message.user),
+        )
+    except WrongRound as error:
+        when = "has passed" if error.given < open_round else "has not started"
+        raise UserInputError(
+            f"round {error.given} {when}: a bid posted now counts for round {open_round} (omit --round for it); "
+            "the clearinghouse would skip this one"
+        ) from None
+    except BidBelowReserve as error:
+        raise UserInputError(str(error) + "; the clearinghouse would skip this bid") from None
+
+
+def _say_next(client, round_id: int, head: int, how: str) -> None:
+    close = client.round_close_block(round_id)
+    wait = f"it closes at block {close} ({close - head} blocks after block {head}), then the clearinghouse settles it"
+    console.print(
+        f"bid {how} for round {round_id}; {wait}; check it with: proofmarket status --round {round_id}",
+        highlight=False, soft_wrap=True,
+    )
 
 
 @click.command()
@@ -359,15 +545,18 @@ def verify_round_command(rpc, deployment_path, api_url, input_file, round_id):
 
 
 @click.command()
-@click.option("--network", type=click.Choice(["embedded", "anvil"]), default="embedded", show_default=True)
-@click.option("--users", type=click.IntRange(1, 200), default=6, show_default=True)
-@click.option("--provers", type=click.IntRange(1, 50), default=3, show_default=True)
-@click.option("--rounds", type=click.IntRange(1, 100), default=3, show_default=True)
-@click.option("--bids-per-user", type=click.IntRange(1, 50), default=2, show_default=True)
-@click.option("--verifier", type=click.Choice(["groth16", "development"]), default="groth16", show_default=True)
-@click.option("--surplus", type=click.Choice(["treasury", "burn", "rebate"]), default="treasury", show_default=True)
+@click.option("--network", type=click.Choice(["embedded", "anvil"]), default="embedded", show_default=True,
+              help="embedded: an in-process devnet (eth-tester); anvil: an anvil node started for the demo.")
+@click.option("--users", type=click.IntRange(1, 200), default=6, show_default=True, help="Users who deposit and bid.")
+@click.option("--provers", type=click.IntRange(1, 50), default=3, show_default=True, help="Prover agents who register, ask and prove.")
+@click.option("--rounds", type=click.IntRange(1, 100), default=3, show_default=True, help="Rounds to run, each settled and verified.")
+@click.option("--bids-per-user", type=click.IntRange(1, 50), default=2, show_default=True, help="Bids each user sends per round.")
+@click.option("--verifier", type=click.Choice(["groth16", "development"]), default="groth16", show_default=True,
+              help="groth16: real proofs with snarkjs; development: marker proofs (NOT SECURE, fast).")
+@click.option("--surplus", type=click.Choice(["treasury", "burn", "rebate"]), default="treasury", show_default=True,
+              help="Where charges minus payments go: the treasury, burnt, or rebated to the round's users.")
 @click.option("--no-slash", is_flag=True, help="No prover misses a deadline.")
-@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the users' values and the provers' costs.")
 def demo(network, users, provers, rounds, bids_per_user, verifier, surplus, no_slash, seed):
     """Full market rounds on a devnet, one prover missing a deadline, every round verified."""
     from proofmarket.demo import DemoOptions, run_demo

@@ -42,6 +42,8 @@ _SENTENCES: dict[str, tuple[bool, Callable[[dict[str, Any]], str]]] = {
         lambda a: f"insufficient escrow: {a['account']} has {wei_text(a['balance'])} to withdraw, "
         f"not {wei_text(a['amount'])}",
     ),
+    "ProverAlreadyRegistered": (True, lambda a: f"{a['prover']} is already a registered prover: nothing to do"),
+    "ZeroCapacity": (True, lambda a: "the capacity must be at least 1 constraint"),
     "ProverNotRegistered": (
         True, lambda a: f"{a['prover']} is not a registered prover: it has no collateral in the market",
     ),

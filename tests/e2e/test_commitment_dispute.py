@@ -12,6 +12,32 @@ from proofmarket.chain.errors import ContractRevert
 from proofmarket.chain.market import ChunkAssignment, ChunkStatus, IncludedBid
 from proofmarket.zk.commitment import chunk_commitment
 
+from .test_cli_account_commands import ok, refused
+
+REPORTER = 7  # devnet account of a watcher, not a party of the stack
+
+
+@pytest.fixture(scope="module")
+def cli(stack, tmp_path_factory, web3):
+    """Runs ``proofmarket COMMAND --deployment <this market> ...`` against this devnet."""
+    from click.testing import CliRunner
+
+    import proofmarket.network
+    from proofmarket.cli.main import main
+
+    deployment_file = tmp_path_factory.mktemp("dispute") / "deployment.json"
+    stack.deployment.save(deployment_file)
+
+    def run(command: str, *arguments: str):
+        original = proofmarket.network.connect
+        proofmarket.network.connect = lambda url: web3
+        try:
+            return CliRunner(mix_stderr=False).invoke(main, [command, "--deployment", str(deployment_file), *arguments])
+        finally:
+            proofmarket.network.connect = original
+
+    return run
+
 
 def send(stack, settlement):
     stack.client.settle_round(
@@ -27,15 +53,23 @@ def send(stack, settlement):
     )
 
 
-def test_the_agent_disputes_a_chunk_whose_commitment_is_not_its_transactions(stack):
+def settle_with_a_wrong_commitment(stack):
+    """A real round's settlement, sent with chunk 0's commitment replaced by a field element that
+    is the commitment of other transactions; returns (round, settlement as sent)."""
     round_id, settlement = stack.cleared_not_settled(bid_count=4)
+    chunk = settlement.chunks[0]
+    tx_hashes = [bid.message.tx_hash for bid in settlement.bids[: chunk.bid_count]]
+    chunks = (replace(chunk, commitment=chunk_commitment(tx_hashes + [b"\x01" * 32])),) + settlement.chunks[1:]
+    doctored = replace(settlement, chunks=chunks)
+    send(stack, doctored)
+    return round_id, doctored
+
+
+def test_the_agent_disputes_a_chunk_whose_commitment_is_not_its_transactions(stack):
+    round_id, settlement = settle_with_a_wrong_commitment(stack)
     chunk = settlement.chunks[0]
     bids = settlement.bids[: chunk.bid_count]
     tx_hashes = [bid.message.tx_hash for bid in bids]
-    # A field element, so settlement accepts it, but the commitment of other transactions.
-    wrong = chunk_commitment(tx_hashes + [b"\x01" * 32])
-    chunks = (replace(chunk, commitment=wrong),) + settlement.chunks[1:]
-    send(stack, replace(settlement, chunks=chunks))
 
     agent = next(agent for agent in stack.agents if agent.address == chunk.ask.prover)
     prover_before = stack.client.prover(agent.address)
@@ -65,3 +99,17 @@ def test_the_agent_disputes_a_chunk_whose_commitment_is_not_its_transactions(sta
     with pytest.raises(ContractRevert) as failure:
         stack.client.slash(stack.clearinghouse_account, round_id, 0)
     assert failure.value.error_name == "ChunkNotPending"
+
+
+def test_the_dispute_command_disputes_a_wrong_commitment_and_refuses_a_right_one(stack, cli):
+    round_id, settlement = settle_with_a_wrong_commitment(stack)
+    if len(settlement.chunks) > 1:  # chunk 1 kept its true commitment
+        refused(cli("dispute", "--devnet-account", str(REPORTER), str(round_id), "1"),
+                f"chunk 1 of round {round_id} has the right commitment", "nothing to dispute")
+    answer = ok(cli("dispute", "--devnet-account", str(REPORTER), str(round_id), "0"))
+    assert answer["round"] == round_id and answer["chunk"] == 0
+    assert answer["commitment"] == "0x" + settlement.chunks[0].commitment.hex()
+    assert stack.client.chunk(round_id, 0).status == ChunkStatus.DISPUTED
+    refused(cli("dispute", "--devnet-account", str(REPORTER), str(round_id), "0"),
+            f"chunk 0 of round {round_id} is already disputed: nothing to dispute")
+    stack.assert_conserved()

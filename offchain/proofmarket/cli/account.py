@@ -1,4 +1,4 @@
-"""A participant's own commands: balance, withdraw, exit, withdraw-collateral, slash, rounds.
+"""A participant's own commands: balance, withdraw, exit, withdraw-collateral, slash, dispute, rounds.
 
 Thin click functions over :class:`~proofmarket.chain.market.ProofMarketClient`, with the
 conventions of ``cli/market.py`` (``--rpc``, ``--deployment``, ``--key`` or ``--devnet-account``,
@@ -248,20 +248,10 @@ def slash(rpc, deployment_path, key, devnet_account, round_id, chunk_index):
     The refund list the contract checks is rebuilt from the round's settlement transaction.
     The chunk's users are refunded, the reporter gets its share of the rest.
     """
-    from proofmarket.chain.market import ChunkStatus
-
     reporter = _account(key, devnet_account)
     web3, client = _client(rpc, deployment_path)
     head = web3.eth.block_number
-    _check_round_exists(client, round_id)
-    state = client.round(round_id)
-    if not state.settled:
-        raise UserInputError(f"round {round_id} is not settled: it has no chunks to slash")
-    if chunk_index >= state.chunk_count:
-        raise UserInputError(f"round {round_id} has {state.chunk_count} chunk(s) (0 to {state.chunk_count - 1}), not {chunk_index}")
-    chunk = client.chunk(round_id, chunk_index)
-    if chunk.status is not ChunkStatus.PENDING:
-        raise UserInputError(f"chunk {chunk_index} of round {round_id} is already {chunk.status.name.lower()}: nothing to slash")
+    chunk = _pending_chunk(client, round_id, chunk_index, "slash")
     if head + 1 <= chunk.deadline:  # the transaction runs in the next block at the earliest
         raise UserInputError(
             f"chunk {chunk_index} of round {round_id} is not slashable yet: its proving deadline is block "
@@ -279,6 +269,61 @@ def slash(rpc, deployment_path, key, devnet_account, round_id, chunk_index):
         f"slashed chunk {chunk_index} of round {round_id}: {wei_text(event['collateralSlashed'])} of {event['prover']}'s "
         f"collateral; {wei_text(event['refunded'])} refunded to its users, {wei_text(event['reporterReward'])} to you",
     )
+
+
+@click.command()
+@rpc_option
+@deployment_option
+@key_option
+@devnet_account_option
+@click.argument("round_id", metavar="ROUND", type=click.IntRange(min=0))
+@click.argument("chunk_index", metavar="CHUNK", type=click.IntRange(min=0))
+def dispute(rpc, deployment_path, key, devnet_account, round_id, chunk_index):
+    """Dispute chunk CHUNK of round ROUND: its recorded commitment is not its transactions'.
+
+    The chunk's transactions are read from the round's settlement transaction and their
+    commitment recomputed here first; the contract recomputes it again. A disputed chunk's
+    prover keeps its collateral and its users are refunded from the chunk's payment.
+    """
+    from proofmarket.zk.commitment import chunk_commitment
+
+    disputer = _account(key, devnet_account)
+    web3, client = _client(rpc, deployment_path)
+    chunk = _pending_chunk(client, round_id, chunk_index, "dispute")
+    refunds = client.refunds_from_settlement(round_id)[chunk_index]
+    if chunk_commitment([refund.tx_hash for refund in refunds]) == bytes(chunk.commitment):
+        raise UserInputError(
+            f"chunk {chunk_index} of round {round_id} has the right commitment (0x{bytes(chunk.commitment).hex()}): "
+            "nothing to dispute; prove it"
+        )
+    receipt = _transact(web3, disputer, lambda: client.dispute_commitment(disputer, round_id, chunk_index, refunds))
+    (event,) = client.events(receipt, "ChunkDisputed")
+    _say(
+        {
+            "round": round_id, "chunk": chunk_index, "prover": event["prover"], "disputer": disputer.address,
+            "commitment": "0x" + bytes(event["commitment"]).hex(), "recomputed": "0x" + bytes(event["recomputed"]).hex(),
+            "refunded_wei": str(event["refunded"]), "burned_wei": str(event["burned"]),
+            "transaction": _transaction_hash(receipt),
+        },
+        f"disputed chunk {chunk_index} of round {round_id}: {event['prover']} keeps its collateral; "
+        f"{wei_text(event['refunded'])} refunded to its users, {wei_text(event['burned'])} burned",
+    )
+
+
+def _pending_chunk(client, round_id: int, chunk_index: int, action: str):
+    """The chunk, if it exists and is still pending; else a one-line user mistake."""
+    from proofmarket.chain.market import ChunkStatus
+
+    _check_round_exists(client, round_id)
+    state = client.round(round_id)
+    if not state.settled:
+        raise UserInputError(f"round {round_id} is not settled: it has no chunks to {action}")
+    if chunk_index >= state.chunk_count:
+        raise UserInputError(f"round {round_id} has {state.chunk_count} chunk(s) (0 to {state.chunk_count - 1}), not {chunk_index}")
+    chunk = client.chunk(round_id, chunk_index)
+    if chunk.status is not ChunkStatus.PENDING:
+        raise UserInputError(f"chunk {chunk_index} of round {round_id} is already {chunk.status.name.lower()}: nothing to {action}")
+    return chunk
 
 
 def _check_round_exists(client, round_id: int) -> int:
@@ -519,4 +564,6 @@ def rounds(rpc, deployment_path, last, api_url, as_json):
     Console(width=max(Console().width, 150)).print(table)
 
 
-ACCOUNT_COMMANDS = (balance, withdraw, exit_command, withdraw_collateral, slash, rounds, register_prover, ask)
+ACCOUNT_COMMANDS = (
+    balance, withdraw, exit_command, withdraw_collateral, slash, dispute, rounds, register_prover, ask
+)

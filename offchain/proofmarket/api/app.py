@@ -19,16 +19,18 @@ from typing import Annotated, Any, Callable, Coroutine
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic.json_schema import models_json_schema
 from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proofmarket import __version__
-from proofmarket.clearinghouse.database import BidRow, ChunkRow, RoundRow
+from proofmarket.clearinghouse.database import AskRow, BidRow, ChunkRow, RoundRow
 from proofmarket.clearinghouse.errors import DuplicateSubmission, IntakeError, RoundNotFound
 from proofmarket.clearinghouse.intake import validate_ask, validate_bid
 from proofmarket.clearinghouse.service import Clearinghouse
@@ -37,7 +39,8 @@ from proofmarket.clearinghouse.writer import GroupCommitWriter
 from proofmarket.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 
 from .models import (
-    Accepted, AskIn, Assignment, BatchResult, BidBatchIn, BidIn, ChunkStateName, ErrorBody, Rejected, RoundStatus,
+    Accepted, AskIn, Assignment, BatchResult, BidBatchIn, BidIn, ChunkStateName, ErrorBody, Health, MarketInfo, Rejected,
+    RoundInputFile, RoundOutcomeFile, RoundStatus,
 )
 
 #: Largest request body accepted (a full batch of bids is about 400 KB).
@@ -53,6 +56,23 @@ MAX_ROUND_ID = 2**63 - 1
 ADDRESS_PATTERN = "^0x[0-9a-fA-F]{40}$"
 #: Methods whose requests carry a body the API reads (and so times and limits).
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+#: Where the API serves Swagger UI's and ReDoc's files (from the fastapi-offline package: no CDN).
+DOCS_ASSETS_PATH = "/docs-assets"
+DOCS_ASSETS_PACKAGE = ("fastapi_offline", "static")
+
+API_DESCRIPTION = """\
+The clearinghouse's bid API: signed bids and asks in; round status, the round files and provers'
+assignments out. docs/api.md has the rules.
+
+- **Wei amounts** are decimal strings in every response (`"600000000000"`). Requests take a
+  decimal string of ASCII digits or a JSON integer; send strings, since wei amounts exceed 2^53.
+- **Units** are in each field's name or description: `_wei` is wei (10^-18 ether),
+  `_wei_per_constraint` wei per constraint, `_blocks`/`_block` blocks of the market's chain,
+  `constraints` the proving size.
+- **Ids**: a bid's or ask's id is its EIP-712 digest (0x and 64 hex digits); provers and users are
+  addresses (0x and 40 hex digits).
+- **Errors**: every 4xx and 5xx body is `{"error": "<one line>"}`.
+"""
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": message}, headers=headers)
@@ -247,8 +267,12 @@ def create_app(
         body_timeout_seconds = float(os.environ.get(BODY_TIMEOUT_VARIABLE) or BODY_TIMEOUT_SECONDS)
     if not body_timeout_seconds > 0:
         raise ValueError(f"the body timeout must be positive, got {body_timeout_seconds}")
-    app = FastAPI(title="proofmarket bid API", version=__version__, responses=_errors(500))
+    app = FastAPI(
+        title="proofmarket bid API", version=__version__, description=API_DESCRIPTION, responses=_errors(500),
+        docs_url=None, redoc_url=None,
+    )
     app.router.route_class = JsonBodyRoute
+    _serve_docs(app)
     parameters = view.parameters
     metrics = clearinghouse.metrics
 
@@ -352,19 +376,19 @@ def create_app(
         clearinghouse.record_ask(signed, digest)
         return Accepted(digest=digest, round=ask.round)
 
-    @app.get("/v1/health")
-    def health() -> dict:
+    @app.get("/v1/health", response_model=Health)
+    def health() -> Health:
         """``status`` is ``ok``, or ``degraded`` with a one-line ``reason`` (the round loop is
-        failing, or behind the chain)."""
+        failing, or behind the chain); the chain head and the open round."""
         block = view.block_number()
-        return {
+        return Health(
             **clearinghouse.health_report(block),
-            "version": __version__,
-            "chain_id": parameters.chain_id,
-            "market": parameters.market_address,
-            "block": block,
-            "open_round": view.open_round(),
-        }
+            version=__version__,
+            chain_id=parameters.chain_id,
+            market_address=parameters.market_address,
+            block=block,
+            open_round=view.open_round(),
+        )
 
     @app.get(
         "/metrics",
@@ -380,11 +404,22 @@ def create_app(
             metrics.chain_head_lag.set(max(0, view.block_number() - last_pass))
         return Response(metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
-    @app.get("/v1/market")
-    def market() -> dict:
-        """The market's configuration, as the clearinghouse reads it."""
-        return {key: (str(value) if isinstance(value, int) and value > 2**53 else value)
-                for key, value in vars(parameters).items()}
+    @app.get("/v1/market", response_model=MarketInfo)
+    def market() -> MarketInfo:
+        """The market's configuration, as the clearinghouse reads it (wei amounts as decimal strings)."""
+        return MarketInfo(
+            chain_id=parameters.chain_id,
+            market_address=parameters.market_address,
+            capacity=parameters.capacity,
+            reserve_wei_per_constraint=str(parameters.reserve_wei_per_constraint),
+            collateral_wei_per_constraint=str(parameters.collateral_wei_per_constraint),
+            surplus_policy=parameters.surplus_policy,
+            genesis_block=parameters.genesis_block,
+            round_length_blocks=parameters.round_length_blocks,
+            proving_window_blocks=parameters.proving_window_blocks,
+            settlement_window_blocks=parameters.settlement_window_blocks,
+            max_bids_per_chunk=parameters.max_bids_per_chunk,
+        )
 
     not_a_round = _errors(404, meanings={404: "no such round: not a round id, past 2^63-1, not started yet, or (for "
                                               "its files) not cleared yet"})
@@ -418,28 +453,39 @@ def create_app(
                 "chunks": [_chunk_json(chunk) for chunk in chunks],
             }
 
-    def _document(round_id: int, column: str) -> Response:
+    def _document(round_id: int, column: str) -> str:
         _round_in_range(round_id)
         with clearinghouse.store.session() as session:
             row = session.get(RoundRow, round_id)
             text = getattr(row, column) if row else None
         if text is None:
             raise RoundNotFound(round_id, column.removesuffix("_json") + " file")
-        return Response(content=text, media_type="application/json")
+        return text
 
-    a_json_file = {200: {"content": {"application/json": {"schema": {"type": "object"}}}}}
+    def a_json_file(model: type) -> dict:
+        return {200: {"description": model.__doc__.split("\n\n")[0], "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
 
-    @app.get("/v1/rounds/{round_id:int}/input", response_class=Response, responses=a_json_file | not_a_round)
+    @app.get("/v1/rounds/{round_id:int}/input", response_class=Response,
+             responses=a_json_file(RoundInputFile) | not_a_round)
     def round_input(round_id: RoundId) -> Response:
         """The round's full input file (canonical JSON, byte for byte what was hashed); its hash
         is stored on-chain. 404 until the round is cleared."""
-        return _document(round_id, "input_json")
+        return Response(content=_document(round_id, "input_json"), media_type="application/json")
 
-    @app.get("/v1/rounds/{round_id:int}/outcome", response_class=Response, responses=a_json_file | not_a_round)
+    @app.get("/v1/rounds/{round_id:int}/outcome", response_class=Response,
+             responses=a_json_file(RoundOutcomeFile) | not_a_round)
     def round_outcome(round_id: RoundId) -> Response:
-        """The round's outcome file (canonical JSON): included bids, charges, chunks, payments.
-        404 until the round is cleared."""
-        return _document(round_id, "outcome_json")
+        """The round's outcome file: included bids, charges, chunks, payments (wei as decimal
+        strings), each chunk with its prover's address beside the ask id the mechanism names it
+        by. 404 until the round is cleared."""
+        document = json.loads(_document(round_id, "outcome_json"))
+        ask_ids = {chunk["prover_id"] for chunk in document["chunks"]}
+        with clearinghouse.store.session() as session:
+            provers = dict(session.execute(select(AskRow.digest, AskRow.prover).where(AskRow.digest.in_(ask_ids))).all())
+        for chunk in document["chunks"]:
+            chunk["prover"] = provers[chunk["prover_id"]]
+        return Response(content=json.dumps(document, sort_keys=True), media_type="application/json")
 
     @app.get(
         "/v1/provers/{prover}/assignments",
@@ -496,8 +542,45 @@ def _openapi_document(app: FastAPI) -> dict:
             [(model, "validation") for model in (BidIn, BidBatchIn, AskIn)], ref_template="#/components/schemas/{model}"
         )
         schemas.update(exact["$defs"])
+        _, files = models_json_schema(
+            [(model, "serialization") for model in (RoundInputFile, RoundOutcomeFile)],
+            ref_template="#/components/schemas/{model}",
+        )
+        schemas.update(files["$defs"])
         app.openapi_schema = document
     return app.openapi_schema
+
+
+def _serve_docs(app: FastAPI) -> None:
+    """``/docs`` (Swagger UI) and ``/redoc`` (ReDoc), with their scripts, stylesheet and icon
+    served by the API itself from the pinned fastapi-offline package, so the pages work with no
+    internet: every URL they load is on this server."""
+    app.mount(DOCS_ASSETS_PATH, StaticFiles(packages=[DOCS_ASSETS_PACKAGE]), name="docs-assets")
+
+    def local(request: Request, path: str) -> str:
+        return f"{request.scope.get('root_path', '')}{path}"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=local(request, app.openapi_url),
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=local(request, f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js"),
+            swagger_css_url=local(request, f"{DOCS_ASSETS_PATH}/swagger-ui.css"),
+            swagger_favicon_url=local(request, f"{DOCS_ASSETS_PATH}/favicon.png"),
+            # validatorUrl: Swagger UI would otherwise show a badge fetched from validator.swagger.io
+            swagger_ui_parameters={"validatorUrl": None, "defaultModelsExpandDepth": 2},
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc(request: Request) -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=local(request, app.openapi_url),
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=local(request, f"{DOCS_ASSETS_PATH}/redoc.standalone.js"),
+            redoc_favicon_url=local(request, f"{DOCS_ASSETS_PATH}/favicon.png"),
+            with_google_fonts=False,
+        )
 
 
 def _chunk_json(chunk: ChunkRow) -> dict:

@@ -118,15 +118,23 @@ def _parse_wei(text: str) -> int:
 @click.option("--reserve", default="0", show_default=True, help="ρ: reserve fee per constraint (wei or e.g. 1gwei).")
 @click.option("--collateral-per-constraint", default="1000gwei", show_default=True, help="κ: collateral per unit of capacity.")
 @click.option("--surplus", type=click.Choice(["treasury", "burn", "rebate"]), default="treasury", show_default=True)
-@click.option("--round-blocks", type=click.IntRange(min=1), default=20, show_default=True)
-@click.option("--proving-blocks", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--round-length-blocks", "--round-blocks", "round_length_blocks", type=click.IntRange(min=1), default=20,
+    show_default=True, help="Blocks per round (round_length_blocks in GET /v1/market; --round-blocks is an alias).",
+)
+@click.option(
+    "--proving-window-blocks", "--proving-blocks", "proving_window_blocks", type=click.IntRange(min=1), default=20,
+    show_default=True, help="Blocks after settlement within which a chunk must be proven, else it can be slashed "
+    "(--proving-blocks is an alias).",
+)
 @click.option("--exit-delay-blocks", type=click.IntRange(min=0), default=50, show_default=True)
 @click.option(
     "--settlement-window-blocks", type=click.IntRange(min=1), default=100, show_default=True,
     help="A round can be settled this many blocks after it closes, never later.",
 )
 def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, verifier, capacity, reserve,
-           collateral_per_constraint, surplus, round_blocks, proving_blocks, exit_delay_blocks, settlement_window_blocks):
+           collateral_per_constraint, surplus, round_length_blocks, proving_window_blocks, exit_delay_blocks,
+           settlement_window_blocks):
     """Deploy a verifier and the market; write the deployment record."""
     from proofmarket.deployment import MarketSettings, deploy as deploy_market
     from proofmarket.network import connect
@@ -137,8 +145,8 @@ def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, v
         reserve_per_constraint=_parse_wei(reserve),
         collateral_per_constraint=_parse_wei(collateral_per_constraint),
         surplus_policy=surplus,
-        round_length_blocks=round_blocks,
-        proving_window_blocks=proving_blocks,
+        round_length_blocks=round_length_blocks,
+        proving_window_blocks=proving_window_blocks,
         exit_delay_blocks=exit_delay_blocks,
         settlement_window_blocks=settlement_window_blocks,
     )

@@ -121,9 +121,10 @@ def test_every_schema_property_is_described_and_every_value_has_an_example(opena
 def test_every_parameter_is_described(openapi):
     for path, operations in openapi["paths"].items():
         for method, operation in operations.items():
-            assert operation.get("summary") and operation.get("description"), (method, path)
+            assert operation.get("summary") and operation.get("description") and operation.get("tags"), (method, path)
             for parameter in operation.get("parameters", []):
                 assert parameter.get("description"), (method, path, parameter["name"])
+                assert parameter["schema"].get("examples"), (method, path, parameter["name"])
 
 
 def _response_schemas(openapi: dict) -> set[str]:

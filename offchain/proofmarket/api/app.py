@@ -248,6 +248,7 @@ def _round_in_range(round_id: int) -> int:
 #: unknown path. ``_round_in_range`` answers 404 for ids past the stored range.
 RoundId = Annotated[int, Path(
     description="A round number: decimal digits, 0 to 2^63-1. A round that has not started is a 404.",
+    examples=[42],
     json_schema_extra={"minimum": 0, "maximum": MAX_ROUND_ID},
 )]
 
@@ -322,7 +323,7 @@ def create_app(
         )
         return signed, digest
 
-    @app.post("/v1/bids", status_code=201, response_model=Accepted, responses=_errors(*_BODY_ERRORS, 402, 409))
+    @app.post("/v1/bids", summary="Submit a bid", tags=["bids and asks"], status_code=201, response_model=Accepted, responses=_errors(*_BODY_ERRORS, 402, 409))
     def submit_bid(bid: BidIn) -> Accepted:
         """Submit one signed bid for the open round."""
         try:
@@ -335,7 +336,7 @@ def create_app(
         metrics.bids_accepted.inc()
         return Accepted(digest=digest, round=bid.round)
 
-    @app.post("/v1/bids/batch", response_model=BatchResult, responses=_errors(*_BODY_ERRORS))
+    @app.post("/v1/bids/batch", summary="Submit bids in a batch", tags=["bids and asks"], response_model=BatchResult, responses=_errors(*_BODY_ERRORS))
     def submit_bids(batch: BidBatchIn) -> BatchResult:
         """Submit up to 1000 signed bids; each is accepted or rejected on its own."""
         admitted, rejected = [], []
@@ -362,7 +363,7 @@ def create_app(
                 rejected.append(Rejected(index=index, status=duplicate.status_code, error=str(duplicate)))
         return BatchResult(accepted=accepted, rejected=sorted(rejected, key=lambda item: item.index))
 
-    @app.post("/v1/asks", status_code=201, response_model=Accepted, responses=_errors(*_BODY_ERRORS, 402, 409))
+    @app.post("/v1/asks", summary="Submit an ask", tags=["bids and asks"], status_code=201, response_model=Accepted, responses=_errors(*_BODY_ERRORS, 402, 409))
     def submit_ask(ask: AskIn) -> Accepted:
         """Submit a prover's signed ask for the open round (its latest ask in a round counts)."""
         signed = ask.to_signed()
@@ -376,7 +377,7 @@ def create_app(
         clearinghouse.record_ask(signed, digest)
         return Accepted(digest=digest, round=ask.round)
 
-    @app.get("/v1/health", response_model=Health)
+    @app.get("/v1/health", summary="Health", tags=["market"], response_model=Health)
     def health() -> Health:
         """``status`` is ``ok``, or ``degraded`` with a one-line ``reason`` (the round loop is
         failing, or behind the chain); the chain head and the open round."""
@@ -392,6 +393,8 @@ def create_app(
 
     @app.get(
         "/metrics",
+        summary="Metrics",
+        tags=["market"],
         response_class=Response,
         responses={200: {"description": "Prometheus' text format", "content": {"text/plain": {"schema": {"type": "string"}}}}},
     )
@@ -404,7 +407,7 @@ def create_app(
             metrics.chain_head_lag.set(max(0, view.block_number() - last_pass))
         return Response(metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
-    @app.get("/v1/market", response_model=MarketInfo)
+    @app.get("/v1/market", summary="Market configuration", tags=["market"], response_model=MarketInfo)
     def market() -> MarketInfo:
         """The market's configuration, as the clearinghouse reads it (wei amounts as decimal strings)."""
         return MarketInfo(
@@ -424,7 +427,8 @@ def create_app(
     not_a_round = _errors(404, meanings={404: "no such round: not a round id, past 2^63-1, not started yet, or (for "
                                               "its files) not cleared yet"})
 
-    @app.get("/v1/rounds/{round_id:int}", response_model=RoundStatus, responses=not_a_round)
+    @app.get("/v1/rounds/{round_id:int}", summary="Round status", tags=["rounds"], response_model=RoundStatus,
+             responses=not_a_round)
     def round_status(round_id: RoundId) -> dict:
         """Where round ``round_id`` stands. ``open``: taking bids now; ``closed``: over, not yet
         cleared; then the clearinghouse's states. A round after the open one has not started:
@@ -466,14 +470,14 @@ def create_app(
         return {200: {"description": model.__doc__.split("\n\n")[0], "content": {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
 
-    @app.get("/v1/rounds/{round_id:int}/input", response_class=Response,
+    @app.get("/v1/rounds/{round_id:int}/input", summary="Round input file", tags=["rounds"], response_class=Response,
              responses=a_json_file(RoundInputFile) | not_a_round)
     def round_input(round_id: RoundId) -> Response:
-        """The round's full input file (canonical JSON, byte for byte what was hashed); its hash
-        is stored on-chain. 404 until the round is cleared."""
+        """The round's full input file, as the clearinghouse published it; keccak256 of its
+        canonical JSON is the input hash stored on-chain. 404 until the round is cleared."""
         return Response(content=_document(round_id, "input_json"), media_type="application/json")
 
-    @app.get("/v1/rounds/{round_id:int}/outcome", response_class=Response,
+    @app.get("/v1/rounds/{round_id:int}/outcome", summary="Round outcome", tags=["rounds"], response_class=Response,
              responses=a_json_file(RoundOutcomeFile) | not_a_round)
     def round_outcome(round_id: RoundId) -> Response:
         """The round's outcome file: included bids, charges, chunks, payments (wei as decimal
@@ -489,12 +493,21 @@ def create_app(
 
     @app.get(
         "/v1/provers/{prover}/assignments",
+        summary="A prover's assignments",
+        tags=["provers"],
         response_model=list[Assignment],
         responses=_errors(404, 422, meanings={404: "not a prover address (0x and 40 hex digits)", 422: "an unknown state"}),
     )
     def assignments(
-        prover: Annotated[str, Path(description="The prover's address.", json_schema_extra={"pattern": ADDRESS_PATTERN})],
-        state: Annotated[ChunkStateName | None, Query(description="Only the chunks in this state.")] = None,
+        prover: Annotated[str, Path(
+            description="The prover's address: 0x and 40 hex digits, any case.",
+            examples=["0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"],
+            json_schema_extra={"pattern": ADDRESS_PATTERN},
+        )],
+        state: Annotated[ChunkStateName | None, Query(
+            description="Only the chunks in this state: assigned (waiting for a proof), proven, slash_signed or slashed.",
+            examples=["assigned"],
+        )] = None,
     ) -> list[dict]:
         """Chunks assigned to ``prover`` (optionally only those in ``state``, e.g. ``assigned``).
         An address with no chunks has none: ``[]``; a path that is not an address is a 404."""

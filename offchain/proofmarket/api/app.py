@@ -39,8 +39,8 @@ from proofmarket.clearinghouse.writer import GroupCommitWriter
 from proofmarket.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 
 from .models import (
-    Accepted, AskIn, Assignment, BatchResult, BidBatchIn, BidIn, ChunkStateName, ErrorBody, Health, MarketInfo, Rejected,
-    RoundInputFile, RoundOutcomeFile, RoundStatus,
+    Accepted, AskIn, Assignment, BatchResult, BidBatchIn, BidIn, ChunkStateName, ErrorBody, Health, MarketInfo,
+    Rejected, RoundInputFile, RoundOutcomeFile, RoundStatus,
 )
 
 #: Largest request body accepted (a full batch of bids is about 400 KB).
@@ -323,7 +323,8 @@ def create_app(
         )
         return signed, digest
 
-    @app.post("/v1/bids", summary="Submit a bid", tags=["bids and asks"], status_code=201, response_model=Accepted, responses=_errors(*_BODY_ERRORS, 402, 409))
+    @app.post("/v1/bids", summary="Submit a bid", tags=["bids and asks"], status_code=201, response_model=Accepted,
+              responses=_errors(*_BODY_ERRORS, 402, 409))
     def submit_bid(bid: BidIn) -> Accepted:
         """Submit one signed bid for the open round."""
         try:
@@ -336,7 +337,8 @@ def create_app(
         metrics.bids_accepted.inc()
         return Accepted(digest=digest, round=bid.round)
 
-    @app.post("/v1/bids/batch", summary="Submit bids in a batch", tags=["bids and asks"], response_model=BatchResult, responses=_errors(*_BODY_ERRORS))
+    @app.post("/v1/bids/batch", summary="Submit bids in a batch", tags=["bids and asks"], response_model=BatchResult,
+              responses=_errors(*_BODY_ERRORS))
     def submit_bids(batch: BidBatchIn) -> BatchResult:
         """Submit up to 1000 signed bids; each is accepted or rejected on its own."""
         admitted, rejected = [], []
@@ -363,7 +365,8 @@ def create_app(
                 rejected.append(Rejected(index=index, status=duplicate.status_code, error=str(duplicate)))
         return BatchResult(accepted=accepted, rejected=sorted(rejected, key=lambda item: item.index))
 
-    @app.post("/v1/asks", summary="Submit an ask", tags=["bids and asks"], status_code=201, response_model=Accepted, responses=_errors(*_BODY_ERRORS, 402, 409))
+    @app.post("/v1/asks", summary="Submit an ask", tags=["bids and asks"], status_code=201, response_model=Accepted,
+              responses=_errors(*_BODY_ERRORS, 402, 409))
     def submit_ask(ask: AskIn) -> Accepted:
         """Submit a prover's signed ask for the open round (its latest ask in a round counts)."""
         signed = ask.to_signed()
@@ -486,7 +489,8 @@ def create_app(
         document = json.loads(_document(round_id, "outcome_json"))
         ask_ids = {chunk["prover_id"] for chunk in document["chunks"]}
         with clearinghouse.store.session() as session:
-            provers = dict(session.execute(select(AskRow.digest, AskRow.prover).where(AskRow.digest.in_(ask_ids))).all())
+            query = select(AskRow.digest, AskRow.prover).where(AskRow.digest.in_(ask_ids))
+            provers = dict(session.execute(query).all())
         for chunk in document["chunks"]:
             chunk["prover"] = provers[chunk["prover_id"]]
         return Response(content=json.dumps(document, sort_keys=True), media_type="application/json")
@@ -505,7 +509,8 @@ def create_app(
             json_schema_extra={"pattern": ADDRESS_PATTERN},
         )],
         state: Annotated[ChunkStateName | None, Query(
-            description="Only the chunks in this state: assigned (waiting for a proof), proven, slash_signed or slashed.",
+            description="Only the chunks in this state: assigned (waiting for a proof), proven, slash_signed or "
+            "slashed.",
             examples=["assigned"],
         )] = None,
     ) -> list[dict]:

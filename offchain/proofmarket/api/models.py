@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from proofmarket.chain.typed_data import AskMessage, BidMessage, checksum_address
 from proofmarket.clearinghouse.intake import SignedAsk, SignedBid
+from proofmarket.mechanism.types import MECHANISM_NAMES
 
 UINT64_MAX = 2**64 - 1
 UINT256_MAX = 2**256 - 1
@@ -153,7 +154,8 @@ class BidIn(BaseModel):
         examples=["600000000000"],
     )
     round: Uint64 = Field(
-        description=f"The round the bid is for: it must be the open round (GET /v1/health's open_round), else 422. {_UINT_INPUT}",
+        description="The round the bid is for: it must be the open round (GET /v1/health's open_round), else 422. "
+        f"{_UINT_INPUT}",
         examples=[42],
     )
     nonce: Uint64 = Field(
@@ -285,7 +287,10 @@ class Chunk(BaseModel):
     """A settled chunk: its prover, its transactions and bids, and whether it was proven."""
 
     round: int = Field(description="The round it was settled in.", examples=[42])
-    chunk: int = Field(description="Its index in the round's settlement, from 0 (the contract's chunk id).", examples=[0])
+    chunk: int = Field(
+        description="Its index in the round's settlement, from 0 (the contract's chunk id).",
+        examples=[0],
+    )
     prover: AddressOut = Field(
         description="The address of the prover assigned the chunk (EIP-55 checksum form).", examples=[EXAMPLE_PROVER]
     )
@@ -319,8 +324,9 @@ class Assignment(Chunk):
     """A chunk assigned to a prover, with the block its proof is due by."""
 
     deadline_block: int | None = Field(
-        description="The last block at which the proof is accepted (the settlement's block + proving_window_blocks); after "
-        "it anyone may slash the chunk. null only if the round's settlement is not recorded.",
+        description="The last block at which the proof is accepted (the settlement's block + "
+        "proving_window_blocks); after it anyone may slash the chunk. null only if the round's settlement is not "
+        "recorded.",
         examples=[1234],
     )
 
@@ -427,7 +433,10 @@ class Health(BaseModel):
     market_address: AddressOut = Field(
         description="The ProofMarket contract's address (as in GET /v1/market).", examples=[EXAMPLE_MARKET]
     )
-    block: int = Field(description="The chain's latest block number, as the clearinghouse's node reports it.", examples=[1204])
+    block: int = Field(
+        description="The chain's latest block number, as the clearinghouse's node reports it.",
+        examples=[1204],
+    )
     open_round: int = Field(
         description="The round taking bids now (the round of the chain's latest block): the round bids and asks "
         "must name.",
@@ -441,7 +450,10 @@ class Health(BaseModel):
 class RoundFileConfig(BaseModel):
     """The round's parameters as the mechanism saw them."""
 
-    capacity: DecimalString = Field(description="C: the most constraints the round includes, as a decimal string.", examples=["10000"])
+    capacity: DecimalString = Field(
+        description="C: the most constraints the round includes, as a decimal string.",
+        examples=["10000"],
+    )
     reserve_wei_per_constraint: WeiString = Field(
         description="ρ, in wei per constraint, as a decimal string.", examples=["1000000000"]
     )
@@ -460,9 +472,15 @@ class RoundFileConfig(BaseModel):
 class RoundFileBid(BaseModel):
     """A bid as the mechanism sees it."""
 
-    id: Hash32 = Field(description="The bid's EIP-712 digest (the id POST /v1/bids answered).", examples=[EXAMPLE_BID_DIGEST])
+    id: Hash32 = Field(
+        description="The bid's EIP-712 digest (the id POST /v1/bids answered).",
+        examples=[EXAMPLE_BID_DIGEST],
+    )
     fee_wei: WeiString = Field(description="The bid's max_fee, in wei, as a decimal string.", examples=["600000000000"])
-    constraints: DecimalString = Field(description="The bid's size in constraints, as a decimal string.", examples=["200"])
+    constraints: DecimalString = Field(
+        description="The bid's size in constraints, as a decimal string.",
+        examples=["200"],
+    )
 
 
 class RoundFileAsk(BaseModel):
@@ -486,7 +504,10 @@ class RoundInputFile(BaseModel):
     (keys sorted, no whitespace, bids and asks sorted by id; docs/mechanism.md) is the
     ``input_hash`` settleRound stored on-chain; ``proofmarket verify-round`` re-clears it."""
 
-    mechanism: str = Field(description="The auction that cleared the round (docs/mechanism.md).", examples=["proofphi"])
+    mechanism: str = Field(
+        description=f"The auction that cleared the round: {', '.join(MECHANISM_NAMES)} (docs/mechanism.md).",
+        examples=["proofphi"],
+    )
     config: RoundFileConfig = Field(description="The round's parameters.")
     bids: list[RoundFileBid] = Field(description="Every bid the round considered.")
     asks: list[RoundFileAsk] = Field(description="Every prover's latest ask for the round.")
@@ -505,8 +526,14 @@ class OutcomeChunk(BaseModel):
         "provers by ask.",
         examples=[EXAMPLE_ASK_DIGEST],
     )
-    bid_ids: list[Hash32] = Field(description="The chunk's bids (digests), in chunk order.", examples=[[EXAMPLE_BID_DIGEST]])
-    constraints: DecimalString = Field(description="The chunk's size in constraints, as a decimal string.", examples=["600"])
+    bid_ids: list[Hash32] = Field(
+        description="The chunk's bids (digests), in chunk order.",
+        examples=[[EXAMPLE_BID_DIGEST]],
+    )
+    constraints: DecimalString = Field(
+        description="The chunk's size in constraints, as a decimal string.",
+        examples=["600"],
+    )
     payment_wei: WeiString = Field(
         description="The prover's payment for the chunk, in wei, as a decimal string.", examples=["1800000000000"]
     )
@@ -525,8 +552,14 @@ class RoundOutcomeFile(BaseModel):
     ``outcome_hash`` and without the chunks' ``prover`` addresses, which the API adds."""
 
     mechanism: str = Field(description="The auction that cleared the round.", examples=["proofphi"])
-    input_hash: Hash32 = Field(description="keccak256 of the canonical input file (as stored on-chain).", examples=[EXAMPLE_INPUT_HASH])
-    included_bid_ids: list[Hash32] = Field(description="The bids included, in settlement order.", examples=[[EXAMPLE_BID_DIGEST]])
+    input_hash: Hash32 = Field(
+        description="keccak256 of the canonical input file (as stored on-chain).",
+        examples=[EXAMPLE_INPUT_HASH],
+    )
+    included_bid_ids: list[Hash32] = Field(
+        description="The bids included, in settlement order.",
+        examples=[[EXAMPLE_BID_DIGEST]],
+    )
     charges_wei: dict[str, WeiString] = Field(
         description="What each included bid pays, in wei, by bid id.", examples=[{EXAMPLE_BID_DIGEST: "600000000000"}]
     )
@@ -537,12 +570,21 @@ class RoundOutcomeFile(BaseModel):
     chunks: list[OutcomeChunk] = Field(description="The chunks, in settlement order (index = the contract's chunk id).")
     price: Price = Field(description="π_p: the provers' price, in wei per constraint, as an exact fraction.")
     revenue_wei: WeiString = Field(description="Σ charges, in wei.", examples=["1800000000000"])
-    payouts_wei: WeiString = Field(description="Σ payments to provers, in wei (≤ revenue_wei).", examples=["1800000000000"])
+    payouts_wei: WeiString = Field(
+        description="Σ payments to provers, in wei (≤ revenue_wei).",
+        examples=["1800000000000"],
+    )
     surplus_wei: WeiString = Field(description="revenue_wei − payouts_wei, in wei.", examples=["0"])
     burn_wei: WeiString = Field(description="The part of the surplus burned, in wei.", examples=["0"])
-    treasury_wei: WeiString = Field(description="The part of the surplus credited to the treasury, in wei.", examples=["0"])
+    treasury_wei: WeiString = Field(
+        description="The part of the surplus credited to the treasury, in wei.",
+        examples=["0"],
+    )
     next_base_fee_wei_per_constraint: WeiString | None = Field(
         description="The eip1559 mechanism's next base fee, in wei per constraint; null for the other mechanisms.",
         examples=[None],
     )
-    outcome_hash: Hash32 = Field(description="keccak256 of the outcome (see the schema's description).", examples=[EXAMPLE_OUTCOME_HASH])
+    outcome_hash: Hash32 = Field(
+        description="keccak256 of the outcome (see the schema's description).",
+        examples=[EXAMPLE_OUTCOME_HASH],
+    )

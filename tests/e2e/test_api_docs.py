@@ -104,7 +104,7 @@ def _properties(schema: dict, where: str):
                 yield from _properties(part, f"{where}.{name}")
 
 
-def test_every_schema_property_is_described_and_every_value_has_an_example(openapi):
+def test_every_schema_property_is_described_with_an_example(openapi):
     schemas = openapi["components"]["schemas"]
     seen = 0
     for schema_name, schema in schemas.items():
@@ -112,9 +112,7 @@ def test_every_schema_property_is_described_and_every_value_has_an_example(opena
         for where, name, prop in _properties(schema, schema_name):
             seen += 1
             assert prop.get("description"), f"{where} has no description"
-            refers = "$ref" in str(prop)
-            if not refers:  # a value (not a nested model): one example at least
-                assert prop.get("examples"), f"{where} has no example"
+            assert prop.get("examples"), f"{where} has no example"
     assert seen > 80
 
 
@@ -158,7 +156,8 @@ def _is_decimal_string(schema: dict) -> bool:
 def test_every_wei_amount_in_a_response_is_a_decimal_string(openapi):
     schemas = openapi["components"]["schemas"]
     reached = _response_schemas(openapi)
-    assert {"MarketInfo", "Health", "RoundStatus", "Chunk", "Assignment", "RoundInputFile", "RoundOutcomeFile"} <= reached
+    typed = {"MarketInfo", "Health", "RoundStatus", "Chunk", "Assignment", "RoundInputFile", "RoundOutcomeFile"}
+    assert typed <= reached
     amounts = []
     for name in reached:
         for where, field, prop in _properties(schemas[name], name):
@@ -166,7 +165,9 @@ def test_every_wei_amount_in_a_response_is_a_decimal_string(openapi):
                 value = prop.get("additionalProperties", prop) if prop.get("type") == "object" else prop
                 assert _is_decimal_string(value), f"{where}: {prop}"
                 amounts.append(where)
-    assert {"MarketInfo.reserve_wei_per_constraint", "Chunk.payment_wei", "RoundOutcomeFile.charges_wei"} <= set(amounts)
+    assert {"MarketInfo.reserve_wei_per_constraint", "Chunk.payment_wei", "RoundOutcomeFile.charges_wei"} <= set(
+        amounts
+    )
 
 
 def test_every_wei_amount_in_a_request_takes_a_decimal_string_or_an_integer(openapi):

@@ -117,6 +117,12 @@ EXAMPLE_SIGNATURE = (
 )
 
 
+def example_of(model: type[BaseModel]) -> dict[str, Any]:
+    """An example of ``model``: each field's first example (a nested model's field has one built
+    the same way), for the OpenAPI document's examples of composite fields."""
+    return {name: field.examples[0] for name, field in model.model_fields.items() if field.examples}
+
+
 _WEI_INPUT = (
     "A decimal string of ASCII digits (recommended: wei amounts exceed 2^53, the largest integer "
     "many JSON parsers keep exactly) or a JSON integer."
@@ -193,6 +199,7 @@ class BidBatchIn(BaseModel):
         min_length=1,
         max_length=MAX_BATCH_BIDS,
         description=f"1 to {MAX_BATCH_BIDS} signed bids, each as POST /v1/bids takes it.",
+        examples=[[example_of(BidIn)]],
     )
 
 
@@ -264,8 +271,10 @@ class Rejected(BaseModel):
 class BatchResult(BaseModel):
     """Each bid of a batch, accepted or rejected."""
 
-    accepted: list[Accepted] = Field(description="The bids stored, in request order.")
-    rejected: list[Rejected] = Field(description="The bids refused, by ``index``.")
+    accepted: list[Accepted] = Field(
+        description="The bids stored, in request order.", examples=[[example_of(Accepted)]]
+    )
+    rejected: list[Rejected] = Field(description="The bids refused, by ``index``.", examples=[[example_of(Rejected)]])
 
 
 class ErrorBody(BaseModel):
@@ -362,7 +371,9 @@ class RoundStatus(BaseModel):
         description="Why the round failed (state failed), one line; else null.",
         examples=["settlement window passed: round 42 could be settled up to block 1300, and the next block is 1301"],
     )
-    chunks: list[Chunk] = Field(description="The settled chunks, by index; empty until settled.")
+    chunks: list[Chunk] = Field(
+        description="The settled chunks, by index; empty until settled.", examples=[[example_of(Chunk)]]
+    )
 
 
 class MarketInfo(BaseModel):
@@ -508,9 +519,13 @@ class RoundInputFile(BaseModel):
         description=f"The auction that cleared the round: {', '.join(MECHANISM_NAMES)} (docs/mechanism.md).",
         examples=["proofphi"],
     )
-    config: RoundFileConfig = Field(description="The round's parameters.")
-    bids: list[RoundFileBid] = Field(description="Every bid the round considered.")
-    asks: list[RoundFileAsk] = Field(description="Every prover's latest ask for the round.")
+    config: RoundFileConfig = Field(description="The round's parameters.", examples=[example_of(RoundFileConfig)])
+    bids: list[RoundFileBid] = Field(
+        description="Every bid the round considered.", examples=[[example_of(RoundFileBid)]]
+    )
+    asks: list[RoundFileAsk] = Field(
+        description="Every prover's latest ask for the round.", examples=[[example_of(RoundFileAsk)]]
+    )
 
 
 class OutcomeChunk(BaseModel):
@@ -567,8 +582,14 @@ class RoundOutcomeFile(BaseModel):
         description="What each bid gets back under the rebate surplus policy, in wei, by bid id (empty otherwise).",
         examples=[{}],
     )
-    chunks: list[OutcomeChunk] = Field(description="The chunks, in settlement order (index = the contract's chunk id).")
-    price: Price = Field(description="π_p: the provers' price, in wei per constraint, as an exact fraction.")
+    chunks: list[OutcomeChunk] = Field(
+        description="The chunks, in settlement order (index = the contract's chunk id).",
+        examples=[[example_of(OutcomeChunk)]],
+    )
+    price: Price = Field(
+        description="π_p: the provers' price, in wei per constraint, as an exact fraction.",
+        examples=[example_of(Price)],
+    )
     revenue_wei: WeiString = Field(description="Σ charges, in wei.", examples=["1800000000000"])
     payouts_wei: WeiString = Field(
         description="Σ payments to provers, in wei (≤ revenue_wei).",

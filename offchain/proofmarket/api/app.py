@@ -5,7 +5,9 @@ Status codes: 200/201 answered, 400 no body or malformed JSON, 402 escrow or col
 did not arrive in time, 409 duplicate, 413 body too large, 415 the body is not JSON, 422 a field
 or a rule is wrong (bad signature, wrong round, unknown or exiting prover, ...), 500 a bug. Every
 4xx and 5xx body is ``{"error": "<one line>"}``, and every operation declares in the OpenAPI
-document each status it can answer, with that schema. docs/api.md has the rules.
+document each status it can answer, with that schema. Every field of the document is described
+(unit, example; ``models.py``), and ``/docs`` and ``/redoc`` show it with files served from here,
+not a CDN (``_serve_docs``). docs/api.md has the rules.
 """
 
 from __future__ import annotations
@@ -536,12 +538,14 @@ def create_app(
 
 
 def _openapi_document(app: FastAPI) -> dict:
-    """FastAPI's OpenAPI document, with two corrections.
+    """FastAPI's OpenAPI document, with two corrections and the round files' schemas.
 
     FastAPI adds a 422 with its ``{"detail": [...]}`` schema to every operation with parameters;
     this API never answers that shape: a 422 is declared (with ``ErrorBody``) only where one can
     happen. And FastAPI's schema objects store ``minimum``/``maximum`` as floats, so 2^64-1
-    would read 2^64: the request bodies' schemas are pydantic's own, exact."""
+    would read 2^64: the request bodies' schemas are pydantic's own, exact. The input and outcome
+    files are served as JSON text, not through a response model, so their schemas
+    (``RoundInputFile``, ``RoundOutcomeFile``, which their 200s refer to) are added here."""
     if app.openapi_schema is None:
         document = get_openapi(
             title=app.title, version=app.version, openapi_version=app.openapi_version, description=app.description,

@@ -117,10 +117,9 @@ class Stack:
                 charged[bid["user"]] += int(outcome["charges_wei"][bid["digest"]])
         for user in self.users:
             assert after[user.address] - before[user.address] == -charged[user.address]
-        prover_of_chunk = {chunk["chunk"]: chunk["prover"] for chunk in self.api.round_status(round_id)["chunks"]}
         paid: Counter = Counter()
-        for index, chunk in enumerate(outcome["chunks"]):
-            paid[prover_of_chunk[index]] += int(chunk["payment_wei"])
+        for chunk in outcome["chunks"]:
+            paid[chunk["prover"]] += int(chunk["payment_wei"])
         for agent in self.agents:
             assert after[agent.address] - before[agent.address] == paid[agent.address]
             assert after[f"collateral:{agent.address}"] == before[f"collateral:{agent.address}"]

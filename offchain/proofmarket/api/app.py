@@ -5,7 +5,9 @@ Status codes: 200/201 answered, 400 no body or malformed JSON, 402 escrow or col
 did not arrive in time, 409 duplicate, 413 body too large, 415 the body is not JSON, 422 a field
 or a rule is wrong (bad signature, wrong round, unknown or exiting prover, ...), 500 a bug. Every
 4xx and 5xx body is ``{"error": "<one line>"}``, and every operation declares in the OpenAPI
-document each status it can answer, with that schema. docs/api.md has the rules.
+document each status it can answer, with that schema. Every field of the document is described
+(unit, example; ``models.py``), and ``/docs`` and ``/redoc`` show it with files served from here,
+not a CDN (``_serve_docs``). docs/api.md has the rules.
 """
 
 from __future__ import annotations
@@ -19,16 +21,18 @@ from typing import Annotated, Any, Callable, Coroutine
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic.json_schema import models_json_schema
 from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proofmarket import __version__
-from proofmarket.clearinghouse.database import BidRow, ChunkRow, RoundRow
+from proofmarket.clearinghouse.database import AskRow, BidRow, ChunkRow, RoundRow
 from proofmarket.clearinghouse.errors import DuplicateSubmission, IntakeError, RoundNotFound
 from proofmarket.clearinghouse.intake import validate_ask, validate_bid
 from proofmarket.clearinghouse.service import Clearinghouse
@@ -38,7 +42,8 @@ from proofmarket.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 
 from .dashboard import dashboard_router
 from .models import (
-    Accepted, AskIn, Assignment, BatchResult, BidBatchIn, BidIn, ChunkStateName, ErrorBody, Rejected, RoundStatus,
+    Accepted, AskIn, Assignment, BatchResult, BidBatchIn, BidIn, ChunkStateName, ErrorBody, Health, MarketInfo,
+    Rejected, RoundInputFile, RoundOutcomeFile, RoundStatus,
 )
 
 #: Largest request body accepted (a full batch of bids is about 400 KB).
@@ -54,6 +59,23 @@ MAX_ROUND_ID = 2**63 - 1
 ADDRESS_PATTERN = "^0x[0-9a-fA-F]{40}$"
 #: Methods whose requests carry a body the API reads (and so times and limits).
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+#: Where the API serves Swagger UI's and ReDoc's files (from the fastapi-offline package: no CDN).
+DOCS_ASSETS_PATH = "/docs-assets"
+DOCS_ASSETS_PACKAGE = ("fastapi_offline", "static")
+
+API_DESCRIPTION = """\
+The clearinghouse's bid API: signed bids and asks in; round status, the round files and provers'
+assignments out. docs/api.md has the rules.
+
+- **Wei amounts** are decimal strings in every response (`"600000000000"`). Requests take a
+  decimal string of ASCII digits or a JSON integer; send strings, since wei amounts exceed 2^53.
+- **Units** are in each field's name or description: `_wei` is wei (10^-18 ether),
+  `_wei_per_constraint` wei per constraint, `_blocks`/`_block` blocks of the market's chain,
+  `constraints` the proving size.
+- **Ids**: a bid's or ask's id is its EIP-712 digest (0x and 64 hex digits); provers and users are
+  addresses (0x and 40 hex digits).
+- **Errors**: every 4xx and 5xx body is `{"error": "<one line>"}`.
+"""
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": message}, headers=headers)
@@ -229,6 +251,7 @@ def _round_in_range(round_id: int) -> int:
 #: unknown path. ``_round_in_range`` answers 404 for ids past the stored range.
 RoundId = Annotated[int, Path(
     description="A round number: decimal digits, 0 to 2^63-1. A round that has not started is a 404.",
+    examples=[42],
     json_schema_extra={"minimum": 0, "maximum": MAX_ROUND_ID},
 )]
 
@@ -248,8 +271,12 @@ def create_app(
         body_timeout_seconds = float(os.environ.get(BODY_TIMEOUT_VARIABLE) or BODY_TIMEOUT_SECONDS)
     if not body_timeout_seconds > 0:
         raise ValueError(f"the body timeout must be positive, got {body_timeout_seconds}")
-    app = FastAPI(title="proofmarket bid API", version=__version__, responses=_errors(500))
+    app = FastAPI(
+        title="proofmarket bid API", version=__version__, description=API_DESCRIPTION, responses=_errors(500),
+        docs_url=None, redoc_url=None,
+    )
     app.router.route_class = JsonBodyRoute
+    _serve_docs(app)
     parameters = view.parameters
     metrics = clearinghouse.metrics
 
@@ -299,7 +326,8 @@ def create_app(
         )
         return signed, digest
 
-    @app.post("/v1/bids", status_code=201, response_model=Accepted, responses=_errors(*_BODY_ERRORS, 402, 409))
+    @app.post("/v1/bids", summary="Submit a bid", tags=["bids and asks"], status_code=201, response_model=Accepted,
+              responses=_errors(*_BODY_ERRORS, 402, 409))
     def submit_bid(bid: BidIn) -> Accepted:
         """Submit one signed bid for the open round."""
         try:
@@ -312,7 +340,8 @@ def create_app(
         metrics.bids_accepted.inc()
         return Accepted(digest=digest, round=bid.round)
 
-    @app.post("/v1/bids/batch", response_model=BatchResult, responses=_errors(*_BODY_ERRORS))
+    @app.post("/v1/bids/batch", summary="Submit bids in a batch", tags=["bids and asks"], response_model=BatchResult,
+              responses=_errors(*_BODY_ERRORS))
     def submit_bids(batch: BidBatchIn) -> BatchResult:
         """Submit up to 1000 signed bids; each is accepted or rejected on its own."""
         admitted, rejected = [], []
@@ -339,7 +368,8 @@ def create_app(
                 rejected.append(Rejected(index=index, status=duplicate.status_code, error=str(duplicate)))
         return BatchResult(accepted=accepted, rejected=sorted(rejected, key=lambda item: item.index))
 
-    @app.post("/v1/asks", status_code=201, response_model=Accepted, responses=_errors(*_BODY_ERRORS, 402, 409))
+    @app.post("/v1/asks", summary="Submit an ask", tags=["bids and asks"], status_code=201, response_model=Accepted,
+              responses=_errors(*_BODY_ERRORS, 402, 409))
     def submit_ask(ask: AskIn) -> Accepted:
         """Submit a prover's signed ask for the open round (its latest ask in a round counts)."""
         signed = ask.to_signed()
@@ -353,22 +383,24 @@ def create_app(
         clearinghouse.record_ask(signed, digest)
         return Accepted(digest=digest, round=ask.round)
 
-    @app.get("/v1/health")
-    def health() -> dict:
+    @app.get("/v1/health", summary="Health", tags=["market"], response_model=Health)
+    def health() -> Health:
         """``status`` is ``ok``, or ``degraded`` with a one-line ``reason`` (the round loop is
-        failing, or behind the chain)."""
+        failing, or behind the chain); the chain head and the open round."""
         block = view.block_number()
-        return {
+        return Health(
             **clearinghouse.health_report(block),
-            "version": __version__,
-            "chain_id": parameters.chain_id,
-            "market": parameters.market_address,
-            "block": block,
-            "open_round": view.open_round(),
-        }
+            version=__version__,
+            chain_id=parameters.chain_id,
+            market_address=parameters.market_address,
+            block=block,
+            open_round=view.open_round(),
+        )
 
     @app.get(
         "/metrics",
+        summary="Metrics",
+        tags=["market"],
         response_class=Response,
         responses={200: {"description": "Prometheus' text format", "content": {"text/plain": {"schema": {"type": "string"}}}}},
     )
@@ -381,16 +413,28 @@ def create_app(
             metrics.chain_head_lag.set(max(0, view.block_number() - last_pass))
         return Response(metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
-    @app.get("/v1/market")
-    def market() -> dict:
-        """The market's configuration, as the clearinghouse reads it."""
-        return {key: (str(value) if isinstance(value, int) and value > 2**53 else value)
-                for key, value in vars(parameters).items()}
+    @app.get("/v1/market", summary="Market configuration", tags=["market"], response_model=MarketInfo)
+    def market() -> MarketInfo:
+        """The market's configuration, as the clearinghouse reads it (wei amounts as decimal strings)."""
+        return MarketInfo(
+            chain_id=parameters.chain_id,
+            market_address=parameters.market_address,
+            capacity=parameters.capacity,
+            reserve_wei_per_constraint=str(parameters.reserve_wei_per_constraint),
+            collateral_wei_per_constraint=str(parameters.collateral_wei_per_constraint),
+            surplus_policy=parameters.surplus_policy,
+            genesis_block=parameters.genesis_block,
+            round_length_blocks=parameters.round_length_blocks,
+            proving_window_blocks=parameters.proving_window_blocks,
+            settlement_window_blocks=parameters.settlement_window_blocks,
+            max_bids_per_chunk=parameters.max_bids_per_chunk,
+        )
 
     not_a_round = _errors(404, meanings={404: "no such round: not a round id, past 2^63-1, not started yet, or (for "
                                               "its files) not cleared yet"})
 
-    @app.get("/v1/rounds/{round_id:int}", response_model=RoundStatus, responses=not_a_round)
+    @app.get("/v1/rounds/{round_id:int}", summary="Round status", tags=["rounds"], response_model=RoundStatus,
+             responses=not_a_round)
     def round_status(round_id: RoundId) -> dict:
         """Where round ``round_id`` stands. ``open``: taking bids now; ``closed``: over, not yet
         cleared; then the clearinghouse's states. A round after the open one has not started:
@@ -419,37 +463,59 @@ def create_app(
                 "chunks": [_chunk_json(chunk) for chunk in chunks],
             }
 
-    def _document(round_id: int, column: str) -> Response:
+    def _document(round_id: int, column: str) -> str:
         _round_in_range(round_id)
         with clearinghouse.store.session() as session:
             row = session.get(RoundRow, round_id)
             text = getattr(row, column) if row else None
         if text is None:
             raise RoundNotFound(round_id, column.removesuffix("_json") + " file")
-        return Response(content=text, media_type="application/json")
+        return text
 
-    a_json_file = {200: {"content": {"application/json": {"schema": {"type": "object"}}}}}
+    def a_json_file(model: type) -> dict:
+        return {200: {"description": model.__doc__.split("\n\n")[0], "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
 
-    @app.get("/v1/rounds/{round_id:int}/input", response_class=Response, responses=a_json_file | not_a_round)
+    @app.get("/v1/rounds/{round_id:int}/input", summary="Round input file", tags=["rounds"], response_class=Response,
+             responses=a_json_file(RoundInputFile) | not_a_round)
     def round_input(round_id: RoundId) -> Response:
-        """The round's full input file (canonical JSON, byte for byte what was hashed); its hash
-        is stored on-chain. 404 until the round is cleared."""
-        return _document(round_id, "input_json")
+        """The round's full input file, as the clearinghouse published it; keccak256 of its
+        canonical JSON is the input hash stored on-chain. 404 until the round is cleared."""
+        return Response(content=_document(round_id, "input_json"), media_type="application/json")
 
-    @app.get("/v1/rounds/{round_id:int}/outcome", response_class=Response, responses=a_json_file | not_a_round)
+    @app.get("/v1/rounds/{round_id:int}/outcome", summary="Round outcome", tags=["rounds"], response_class=Response,
+             responses=a_json_file(RoundOutcomeFile) | not_a_round)
     def round_outcome(round_id: RoundId) -> Response:
-        """The round's outcome file (canonical JSON): included bids, charges, chunks, payments.
-        404 until the round is cleared."""
-        return _document(round_id, "outcome_json")
+        """The round's outcome file: included bids, charges, chunks, payments (wei as decimal
+        strings), each chunk with its prover's address beside the ask id the mechanism names it
+        by. 404 until the round is cleared."""
+        document = json.loads(_document(round_id, "outcome_json"))
+        ask_ids = {chunk["prover_id"] for chunk in document["chunks"]}
+        with clearinghouse.store.session() as session:
+            query = select(AskRow.digest, AskRow.prover).where(AskRow.digest.in_(ask_ids))
+            provers = dict(session.execute(query).all())
+        for chunk in document["chunks"]:
+            chunk["prover"] = provers[chunk["prover_id"]]
+        return Response(content=json.dumps(document, sort_keys=True), media_type="application/json")
 
     @app.get(
         "/v1/provers/{prover}/assignments",
+        summary="A prover's assignments",
+        tags=["provers"],
         response_model=list[Assignment],
         responses=_errors(404, 422, meanings={404: "not a prover address (0x and 40 hex digits)", 422: "an unknown state"}),
     )
     def assignments(
-        prover: Annotated[str, Path(description="The prover's address.", json_schema_extra={"pattern": ADDRESS_PATTERN})],
-        state: Annotated[ChunkStateName | None, Query(description="Only the chunks in this state.")] = None,
+        prover: Annotated[str, Path(
+            description="The prover's address: 0x and 40 hex digits, any case.",
+            examples=["0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"],
+            json_schema_extra={"pattern": ADDRESS_PATTERN},
+        )],
+        state: Annotated[ChunkStateName | None, Query(
+            description="Only the chunks in this state: assigned (waiting for a proof), proven, slash_signed or "
+            "slashed.",
+            examples=["assigned"],
+        )] = None,
     ) -> list[dict]:
         """Chunks assigned to ``prover`` (optionally only those in ``state``, e.g. ``assigned``).
         An address with no chunks has none: ``[]``; a path that is not an address is a 404."""
@@ -474,12 +540,14 @@ def create_app(
 
 
 def _openapi_document(app: FastAPI) -> dict:
-    """FastAPI's OpenAPI document, with two corrections.
+    """FastAPI's OpenAPI document, with two corrections and the round files' schemas.
 
     FastAPI adds a 422 with its ``{"detail": [...]}`` schema to every operation with parameters;
     this API never answers that shape: a 422 is declared (with ``ErrorBody``) only where one can
     happen. And FastAPI's schema objects store ``minimum``/``maximum`` as floats, so 2^64-1
-    would read 2^64: the request bodies' schemas are pydantic's own, exact."""
+    would read 2^64: the request bodies' schemas are pydantic's own, exact. The input and outcome
+    files are served as JSON text, not through a response model, so their schemas
+    (``RoundInputFile``, ``RoundOutcomeFile``, which their 200s refer to) are added here."""
     if app.openapi_schema is None:
         document = get_openapi(
             title=app.title, version=app.version, openapi_version=app.openapi_version, description=app.description,
@@ -498,8 +566,45 @@ def _openapi_document(app: FastAPI) -> dict:
             [(model, "validation") for model in (BidIn, BidBatchIn, AskIn)], ref_template="#/components/schemas/{model}"
         )
         schemas.update(exact["$defs"])
+        _, files = models_json_schema(
+            [(model, "serialization") for model in (RoundInputFile, RoundOutcomeFile)],
+            ref_template="#/components/schemas/{model}",
+        )
+        schemas.update(files["$defs"])
         app.openapi_schema = document
     return app.openapi_schema
+
+
+def _serve_docs(app: FastAPI) -> None:
+    """``/docs`` (Swagger UI) and ``/redoc`` (ReDoc), with their scripts, stylesheet and icon
+    served by the API itself from the pinned fastapi-offline package, so the pages work with no
+    internet: every URL they load is on this server."""
+    app.mount(DOCS_ASSETS_PATH, StaticFiles(packages=[DOCS_ASSETS_PACKAGE]), name="docs-assets")
+
+    def local(request: Request, path: str) -> str:
+        return f"{request.scope.get('root_path', '')}{path}"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=local(request, app.openapi_url),
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=local(request, f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js"),
+            swagger_css_url=local(request, f"{DOCS_ASSETS_PATH}/swagger-ui.css"),
+            swagger_favicon_url=local(request, f"{DOCS_ASSETS_PATH}/favicon.png"),
+            # validatorUrl: Swagger UI would otherwise show a badge fetched from validator.swagger.io
+            swagger_ui_parameters={"validatorUrl": None, "defaultModelsExpandDepth": 2},
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc(request: Request) -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=local(request, app.openapi_url),
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=local(request, f"{DOCS_ASSETS_PATH}/redoc.standalone.js"),
+            redoc_favicon_url=local(request, f"{DOCS_ASSETS_PATH}/favicon.png"),
+            with_google_fonts=False,
+        )
 
 
 def _chunk_json(chunk: ChunkRow) -> dict:

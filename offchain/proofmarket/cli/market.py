@@ -186,10 +186,16 @@ def _parse_wei(text: str) -> int:
     "--surplus", type=click.Choice(["treasury", "burn", "rebate"]), default="treasury", show_default=True,
     help="Where charges minus payments go: the treasury, burnt, or rebated to the round's users.",
 )
-@click.option("--round-blocks", type=click.IntRange(min=1), default=20, show_default=True,
-              help="Length of a round in blocks (bids for a round are taken while it is open).")
-@click.option("--proving-blocks", type=click.IntRange(min=1), default=20, show_default=True,
-              help="Blocks after settlement a prover has to prove its chunk before it can be slashed.")
+@click.option(
+    "--round-length-blocks", "--round-blocks", "round_length_blocks", type=click.IntRange(min=1), default=20,
+    show_default=True, help="Blocks per round; bids for a round are taken while it is open "
+    "(round_length_blocks in GET /v1/market; --round-blocks is an alias).",
+)
+@click.option(
+    "--proving-window-blocks", "--proving-blocks", "proving_window_blocks", type=click.IntRange(min=1), default=20,
+    show_default=True, help="Blocks after settlement within which a chunk must be proven, else it can be slashed "
+    "(--proving-blocks is an alias).",
+)
 @click.option("--exit-delay-blocks", type=click.IntRange(min=0), default=50, show_default=True,
               help="Blocks between a prover's `exit` and the rounds that no longer assign it work.")
 @click.option(
@@ -197,7 +203,8 @@ def _parse_wei(text: str) -> int:
     help="A round can be settled this many blocks after it closes, never later.",
 )
 def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, verifier, capacity, reserve,
-           collateral_per_constraint, surplus, round_blocks, proving_blocks, exit_delay_blocks, settlement_window_blocks):
+           collateral_per_constraint, surplus, round_length_blocks, proving_window_blocks, exit_delay_blocks,
+           settlement_window_blocks):
     """Deploy a verifier and the market; write the deployment record."""
     from eth_utils import is_address
 
@@ -212,8 +219,8 @@ def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, v
         reserve_per_constraint=_parse_wei(reserve),
         collateral_per_constraint=_parse_wei(collateral_per_constraint),
         surplus_policy=surplus,
-        round_length_blocks=round_blocks,
-        proving_window_blocks=proving_blocks,
+        round_length_blocks=round_length_blocks,
+        proving_window_blocks=proving_window_blocks,
         exit_delay_blocks=exit_delay_blocks,
         settlement_window_blocks=settlement_window_blocks,
     )

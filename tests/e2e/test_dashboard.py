@@ -211,11 +211,11 @@ def test_the_rounds_and_provers_operations_answer_exact_figures(stack, first_rou
     assert open_round["round"] == overview["rounds"][0]["round"] > round_id
     assert open_round["close_block"] == stack.client.round_close_block(open_round["round"])
     assert open_round["blocks_left"] == open_round["close_block"] - head
-    assert overview["market"] == stack.deployment.market
+    assert overview["market_address"] == stack.deployment.market
     summary = next(entry for entry in overview["rounds"] if entry["round"] == round_id)
     status = stack.api.round_status(round_id)
     assert summary["state"] == "resolved"
-    assert summary["price_wei_per_constraint"] == {"numerator": outcome["price"]["num"], "denominator": outcome["price"]["den"]}
+    assert summary["price_per_constraint"] == {"numerator": outcome["price"]["num"], "denominator": outcome["price"]["den"]}
     assert summary["price_gwei_per_constraint"] + ("" if summary["price_exact"] else "…") == gwei_text(outcome["price"])
     assert (summary["bids"], summary["included"]) == (status["bids"], len(outcome["included_bid_ids"]))
     assert (summary["revenue_wei"], summary["payouts_wei"], summary["surplus_wei"]) == (

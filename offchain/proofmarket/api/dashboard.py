@@ -116,92 +116,105 @@ def chunk_missed(state: ChunkState, deadline_block: int | None, head: int) -> bo
 
 # -- response bodies ---------------------------------------------------------------------------
 
-def _wei(description: str) -> Any:
-    return Field(description=f"{description}, in wei (a decimal string: amounts exceed 2^53).", pattern=r"^[0-9]+$")
+def _wei(description: str, example: str = "1500000000000") -> Any:
+    return Field(
+        description=f"{description}, in wei (a decimal string: amounts exceed 2^53).",
+        pattern=r"^[0-9]+$",
+        examples=[example],
+    )
 
 
 class PriceFraction(BaseModel):
     """An exact price per constraint in wei: ``numerator / denominator``, in lowest terms."""
 
-    numerator: str = Field(description="Wei (a decimal string).", pattern=r"^[0-9]+$")
-    denominator: str = Field(description="Constraints (a decimal string, at least 1).", pattern=r"^[1-9][0-9]*$")
+    numerator: str = Field(description="Wei (a decimal string).", pattern=r"^[0-9]+$", examples=["3"])
+    denominator: str = Field(description="Constraints (a decimal string, at least 1).", pattern=r"^[1-9][0-9]*$", examples=["1"])
 
 
 class RoundSummary(BaseModel):
     """One round, as the clearinghouse recorded it. Outcome figures are null while the round has
     no outcome (``open``, ``closed``) or its outcome never settled (``failed``)."""
 
-    round: int = Field(description="The round number.")
-    state: RoundStateName = Field(description="Where the round stands (as in GET /v1/rounds/{round_id}).")
-    close_block: int = Field(description="The first block at which the round is closed to bids.")
-    bids: int = Field(description="Signed bids accepted for the round (through the API and posted on-chain).")
-    included: int | None = Field(description="Bids the auction included.")
-    constraints: int | None = Field(description="Volume: the constraints of the included bids.")
+    round: int = Field(description="The round number.", examples=[7])
+    state: RoundStateName = Field(description="Where the round stands (as in GET /v1/rounds/{round_id}).", examples=["resolved"])
+    close_block: int = Field(description="The first block at which the round is closed to bids.", examples=[160])
+    bids: int = Field(description="Signed bids accepted for the round (through the API and posted on-chain).", examples=[12])
+    included: int | None = Field(description="Bids the auction included.", examples=[10])
+    constraints: int | None = Field(description="Volume: the constraints of the included bids.", examples=[2400])
     price_gwei_per_constraint: str | None = Field(
         description=f"The clearing price in gwei per constraint, a decimal string: exact, or rounded half up to "
         f"{PRICE_PLACES} places when its decimal does not end (see price_exact). Null when nothing traded.",
         pattern=r"^[0-9]+(\.[0-9]+)?$",
+        examples=["0.000000003"],
     )
-    price_exact: bool | None = Field(description="Whether price_gwei_per_constraint is exact.")
-    price_wei_per_constraint: PriceFraction | None = Field(description="The clearing price, exact, in wei per constraint.")
+    price_exact: bool | None = Field(description="Whether price_gwei_per_constraint is exact.", examples=[True])
+    price_per_constraint: PriceFraction | None = Field(
+        description="The clearing price, exact, in wei per constraint.",
+        examples=[{"numerator": "3", "denominator": "1"}],
+    )
     revenue_wei: str | None = _wei("What the included bids pay")
     payouts_wei: str | None = _wei("What the winning provers are paid")
     surplus_wei: str | None = _wei("Revenue less payouts (and any base-fee burn), routed by the surplus policy")
-    chunks: int = Field(description="Chunks assigned at settlement.")
-    chunks_proven: int = Field(description="Chunks whose proof was accepted on-chain.")
-    chunks_missed: int = Field(description="Chunks not proven by their deadline (slashed, being slashed, or overdue).")
-    chunks_slashed: int = Field(description="Chunks slashed.")
+    chunks: int = Field(description="Chunks assigned at settlement.", examples=[2])
+    chunks_proven: int = Field(description="Chunks whose proof was accepted on-chain.", examples=[2])
+    chunks_missed: int = Field(description="Chunks not proven by their deadline (slashed, being slashed, or overdue).", examples=[0])
+    chunks_slashed: int = Field(description="Chunks slashed.", examples=[0])
     collateral_slashed_wei: str = _wei("Collateral slashed from the provers of the slashed chunks")
-    deadline_block: int | None = Field(description="The last block a chunk of the round may be proven in.")
-    input_hash: str | None = Field(description="Keccak-256 of the round's input file (stored on-chain at settlement).")
-    settle_transaction: str | None = Field(description="The settlement transaction's hash.")
-    settle_block: int | None = Field(description="The block the settlement was mined in.")
-    input_url: str | None = Field(description="Where the round's input file is (once cleared).")
-    outcome_url: str | None = Field(description="Where the round's outcome file is (once cleared).")
-    failure: str | None = Field(description="Why the round failed, if it did.")
+    deadline_block: int | None = Field(description="The last block a chunk of the round may be proven in.", examples=[181])
+    input_hash: str | None = Field(description="Keccak-256 of the round's input file (stored on-chain at settlement).", examples=["0x5a5f0c1e8a7f4f52a9c6e3b1d2f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2"])
+    settle_transaction: str | None = Field(description="The settlement transaction's hash.", examples=["0x9f1c2b3a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8"])
+    settle_block: int | None = Field(description="The block the settlement was mined in.", examples=[161])
+    input_url: str | None = Field(description="Where the round's input file is (once cleared).", examples=["/v1/rounds/7/input"])
+    outcome_url: str | None = Field(description="Where the round's outcome file is (once cleared).", examples=["/v1/rounds/7/outcome"])
+    failure: str | None = Field(description="Why the round failed, if it did.", examples=[None])
 
 
 class OpenRound(BaseModel):
     """The round taking bids now."""
 
-    round: int = Field(description="The open round's number.")
-    close_block: int = Field(description="The first block at which it is closed to bids.")
-    blocks_left: int = Field(description="Blocks from the chain head to its close block.")
-    bids: int = Field(description="Bids accepted for it so far.")
+    round: int = Field(description="The open round's number.", examples=[7])
+    close_block: int = Field(description="The first block at which it is closed to bids.", examples=[160])
+    blocks_left: int = Field(description="Blocks from the chain head to its close block.", examples=[14])
+    bids: int = Field(description="Bids accepted for it so far.", examples=[12])
 
 
 class RoundsOverview(BaseModel):
     """The chain head, the open round, and the most recent rounds, newest first."""
 
-    chain_id: int = Field(description="The chain's id.")
-    market: str = Field(description="The market contract's address.")
-    head_block: int = Field(description="The chain head the clearinghouse sees.")
-    round_length_blocks: int = Field(description="Blocks per round.")
-    open_round: OpenRound
+    chain_id: int = Field(description="The chain's id.", examples=[31337])
+    market_address: str = Field(description="The market contract's address.", examples=["0x5FbDB2315678afecb367f032d93F642f64180aa3"])
+    head_block: int = Field(description="The chain head the clearinghouse sees.", examples=[146])
+    round_length_blocks: int = Field(description="Blocks per round.", examples=[20])
+    open_round: OpenRound = Field(
+        description="The open round: its number, when it closes, and its bids so far.",
+        examples=[{"round": 8, "close_block": 180, "blocks_left": 14, "bids": 3}],
+    )
     rounds: list[RoundSummary] = Field(
         description="The most recent rounds the clearinghouse has a record of (a round with no bid and no ask has "
-        "none), newest first; the open round is the first."
+        "none), newest first; the open round is the first.",
+        examples=[[]],
     )
 
 
 class ProverSummary(BaseModel):
     """A prover that asked in some round or was assigned a chunk."""
 
-    address: str = Field(description="The prover's address (EIP-55).")
-    registered: bool = Field(description="Registered on-chain now.")
-    exiting: bool = Field(description="Has requested its exit.")
-    capacity: int = Field(description="Constraints per round it can take (on-chain; the lower one while a decrease is pending).")
+    address: str = Field(description="The prover's address (EIP-55).", examples=["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"])
+    registered: bool = Field(description="Registered on-chain now.", examples=[True])
+    exiting: bool = Field(description="Has requested its exit.", examples=[False])
+    capacity: int = Field(description="Constraints per round it can take (on-chain; the lower one while a decrease is pending).", examples=[1500])
     collateral_wei: str = _wei("Collateral deposited (on-chain)")
     locked_collateral_wei: str = _wei("Collateral locked by chunks not yet proven or slashed (on-chain)")
     balance_wei: str = _wei("Its withdrawable balance in the market now (on-chain; earnings not yet withdrawn included)")
     earned_wei: str = _wei("Payments for its proven chunks, all rounds")
     collateral_slashed_wei: str = _wei("Collateral slashed for its missed chunks, all rounds")
-    chunks_proven: int = Field(description="Chunks it proved.")
-    chunks_missed: int = Field(description="Chunks it did not prove by their deadline (slashed, being slashed, or overdue).")
-    chunks_pending: int = Field(description="Chunks it may still prove (before their deadline).")
-    last_ask_round: int | None = Field(description="The last round it asked in.")
+    chunks_proven: int = Field(description="Chunks it proved.", examples=[2])
+    chunks_missed: int = Field(description="Chunks it did not prove by their deadline (slashed, being slashed, or overdue).", examples=[0])
+    chunks_pending: int = Field(description="Chunks it may still prove (before their deadline).", examples=[1])
+    last_ask_round: int | None = Field(description="The last round it asked in.", examples=[7])
     last_unit_cost_wei: str | None = Field(
-        description="Its ask in that round: cost per constraint, in wei (a decimal string).", pattern=r"^[0-9]+$"
+        description="Its ask in that round: cost per constraint, in wei (a decimal string).", pattern=r"^[0-9]+$",
+        examples=["2"],
     )
 
 
@@ -231,15 +244,20 @@ def dashboard_router(clearinghouse: Clearinghouse, view: ChainView, cache_second
 
     limit_refused = {422: {"model": ErrorBody, "description": f"limit is not an integer from 1 to {MAX_ROUNDS}"}}
 
-    @router.get("/v1/rounds", response_model=RoundsOverview, responses=limit_refused)
+    @router.get(
+        "/v1/rounds", summary="Recent rounds", tags=["dashboard"], response_model=RoundsOverview, responses=limit_refused
+    )
     def recent_rounds(
-        limit: Annotated[int, Query(ge=1, le=MAX_ROUNDS, description="How many rounds, counting back from the open one.")] = DEFAULT_ROUNDS,
+        limit: Annotated[
+            int,
+            Query(ge=1, le=MAX_ROUNDS, description="How many rounds, counting back from the open one.", examples=[20]),
+        ] = DEFAULT_ROUNDS,
     ) -> RoundsOverview:
         """The chain head, the open round and when it closes, and the ``limit`` most recent rounds
         with their figures (the dashboard's table and chart), newest first."""
         return rounds_cache.get(limit)
 
-    @router.get("/v1/provers", response_model=list[ProverSummary])
+    @router.get("/v1/provers", summary="Provers", tags=["dashboard"], response_model=list[ProverSummary])
     def provers() -> list[ProverSummary]:
         """Every prover that asked or was assigned a chunk, by address: capacity, collateral and
         balance from the chain; earnings and chunks proven and missed from the clearinghouse."""
@@ -299,7 +317,7 @@ class _DashboardReader:
         close = self._close_block(open_round)
         return RoundsOverview(
             chain_id=self.parameters.chain_id,
-            market=self.parameters.market_address,
+            market_address=self.parameters.market_address,
             head_block=head,
             round_length_blocks=self.parameters.round_length_blocks,
             open_round=OpenRound(round=open_round, close_block=close, blocks_left=max(0, close - head), bids=bids.get(open_round, 0)),
@@ -323,7 +341,7 @@ class _DashboardReader:
             constraints=figures.constraints if figures else None,
             price_gwei_per_constraint=None if price is None else decimal_text(price / GWEI),
             price_exact=None if price is None else terminates_within(price / GWEI),
-            price_wei_per_constraint=None if price is None else PriceFraction(numerator=str(price.numerator), denominator=str(price.denominator)),
+            price_per_constraint=None if price is None else PriceFraction(numerator=str(price.numerator), denominator=str(price.denominator)),
             revenue_wei=str(figures.revenue_wei) if figures else None,
             payouts_wei=str(figures.payouts_wei) if figures else None,
             surplus_wei=str(figures.surplus_wei) if figures else None,

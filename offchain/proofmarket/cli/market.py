@@ -474,7 +474,7 @@ def _check_api_market(api, api_url: str, deployment) -> None:
     """The bid API must serve this deployment's market (else every bid would be refused for
     reasons that hide the real one, like a wrong round)."""
     health = api.health()
-    market, chain_id = health.get("market"), health.get("chain_id")
+    market, chain_id = health.get("market_address"), health.get("chain_id")
     if str(market).lower() != deployment.market.lower() or chain_id != deployment.chain_id:
         raise UserInputError(
             f"the bid API at {api_url} serves market {market} (chain {chain_id}), not this deployment's market "

@@ -95,7 +95,7 @@ function secondsPerBlock() {
 }
 
 function renderHeader(overview) {
-  document.getElementById("market").textContent = overview.market;
+  document.getElementById("market").textContent = overview.market_address;
   document.getElementById("chain-id").textContent = String(overview.chain_id);
   document.getElementById("head-block").textContent = countText(overview.head_block);
 }
@@ -118,7 +118,7 @@ function renderRounds(rounds) {
       ? [element("a", { href: round.input_url }, "input"), element("a", { href: round.outcome_url }, "outcome")]
       : ["–"];
     const price = round.price_gwei_per_constraint;
-    const fraction = round.price_wei_per_constraint;
+    const fraction = round.price_per_constraint;
     return element(
       "tr", { "data-round": String(round.round), "data-state": round.state, class: `state-${round.state}` },
       cell("round", String(round.round)),

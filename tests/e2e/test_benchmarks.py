@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from proofmarket.benchmarks import IntakeOptions, RoundOptions, run_intake_benchmark, run_round_benchmark
+from proofmarket.bench.intake import IntakeOptions, run_intake_benchmark
+from proofmarket.bench.round import RoundOptions, run_round_benchmark
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from proofmarket import benchmarks
-from proofmarket.benchmarks import IntakeModeResult, IntakeResult, MachineLoad, RoundBenchmarkResult, RoundMeasurement
+from proofmarket.bench import intake, round as round_bench
+from proofmarket.bench.common import MachineLoad
+from proofmarket.bench.intake import IntakeModeResult, IntakeResult
+from proofmarket.bench.round import RoundBenchmarkResult, RoundMeasurement
 from proofmarket.cli.main import main
 
 MACHINE = MachineLoad(cpu_count=2, load_average=(1.0, 1.0, 1.0))
@@ -49,7 +51,7 @@ def runner():
 
 
 def test_bench_intake_ends_with_the_batched_rate(runner, monkeypatch):
-    monkeypatch.setattr(benchmarks, "run_intake_benchmark", lambda options, progress: intake_result(stored=2000))
+    monkeypatch.setattr(intake, "run_intake_benchmark", lambda options, progress: intake_result(stored=2000))
     result = runner.invoke(main, ["bench", "intake"])
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.strip().splitlines()
@@ -60,7 +62,7 @@ def test_bench_intake_ends_with_the_batched_rate(runner, monkeypatch):
 
 
 def test_bench_intake_fails_when_the_database_differs(runner, monkeypatch):
-    monkeypatch.setattr(benchmarks, "run_intake_benchmark", lambda options, progress: intake_result(stored=1999))
+    monkeypatch.setattr(intake, "run_intake_benchmark", lambda options, progress: intake_result(stored=1999))
     result = runner.invoke(main, ["bench", "intake"])
     assert result.exit_code == 1
     assert result.stdout.strip().splitlines()[-1] == "accepted signed bids/s: 2500"
@@ -75,7 +77,7 @@ def test_bench_round_ends_with_the_largest_round(runner, monkeypatch):
             segment_size=16, block_gas_limit=30_000_000, solvent=True, machine=MACHINE,
         )
 
-    monkeypatch.setattr(benchmarks, "run_round_benchmark", fake)
+    monkeypatch.setattr(round_bench, "run_round_benchmark", fake)
     result = runner.invoke(main, ["bench", "round", "--sizes", "10,100"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == (

@@ -1,6 +1,13 @@
-"""``proofmarket bench round`` and ``proofmarket bench intake``: thin commands over
-:mod:`proofmarket.benchmarks`. Each starts its own anvil and stops it at the end; progress goes
-to stderr, the figures to stdout, the headline figure on the last line.
+"""``proofmarket bench ...``: thin commands over :mod:`proofmarket.bench`, one module per benchmark.
+
+- ``bench gas`` (``make gas``): the settlement contract's gas table (:mod:`proofmarket.bench.gas`);
+- ``bench clearing``: clearing time against ``list.sort`` (:mod:`proofmarket.bench.clearing`);
+- ``bench prove``: proving time and gas per chunk size (:mod:`proofmarket.bench.prove`);
+- ``bench round``: full rounds on anvil, time per step (:mod:`proofmarket.bench.round`);
+- ``bench intake``: signed bids the bid API accepts per second (:mod:`proofmarket.bench.intake`).
+
+``round`` and ``intake`` start their own anvil and stop it at the end. Progress goes to stderr,
+the figures to stdout, the headline figure on the last line.
 """
 
 from __future__ import annotations
@@ -11,6 +18,125 @@ from rich.table import Table
 
 from proofmarket.cli.progress import progress_reporter
 from proofmarket.exceptions import UserInputError
+from proofmarket.mechanism import MECHANISM_NAMES
+
+#: anvil's first test key: pays for the gas table's accounts on a node given with --rpc.
+ANVIL_FIRST_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+
+@click.group("bench")
+def bench() -> None:
+    """Benchmarks that print figures (not part of the test run)."""
+
+
+@bench.command("gas")
+@click.option(
+    "--rpc",
+    "rpc_url",
+    default=None,
+    help="Measure on this node (e.g. anvil at http://127.0.0.1:8545) instead of an in-process Cancun chain.",
+)
+@click.option(
+    "--funder-key",
+    default=ANVIL_FIRST_KEY,
+    show_default="anvil's first test key",
+    help="Private key that pays for the benchmark accounts when --rpc is given.",
+)
+@click.option(
+    "--groth16/--no-groth16",
+    default=True,
+    show_default=True,
+    help="Also prove a one-transaction chunk with snarkjs and report submitProof with the real Groth16 verifier.",
+)
+def gas_command(rpc_url: str | None, funder_key: str, groth16: bool) -> None:
+    """Gas of deploy, deposit, registerProver, settleRound (1/10/100 bids, 1/4 provers),
+    submitProof (development verifier, and `submitProof gas (groth16): N` with a real proof),
+    slash and withdraw; the last line is the marginal gas per included bid."""
+    from eth_account import Account
+    from web3 import Web3
+
+    from proofmarket.bench.gas import embedded_cancun_web3, measure_groth16_submit_proof_gas, run_gas_benchmark
+
+    groth16_submit_proof = None
+    if groth16:
+
+        def groth16_submit_proof(web3, funder) -> int:
+            return measure_groth16_submit_proof_gas(web3, funder, transactions=1).gas_used
+
+    if rpc_url is None:
+        web3, funder = embedded_cancun_web3()
+    else:
+        web3 = Web3(Web3.HTTPProvider(rpc_url))
+        if not web3.is_connected():
+            raise UserInputError(f"no Ethereum node answers at {rpc_url}")
+        funder = Account.from_key(funder_key)
+    report = run_gas_benchmark(web3, funder, groth16_submit_proof)
+    click.echo(report.format_table())
+
+
+@bench.command("clearing")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated rounds.")
+@click.option("--max-bids", type=int, default=10**6, show_default=True, help="Largest N (powers of ten from 10^3).")
+@click.option("--mechanism", "mechanisms", type=click.Choice(MECHANISM_NAMES), multiple=True, help="Default: all four.")
+def clearing_bench_command(seed: int, max_bids: int, mechanisms: tuple[str, ...]) -> None:
+    """Clear N = 10^3 … 10^6 bids against 10 … 10^4 provers; print times and the clear/sort ratio."""
+    from proofmarket.bench.clearing import run_clearing_bench
+
+    if max_bids < 1000:
+        raise UserInputError(f"--max-bids must be at least 1000, got {max_bids}")
+    run_clearing_bench(seed=seed, max_bids=max_bids, mechanisms=mechanisms or MECHANISM_NAMES, echo=click.echo)
+
+
+def _chunk_sizes(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise UserInputError(f"--sizes must be comma-separated integers, got {text!r}") from None
+
+
+@bench.command("prove")
+@click.option("--sizes", default="1,4,16,32,64", show_default=True, help="Chunk sizes (transactions), comma-separated.")
+@click.option("--repeat", default=1, show_default=True, help="Proofs per size; the fastest is reported.")
+@click.option("--gas/--no-gas", default=True, show_default=True, help="Also verify each proof on an in-process chain and report gas.")
+def prove_bench_command(sizes: str, repeat: int, gas: bool) -> None:
+    """Proving time per chunk size with snarkjs, the circuit's constraint count, and gas.
+
+    Times are wall-clock from the Python call to the encoded proof (node start, witness, proof
+    and a local check of each segment). With --gas, the last line is the gas of the market's
+    submitProof with a real one-segment proof: `submitProof gas (groth16): N`.
+    """
+    from proofmarket.bench.prove import ProvingMeasurement, benchmark_proving
+    from proofmarket.zk.circuit import circuit_summary
+
+    summary = circuit_summary()
+    click.echo(
+        f"circuit: N = {summary['segment_size']} transactions per segment, {summary['constraints']:,} constraints "
+        f"({summary['label']})"
+    )
+    chain = None
+    if gas:
+        from proofmarket.bench.gas import embedded_cancun_web3
+
+        chain = embedded_cancun_web3()
+    header = f"{'transactions':>12}  {'segments':>8}  {'prove (s)':>9}  {'per segment (s)':>15}  {'proof bytes':>11}"
+    header += f"  {'verify gas':>10}" if gas else ""
+    click.echo(header)
+
+    def show(measurement: ProvingMeasurement) -> None:
+        line = (
+            f"{measurement.transactions:>12}  {measurement.segments:>8}  {measurement.wall_seconds:>9.2f}  "
+            f"{measurement.snarkjs_seconds_per_segment:>15.2f}  {measurement.proof_bytes:>11}"
+        )
+        if measurement.verify_gas is not None:
+            line += f"  {measurement.verify_gas:>10,}"
+        click.echo(line)
+
+    benchmark_proving(_chunk_sizes(sizes), repeat, chain, on_measurement=show)
+    if chain is not None:
+        from proofmarket.bench.gas import measure_groth16_submit_proof_gas
+
+        submitted = measure_groth16_submit_proof_gas(*chain, transactions=1)
+        click.echo(f"submitProof gas (groth16): {submitted.gas_used}")
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -23,7 +149,7 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-@click.command("round")
+@bench.command("round")
 @click.option("--sizes", default="10,100,1000", show_default=True, help="Bids per round, one round each.")
 @click.option("--users", type=click.IntRange(1, 500), default=50, show_default=True, help="Users the bids are spread over.")
 @click.option("--provers", type=click.IntRange(1, 100), default=8, show_default=True, help="Prover agents asking each round.")
@@ -32,7 +158,7 @@ def _sizes(text: str) -> tuple[int, ...]:
 @click.option("--proving-workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Provers proving at the same time (each runs snarkjs in its own node process).")
 @click.option("--gas-limit", type=click.IntRange(min=1), default=None, help="anvil's block gas limit (default: anvil's 30,000,000).")
-@click.option("--seed", type=int, default=4, show_default=True)
+@click.option("--seed", type=int, default=4, show_default=True, help="Seed of the bids' sizes and fees.")
 def round_bench_command(sizes, users, provers, prover_capacity, proving_workers, gas_limit, seed):
     """Full rounds of 10/100/1000 bids on anvil: time per step and settlement gas.
 
@@ -40,7 +166,7 @@ def round_bench_command(sizes, users, provers, prover_capacity, proving_workers,
     clearinghouse clears and settles (Groth16 verifier), prover agents prove with snarkjs and
     submit. The last line is the largest round's wall time and its settlement gas.
     """
-    from proofmarket.benchmarks import RoundOptions, run_round_benchmark
+    from proofmarket.bench.round import RoundOptions, run_round_benchmark
 
     options = RoundOptions(
         sizes=_sizes(sizes), users=users, provers=provers, prover_capacity=prover_capacity,
@@ -93,7 +219,7 @@ def round_bench_command(sizes, users, provers, prover_capacity, proving_workers,
         raise SystemExit(1)
 
 
-@click.command("intake")
+@bench.command("intake")
 @click.option("--bids", type=click.IntRange(1, 200_000), default=20_000, show_default=True, help="Signed bids sent in each mode.")
 @click.option("--users", type=click.IntRange(1, 500), default=50, show_default=True, help="Users who deposit and sign.")
 @click.option("--batch-size", type=click.IntRange(1, 1000), default=100, show_default=True, help="Bids per batched request.")
@@ -101,7 +227,7 @@ def round_bench_command(sizes, users, provers, prover_capacity, proving_workers,
 @click.option("--batch-concurrency", type=click.IntRange(1, 256), default=4, show_default=True, help="Client threads, batched.")
 @click.option("--time-limit", type=click.FloatRange(min=1), default=120.0, show_default=True,
               help="Seconds per mode after which no new request starts.")
-@click.option("--seed", type=int, default=4, show_default=True)
+@click.option("--seed", type=int, default=4, show_default=True, help="Seed of the bids' sizes and fees.")
 def intake_bench_command(bids, users, batch_size, concurrency, batch_concurrency, time_limit, seed):
     """Signed bids the bid API accepts per second, against `proofmarket serve` on anvil.
 
@@ -109,7 +235,7 @@ def intake_bench_command(bids, users, batch_size, concurrency, batch_concurrency
     POST /v1/bids/batch, then checks the database holds exactly the accepted bids. The last
     line is the batched rate.
     """
-    from proofmarket.benchmarks import BenchmarkFailed, IntakeOptions, run_intake_benchmark
+    from proofmarket.bench.intake import BenchmarkFailed, IntakeOptions, run_intake_benchmark
 
     options = IntakeOptions(
         bids=bids, users=users, batch_size=batch_size, single_concurrency=concurrency,

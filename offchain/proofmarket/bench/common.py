@@ -112,13 +112,13 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float:
 
 @contextmanager
 def serve_in_subprocess(
-    rpc_url: str, deployment_path: Path, home: Path, database_url: str, clearinghouse_index: int = 1,
-    startup_seconds: float = 60.0, arguments: Sequence[str] = (),
+    rpc_url: str, deployment_path: Path, home: Path, database_url: str, clearinghouse_index: int | None = 1,
+    startup_seconds: float = 60.0, arguments: Sequence[str] = (), log_name: str = "serve.log",
 ) -> Iterator[str]:
     """Run ``proofmarket serve`` (bid API and round loop) in a child process, with ``arguments``
-    added to its command line; yields the API's URL.
+    added to its command line (e.g. ``--api-only``); yields the API's URL.
 
-    It logs to ``home/serve.log``; it is stopped as Ctrl-C would stop it (SIGINT: uvicorn shuts
+    It logs to ``home/<log_name>``; it is stopped as Ctrl-C would stop it (SIGINT: uvicorn shuts
     down, the bid writer and the database close), and killed if it does not stop in time.
     """
     from proofmarket.network import free_loopback_port
@@ -126,11 +126,12 @@ def serve_in_subprocess(
     port = free_loopback_port()
     command = [
         sys.executable, "-c", "from proofmarket.cli.main import main; main()", "serve",
-        "--rpc", rpc_url, "--deployment", str(deployment_path), "--devnet-account", str(clearinghouse_index),
+        "--rpc", rpc_url, "--deployment", str(deployment_path),
+        *(("--devnet-account", str(clearinghouse_index)) if clearinghouse_index is not None else ()),
         "--database", database_url, "--host", "127.0.0.1", "--port", str(port), *arguments,
     ]
     url = f"http://127.0.0.1:{port}"
-    log_path = home / "serve.log"
+    log_path = home / log_name
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

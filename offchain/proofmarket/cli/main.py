@@ -42,7 +42,8 @@ main.add_command(bench)
 from proofmarket.cli.mechanism import clear_command, properties_command  # noqa: E402
 main.add_command(clear_command)
 main.add_command(properties_command)
-from proofmarket.cli.market import bid, demo, deploy, deposit, prover, serve, status, verify_round_command  # noqa: E402
+from proofmarket.cli.market import bid, demo, deploy, deposit, prover, status, verify_round_command  # noqa: E402
+from proofmarket.cli.serve import serve  # noqa: E402
 for market_command in (deploy, serve, prover, deposit, bid, status, verify_round_command, demo):
     main.add_command(market_command)
 from proofmarket.cli.account import ACCOUNT_COMMANDS  # noqa: E402

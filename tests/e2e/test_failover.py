@@ -273,3 +273,38 @@ def test_a_standby_finishes_every_round_once_whatever_state_the_leader_died_in(c
 
         leader, standby = standby, cluster.start_loop(f"loop-{number}")
         cluster.wait_until_waiting(standby)
+
+
+def test_a_leader_whose_database_session_ends_stops_acting_and_a_standby_takes_over(cluster):
+    """The leader's lock session is terminated on the server (as a restart or a cut connection
+    would end it): the leader notices, stops, and a standby leads and settles the next round."""
+    from sqlalchemy import text
+
+    from proofmarket.clearinghouse.loop_lock import ADVISORY_KEY
+
+    alive = [loop for loop in cluster.loops if loop.process.poll() is None]
+    assert len(alive) == 2, "the previous test leaves a leader and a standby"
+    leader = next(loop for loop in alive if loop.process.pid == cluster.leader_pid())
+    unsigned = ADVISORY_KEY & 0xFFFF_FFFF_FFFF_FFFF
+    with cluster.store.engine.connect() as connection:
+        backend = connection.execute(
+            text(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+                "AND classid = CAST(:high AS oid) AND objid = CAST(:low AS oid)"
+            ),
+            {"high": unsigned >> 32, "low": unsigned & 0xFFFF_FFFF},
+        ).scalar()
+        assert backend is not None
+        assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend}).scalar()
+    wait_for(lambda: "this process no longer leads" in leader.log(), f"{leader.name} stepping down", leader)
+
+    round_id = cluster.open_round()
+    cluster.agent.post_ask(round_id)
+    acknowledged = {accepted["digest"] for accepted in cluster.apis[0].post_bids(cluster.bids(round_id, 3))["accepted"]}
+    mine_blocks(cluster.web3, cluster.client.round_close_block(round_id) - cluster.web3.eth.block_number)
+    wait_for(lambda: cluster.round_state(round_id) in ("settled", "resolved"), f"round {round_id} settled", leader)
+    assert len(cluster.agent.prove_assignments()) == 1
+    wait_for(lambda: cluster.round_state(round_id) == "resolved", f"round {round_id} resolved", leader)
+    assert cluster.settlement_count(round_id) == 1
+    assert len(acknowledged) == 3
+    assert cluster.leader_pid() in {loop.process.pid for loop in alive}

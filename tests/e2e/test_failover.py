@@ -1,4 +1,5 @@
-"""Failover on a real PostgreSQL server: two ``serve --api-only`` processes take bids, the round
+"""Failover on a real PostgreSQL server: ``serve --api-only`` processes take bids (one of them
+with two uvicorn workers), the round
 loop runs in a ``serve --loop-only --standby`` leader with a standby behind it, and the leader is
 killed (SIGKILL) at each state of a round.
 
@@ -10,7 +11,7 @@ chain, every acknowledged bid in the round's input file, the chunk proven, the r
 Then a fresh standby is started behind the new leader for the next state.
 
 Real parts only: anvil, the contract (development verifier, so the prover's proof is quick), the
-processes a deployment runs, the PostgreSQL server of tests/postgres.py. Processes cannot share
+processes a deployment runs, the PostgreSQL server of offchain/proofmarket/postgres.py. Processes cannot share
 the embedded devnet, so this runs in the anvil session (``make test-anvil``); without PostgreSQL
 server binaries it is skipped, saying so.
 """
@@ -184,11 +185,11 @@ def cluster(anvil_only, postgres_server, tmp_path_factory):
         urls = [
             stack.enter_context(
                 serve_in_subprocess(
-                    rpc, deployment_path, home, database_url, clearinghouse_index=None, arguments=("--api-only",),
+                    rpc, deployment_path, home, database_url, clearinghouse_index=None, arguments=arguments,
                     log_name=f"api-{index}.log",
                 )
             )
-            for index in range(2)
+            for index, arguments in enumerate((("--api-only",), ("--api-only", "--workers", "2")))
         ]
         apis = [HttpClearinghouseApi(url) for url in urls]
         agent = build_prover_agent(web3, deployment, devnet_account(6), urls[0], capacity=50_000, unit_cost_wei=GWEI // 10)

@@ -1,17 +1,30 @@
-"""``proofmarket bench intake``: signed bids the bid API accepts per second, one bid per request
-and in batches, against ``proofmarket serve`` running in its own process (so the load generator
-does not share its interpreter lock). Starts its own anvil and stops it at the end.
+"""``proofmarket bench intake``: signed bids the bid API accepts per second, against 1 and N
+``proofmarket serve --api-only`` processes sharing one database (PostgreSQL by default: a
+throwaway server from the machine's binaries, :mod:`proofmarket.postgres`).
+
+For each number of API processes, on a fresh database: the same pre-signed bids (not timed) are
+sent over loopback one per ``POST /v1/bids`` and, other bids, ``batch_size`` per
+``POST /v1/bids/batch``, by load generators in processes of their own (so the client's
+interpreter lock does not cap the rate), each with its own keep-alive connections spread over
+the API processes. Rate = bids accepted / wall time from the first request to the last answer;
+latency per request. Afterwards the database is counted, which must equal the accepted bids.
+Starts its own anvil and stops it at the end (with the API processes and the server).
 """
 
 from __future__ import annotations
 
+import http.client
 import itertools
+import json
+import multiprocessing
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -34,7 +47,9 @@ from proofmarket.deployment import MarketSettings, deploy
 from proofmarket.exceptions import UserInputError
 from proofmarket.network import connect, start_anvil
 
-__all__ = ["BenchmarkFailed", "IntakeModeResult", "IntakeOptions", "IntakeResult", "run_intake_benchmark"]
+__all__ = [
+    "BenchmarkFailed", "IntakeModeResult", "IntakeOptions", "IntakeResult", "IntakeRun", "run_intake_benchmark",
+]
 
 #: Rounds long enough that the one round the intake benchmark fills stays open throughout (anvil
 #: mines only when a transaction arrives, and none does while bids come in).
@@ -46,6 +61,7 @@ INTAKE_SETTINGS = MarketSettings(
 )
 
 JSON_HEADERS = {"content-type": "application/json"}
+DATABASES = ("postgresql", "sqlite")
 
 
 @dataclass(frozen=True)
@@ -53,10 +69,15 @@ class IntakeOptions:
     bids: int = 20_000
     users: int = 50
     batch_size: int = 100
-    single_concurrency: int = 16
-    batch_concurrency: int = 4
+    single_concurrency: int = 32
+    batch_concurrency: int = 8
     time_limit_seconds: float = 120.0
     seed: int = 4
+    #: The API process counts measured, one configuration each.
+    processes: tuple[int, ...] = (1, 4)
+    #: Load generator processes (each runs its share of the client threads).
+    client_processes: int = 2
+    database: str = "postgresql"
 
     def check(self) -> None:
         """Raises :class:`UserInputError` for sizes the benchmark cannot run with."""
@@ -66,10 +87,14 @@ class IntakeOptions:
             raise UserInputError(f"need at least one bid and one user, got {self.bids} bids, {self.users} users")
         if not 1 <= self.batch_size <= MAX_BATCH_BIDS:
             raise UserInputError(f"batch size must be 1 to {MAX_BATCH_BIDS} (the API's limit), got {self.batch_size}")
-        if self.single_concurrency < 1 or self.batch_concurrency < 1:
-            raise UserInputError("concurrency must be at least 1")
+        if self.single_concurrency < 1 or self.batch_concurrency < 1 or self.client_processes < 1:
+            raise UserInputError("concurrency and client processes must be at least 1")
         if self.time_limit_seconds <= 0:
             raise UserInputError(f"the time limit must be positive, got {self.time_limit_seconds}")
+        if not self.processes or any(count < 1 for count in self.processes):
+            raise UserInputError(f"API process counts must be positive, got {list(self.processes)}")
+        if self.database not in DATABASES:
+            raise UserInputError(f"the database is one of {', '.join(DATABASES)}, got {self.database!r}")
 
 
 @dataclass(frozen=True)
@@ -95,15 +120,19 @@ class IntakeModeResult:
     def accepted_per_second(self) -> float:
         return self.accepted / self.wall_seconds if self.wall_seconds > 0 else 0.0
 
+    @property
+    def requests_per_second(self) -> float:
+        """Requests answered with every bid accepted, per second (one-bid requests: = bids/s)."""
+        return self.accepted / self.bids_per_request / self.wall_seconds if self.wall_seconds > 0 else 0.0
+
 
 @dataclass(frozen=True)
-class IntakeResult:
+class IntakeRun:
+    """Both modes against ``processes`` API processes sharing one fresh database."""
+
+    processes: int
     modes: tuple[IntakeModeResult, ...]
     stored_bids: int
-    users: int
-    round_id: int
-    signing_seconds: float
-    machine: MachineLoad
 
     @property
     def accepted_total(self) -> int:
@@ -117,10 +146,24 @@ class IntakeResult:
     def mode(self, name: str) -> IntakeModeResult:
         return next(mode for mode in self.modes if mode.mode == name)
 
+
+@dataclass(frozen=True)
+class IntakeResult:
+    runs: tuple[IntakeRun, ...]
+    users: int
+    round_id: int
+    signing_seconds: float
+    machine: MachineLoad
+    database: str
+    client_processes: int = 1
+
     @property
-    def headline(self) -> IntakeModeResult:
-        """The batched mode: how a sequencer or an aggregator hands bids over."""
-        return self.mode("batch")
+    def database_matches(self) -> bool:
+        return all(run.database_matches for run in self.runs)
+
+    def best(self, mode: str) -> tuple[IntakeRun, IntakeModeResult]:
+        """The configuration with the highest accepted rate in ``mode``."""
+        return max(((run, run.mode(mode)) for run in self.runs), key=lambda pair: pair[1].accepted_per_second)
 
 
 @dataclass
@@ -131,67 +174,88 @@ class _LoadRun:
     rejected: int = 0
     failed_requests: int = 0
     wall_seconds: float = 0.0
-    latencies: list[float] | None = None
+    latencies: list[float] = field(default_factory=list)
     stopped_by_time_limit: bool = False
+
+    def add(self, other: _LoadRun) -> None:
+        self.requests += other.requests
+        self.bids_sent += other.bids_sent
+        self.accepted += other.accepted
+        self.rejected += other.rejected
+        self.failed_requests += other.failed_requests
+        self.latencies.extend(other.latencies)
+        self.stopped_by_time_limit |= other.stopped_by_time_limit
+
+
+def _count(batch: bool, status: int, body: bytes) -> tuple[int, int]:
+    """Bids a response accepted and refused (a refused batch: counted from bids sent - accepted)."""
+    if not batch:
+        return (1, 0) if status == 201 else (0, 1)
+    if status != 200:
+        return 0, 0
+    answer = json.loads(body)
+    return len(answer["accepted"]), len(answer["rejected"])
 
 
 def send_concurrently(
-    base_url: str,
+    base_urls: Sequence[str],
     path: str,
     bodies: Sequence[bytes],
     bids_per_body: Sequence[int],
     concurrency: int,
     time_limit_seconds: float,
-    count: Callable[[httpx.Response], tuple[int, int]],
+    batch: bool,
 ) -> _LoadRun:
-    """POST every body to ``path`` from ``concurrency`` threads (one keep-alive connection each).
+    """POST every body to ``path`` from ``concurrency`` threads, thread ``i`` holding one
+    keep-alive connection to ``base_urls[i % len(base_urls)]``.
 
-    ``count(response)`` says how many bids a response accepted and rejected; a transport error
-    or a 5xx counts as a failed request. No body is started after ``time_limit_seconds``.
+    A transport error or a 5xx counts as a failed request. No body is started after
+    ``time_limit_seconds``. ``http.client`` rather than a richer client: the load generator's
+    own cost per request must stay far below the server's.
     """
-    run = _LoadRun(latencies=[])
+    run = _LoadRun()
     lock = threading.Lock()
     positions = itertools.count()
     started = time.perf_counter()
     deadline = started + time_limit_seconds
 
-    def worker() -> None:
-        accepted = rejected = failed = requests = sent = 0
-        latencies = []
-        with httpx.Client(base_url=base_url, timeout=60.0) as http:
+    def worker(index: int) -> None:
+        mine = _LoadRun()
+        address = urlsplit(base_urls[index % len(base_urls)])
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+        try:
             while True:
                 position = next(positions)
                 if position >= len(bodies):
                     break
                 if time.perf_counter() > deadline:
-                    with lock:
-                        run.stopped_by_time_limit = True
+                    mine.stopped_by_time_limit = True
                     break
+                mine.requests += 1
+                mine.bids_sent += bids_per_body[position]
                 began = time.perf_counter()
                 try:
-                    response = http.post(path, content=bodies[position], headers=JSON_HEADERS)
-                except httpx.HTTPError:
-                    failed += 1
+                    connection.request("POST", path, body=bodies[position], headers=JSON_HEADERS)
+                    response = connection.getresponse()
+                    body = response.read()
+                except (OSError, http.client.HTTPException):
+                    mine.failed_requests += 1
+                    connection.close()
+                    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
                     continue
-                finally:
-                    requests += 1
-                    sent += bids_per_body[position]
-                latencies.append(time.perf_counter() - began)
-                if response.status_code >= 500:
-                    failed += 1
+                mine.latencies.append(time.perf_counter() - began)
+                if response.status >= 500:
+                    mine.failed_requests += 1
                     continue
-                good, bad = count(response)
-                accepted += good
-                rejected += bad
+                good, bad = _count(batch, response.status, body)
+                mine.accepted += good
+                mine.rejected += bad
+        finally:
+            connection.close()
         with lock:
-            run.requests += requests
-            run.bids_sent += sent
-            run.accepted += accepted
-            run.rejected += rejected
-            run.failed_requests += failed
-            run.latencies.extend(latencies)
+            run.add(mine)
 
-    threads = [threading.Thread(target=worker, name=f"load-{index}", daemon=True) for index in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(index,), name=f"load-{index}", daemon=True) for index in range(concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -200,15 +264,41 @@ def send_concurrently(
     return run
 
 
-def _count_single(response: httpx.Response) -> tuple[int, int]:
-    return (1, 0) if response.status_code == 201 else (0, 1)
+def _client_process(arguments) -> _LoadRun:
+    return send_concurrently(*arguments)
 
 
-def _count_batch(response: httpx.Response) -> tuple[int, int]:
-    if response.status_code != 200:
-        return 0, 0  # the whole batch was refused: counted from bids_sent - accepted
-    answer = response.json()
-    return len(answer["accepted"]), len(answer["rejected"])
+def send_from_processes(
+    base_urls: Sequence[str], path: str, bodies: Sequence[bytes], bids_per_body: Sequence[int], concurrency: int,
+    time_limit_seconds: float, batch: bool, client_processes: int,
+) -> _LoadRun:
+    """:func:`send_concurrently` split over ``client_processes`` forked processes (each its share
+    of the bodies and of the threads, the threads' connections still spread over every URL); the
+    wall time is the parent's, from the first request to the last answer."""
+    processes = max(1, min(client_processes, concurrency))
+    if processes == 1:
+        return send_concurrently(base_urls, path, bodies, bids_per_body, concurrency, time_limit_seconds, batch)
+    shares = []
+    for index in range(processes):
+        threads = concurrency // processes + (1 if index < concurrency % processes else 0)
+        urls = [base_urls[(index + offset) % len(base_urls)] for offset in range(len(base_urls))]
+        shares.append((urls, path, bodies[index::processes], bids_per_body[index::processes], threads, time_limit_seconds, batch))
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(processes)
+    try:
+        started = time.perf_counter()
+        parts = pool.map(_client_process, shares)
+        wall = time.perf_counter() - started
+    finally:
+        # close and join, never terminate: a worker ended by a signal could run the handlers it
+        # inherited (a test runner's, say) on a copy of this process's state.
+        pool.close()
+        pool.join()
+    run = _LoadRun()
+    for part in parts:
+        run.add(part)
+    run.wall_seconds = wall
+    return run
 
 
 def _stored_bids(api_url: str, round_id: int) -> int:
@@ -216,49 +306,71 @@ def _stored_bids(api_url: str, round_id: int) -> int:
 
 
 def run_intake_benchmark(options: IntakeOptions = IntakeOptions(), progress: Progress = silent) -> IntakeResult:
-    """Measure the signed bids a second ``proofmarket serve`` accepts, in both modes.
+    """Measure the signed bids ``proofmarket serve --api-only`` accepts, in both modes, for each
+    API process count in ``options.processes``.
 
     On a fresh anvil: deploy the market (development verifier: no proofs are involved), let
-    ``options.users`` users deposit, start the service, sign ``options.bids`` bids per mode
-    beforehand (not timed), then send them concurrently: one bid per ``POST /v1/bids`` from
-    ``single_concurrency`` threads, then ``batch_size`` bids per ``POST /v1/bids/batch`` from
-    ``batch_concurrency`` threads. Rate = bids accepted / wall time from the first request to
-    the last answer. Afterwards the database is counted, which must equal the accepted bids.
+    ``options.users`` users deposit, sign ``options.bids`` bids per mode beforehand (not timed).
+    Then, for each process count, on a fresh database: start the API processes, send the
+    one-bid requests from ``single_concurrency`` client threads, then the batches from
+    ``batch_concurrency`` threads, stop the processes and count the database.
     """
     options.check()
     machine = MachineLoad.now()
     owner, clearinghouse, treasury, users = market_parties(options.users)
-    with tempfile.TemporaryDirectory(prefix="proofmarket-bench-intake-") as directory:
+    with tempfile.TemporaryDirectory(prefix="proofmarket-bench-intake-") as directory, ExitStack() as resources:
         work = Path(directory)
-        database_url = f"sqlite:///{work / 'clearinghouse.db'}"
+        postgres = None
+        if options.database == "postgresql":
+            from proofmarket.postgres import PostgresServer
+
+            progress("starting a throwaway PostgreSQL server")
+            postgres = PostgresServer.start()
+            resources.callback(postgres.stop)
         progress("starting anvil")
-        with start_anvil(accounts=3 + options.users) as rpc_url:
-            web3 = connect(rpc_url)
-            progress("deploying the market (development verifier)")
-            deployment, client = deploy(
-                web3, owner, clearinghouse.address, treasury.address, INTAKE_SETTINGS, "development"
-            )
-            deployment.save(work / "deployment.json")
-            progress(f"{options.users} users deposit into escrow")
-            deposit_for_users(client, users, ETHER)
-            round_id = open_round_now(web3, client)
-            progress(f"signing {2 * options.bids:,} bids for round {round_id} (not timed)")
-            began = time.perf_counter()
-            bids = signed_bid_bodies(client, users, round_id, 2 * options.bids, first_nonce=1, seed=options.seed)
-            signing_seconds = time.perf_counter() - began
-            single_bodies = [httpx.Request("POST", "/", json=bid).content for bid in bids[: options.bids]]
-            batched = [bids[options.bids + start : options.bids + start + options.batch_size]
-                       for start in range(0, options.bids, options.batch_size)]
-            batch_bodies = [httpx.Request("POST", "/", json={"bids": batch}).content for batch in batched]
-            progress("starting `proofmarket serve`")
-            with serve_in_subprocess(rpc_url, work / "deployment.json", work, database_url) as api_url:
+        rpc_url = resources.enter_context(start_anvil(accounts=3 + options.users))
+        web3 = connect(rpc_url)
+        progress("deploying the market (development verifier)")
+        deployment, client = deploy(web3, owner, clearinghouse.address, treasury.address, INTAKE_SETTINGS, "development")
+        deployment.save(work / "deployment.json")
+        progress(f"{options.users} users deposit into escrow")
+        deposit_for_users(client, users, ETHER)
+        round_id = open_round_now(web3, client)
+        progress(f"signing {2 * options.bids:,} bids for round {round_id} (not timed)")
+        began = time.perf_counter()
+        bids = signed_bid_bodies(client, users, round_id, 2 * options.bids, first_nonce=1, seed=options.seed)
+        signing_seconds = time.perf_counter() - began
+        single_bodies = [json.dumps(bid, separators=(",", ":")).encode() for bid in bids[: options.bids]]
+        batched = [bids[options.bids + start : options.bids + start + options.batch_size]
+                   for start in range(0, options.bids, options.batch_size)]
+        batch_bodies = [json.dumps({"bids": batch}, separators=(",", ":")).encode() for batch in batched]
+        runs = []
+        for processes in options.processes:
+            if postgres is not None:
+                database_url = postgres.create_database(f"intake_{len(runs)}_{processes}")
+            else:
+                database_url = f"sqlite:///{work / f'intake-{len(runs)}-{processes}.db'}"
+            progress(f"starting {processes} `proofmarket serve --api-only` process(es) on {options.database}")
+            with ExitStack() as servers:
+                urls = [
+                    servers.enter_context(
+                        serve_in_subprocess(
+                            rpc_url, work / "deployment.json", work, database_url, clearinghouse_index=None,
+                            arguments=("--api-only",), log_name=f"api-{len(runs)}-{index}.log",
+                        )
+                    )
+                    for index in range(processes)
+                ]
                 modes = []
-                for mode, path, bodies, sizes, concurrency, count in (
-                    ("single", "/v1/bids", single_bodies, [1] * len(single_bodies), options.single_concurrency, _count_single),
-                    ("batch", "/v1/bids/batch", batch_bodies, [len(batch) for batch in batched], options.batch_concurrency, _count_batch),
+                for mode, path, bodies, sizes, concurrency in (
+                    ("single", "/v1/bids", single_bodies, [1] * len(single_bodies), options.single_concurrency),
+                    ("batch", "/v1/bids/batch", batch_bodies, [len(batch) for batch in batched], options.batch_concurrency),
                 ):
-                    progress(f"{mode}: {options.bids:,} bids to {path} from {concurrency} threads")
-                    run = send_concurrently(api_url, path, bodies, sizes, concurrency, options.time_limit_seconds, count)
+                    progress(f"{processes} process(es), {mode}: {options.bids:,} bids to {path} from {concurrency} threads")
+                    run = send_from_processes(
+                        urls, path, bodies, sizes, concurrency, options.time_limit_seconds, mode == "batch",
+                        options.client_processes,
+                    )
                     latencies = sorted(run.latencies)
                     modes.append(
                         IntakeModeResult(
@@ -267,9 +379,11 @@ def run_intake_benchmark(options: IntakeOptions = IntakeOptions(), progress: Pro
                             rejected=run.bids_sent - run.accepted, failed_requests=run.failed_requests,
                             wall_seconds=run.wall_seconds, latency_p50_ms=1000 * percentile(latencies, 0.50),
                             latency_p99_ms=1000 * percentile(latencies, 0.99),
-                            stopped_by_time_limit=run.stopped_by_time_limit, stored_after=_stored_bids(api_url, round_id),
+                            stopped_by_time_limit=run.stopped_by_time_limit, stored_after=_stored_bids(urls[0], round_id),
                         )
                     )
             progress("counting the database")
-            stored = count_stored_bids(database_url)
-    return IntakeResult(tuple(modes), stored, options.users, round_id, signing_seconds, machine)
+            runs.append(IntakeRun(processes, tuple(modes), count_stored_bids(database_url)))
+    return IntakeResult(
+        tuple(runs), options.users, round_id, signing_seconds, machine, options.database, options.client_processes
+    )

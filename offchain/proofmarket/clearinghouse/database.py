@@ -241,9 +241,7 @@ def make_engine(url: str) -> Engine:
         # SQLite: a writer waits up to 30 s for another's lock (intake and the round loop
         # serialise on it at a round's close) instead of failing after pysqlite's 5 s.
         connect_args = {"check_same_thread": False, "timeout": 30.0} if is_sqlite else {}
-        # A server session can end under a running process (a restart, a failover): check a
-        # pooled connection before use rather than fail the request that draws it.
-        engine = create_engine(parsed, connect_args=connect_args, pool_pre_ping=not is_sqlite)
+        engine = create_engine(parsed, connect_args=connect_args)
     except (NoSuchModuleError, ImportError) as missing:
         raise DatabaseUnavailable(shown, f"no driver for it is installed ({missing})") from None
     if is_sqlite:

@@ -219,64 +219,89 @@ def round_bench_command(sizes, users, provers, prover_capacity, proving_workers,
         raise SystemExit(1)
 
 
+def _process_counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise UserInputError(f"--processes takes API process counts separated by commas, e.g. 1,4; got {text!r}") from None
+    if not counts or any(count < 1 for count in counts):
+        raise UserInputError(f"--processes needs positive process counts, got {text!r}")
+    return counts
+
+
 @bench.command("intake")
 @click.option("--bids", type=click.IntRange(1, 200_000), default=20_000, show_default=True, help="Signed bids sent in each mode.")
 @click.option("--users", type=click.IntRange(1, 500), default=50, show_default=True, help="Users who deposit and sign.")
 @click.option("--batch-size", type=click.IntRange(1, 1000), default=100, show_default=True, help="Bids per batched request.")
-@click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True, help="Client threads, one bid per request.")
-@click.option("--batch-concurrency", type=click.IntRange(1, 256), default=4, show_default=True, help="Client threads, batched.")
+@click.option("--concurrency", type=click.IntRange(1, 512), default=32, show_default=True, help="Client threads, one bid per request.")
+@click.option("--batch-concurrency", type=click.IntRange(1, 256), default=8, show_default=True, help="Client threads, batched.")
+@click.option("--processes", default="1,4", show_default=True, help="API process counts to measure (`serve --api-only` each), comma-separated.")
+@click.option("--client-processes", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Load generator processes sharing the client threads.")
+@click.option("--database", type=click.Choice(["postgresql", "sqlite"]), default="postgresql", show_default=True,
+              help="postgresql: a throwaway server from the machine's binaries; sqlite: a file.")
 @click.option("--time-limit", type=click.FloatRange(min=1), default=120.0, show_default=True,
               help="Seconds per mode after which no new request starts.")
 @click.option("--seed", type=int, default=4, show_default=True, help="Seed of the bids' sizes and fees.")
-def intake_bench_command(bids, users, batch_size, concurrency, batch_concurrency, time_limit, seed):
-    """Signed bids the bid API accepts per second, against `proofmarket serve` on anvil.
+def intake_bench_command(bids, users, batch_size, concurrency, batch_concurrency, processes, client_processes, database, time_limit, seed):
+    """Signed bids the bid API accepts per second: 1 and N `serve --api-only` processes over one database.
 
     Sends pre-signed bids over loopback, one per POST /v1/bids and in batches on
-    POST /v1/bids/batch, then checks the database holds exactly the accepted bids. The last
-    line is the batched rate.
+    POST /v1/bids/batch, then checks each database holds exactly the accepted bids. The last two
+    lines are the best one-bid request rate and the best batched bid rate.
     """
     from proofmarket.bench.intake import BenchmarkFailed, IntakeOptions, run_intake_benchmark
 
     options = IntakeOptions(
         bids=bids, users=users, batch_size=batch_size, single_concurrency=concurrency,
         batch_concurrency=batch_concurrency, time_limit_seconds=time_limit, seed=seed,
+        processes=_process_counts(processes), client_processes=client_processes, database=database,
     )
     options.check()
     with progress_reporter() as progress:
         result = run_intake_benchmark(options, progress)
 
-    table = Table(title=f"bid API intake: `proofmarket serve` on anvil, {result.users} users, loopback")
-    for column in ("mode", "endpoint", "bids/req", "threads", "requests", "accepted", "refused", "failed req",
-                   "wall s", "accepted bids/s", "p50 ms", "p99 ms"):
+    table = Table(title=f"bid API intake: `proofmarket serve --api-only` on {result.database}, anvil, {result.users} users, loopback")
+    for column in ("API procs", "mode", "bids/req", "threads", "requests", "accepted", "refused", "failed req",
+                   "wall s", "accepted req/s", "accepted bids/s", "p50 ms", "p99 ms"):
         table.add_column(column, justify="right", no_wrap=True)
-    for mode in result.modes:
-        table.add_row(
-            mode.mode, mode.path, str(mode.bids_per_request), str(mode.concurrency), f"{mode.requests:,}",
-            f"{mode.accepted:,}", f"{mode.rejected:,}", str(mode.failed_requests), f"{mode.wall_seconds:.1f}",
-            f"{mode.accepted_per_second:,.0f}", f"{mode.latency_p50_ms:.1f}", f"{mode.latency_p99_ms:.1f}",
-        )
+    for run in result.runs:
+        for mode in run.modes:
+            table.add_row(
+                str(run.processes), mode.mode, str(mode.bids_per_request), str(mode.concurrency), f"{mode.requests:,}",
+                f"{mode.accepted:,}", f"{mode.rejected:,}", str(mode.failed_requests), f"{mode.wall_seconds:.1f}",
+                f"{mode.requests_per_second:,.0f}", f"{mode.accepted_per_second:,.0f}", f"{mode.latency_p50_ms:.1f}",
+                f"{mode.latency_p99_ms:.1f}",
+            )
     out = Console(width=max(Console().width, 150))
     out.print(table)
-    for mode in result.modes:
-        if mode.stopped_by_time_limit:
-            out.print(f"{mode.mode}: stopped by the {options.time_limit_seconds:.0f} s time limit after {mode.bids_sent:,} bids", highlight=False)
-    out.print(
-        f"database: {result.stored_bids:,} bids stored, {result.accepted_total:,} accepted: "
-        + ("equal" if result.database_matches else "DIFFERENT"),
-        highlight=False,
-    )
-    out.print(
-        f"bids signed beforehand by the client ({result.signing_seconds:.1f} s, not timed); {result.machine.describe()}.",
-        highlight=False,
-    )
-    single, batch = result.mode("single"), result.headline
-    click.echo(f"one bid per request (POST /v1/bids, {single.concurrency} threads): {single.accepted_per_second:.0f} accepted bids/s")
-    click.echo(
-        f"headline (last line): batched, POST /v1/bids/batch with {batch.bids_per_request} bids per request "
-        f"from {batch.concurrency} threads, as a sequencer or aggregator submits"
-    )
-    click.echo(f"accepted signed bids/s: {batch.accepted_per_second:.0f}")
-    if not result.database_matches:
-        raise BenchmarkFailed(
-            f"the database holds {result.stored_bids} bids but the API accepted {result.accepted_total}"
+    for run in result.runs:
+        for mode in run.modes:
+            if mode.stopped_by_time_limit:
+                out.print(f"{run.processes} process(es), {mode.mode}: stopped by the {options.time_limit_seconds:.0f} s time limit "
+                          f"after {mode.bids_sent:,} bids", highlight=False)
+        out.print(
+            f"{run.processes} process(es): database holds {run.stored_bids:,} bids, {run.accepted_total:,} accepted: "
+            + ("equal" if run.database_matches else "DIFFERENT"),
+            highlight=False,
         )
+    out.print(
+        f"bids signed beforehand by the client ({result.signing_seconds:.1f} s, not timed); load from "
+        f"{result.client_processes} client process(es); {result.machine.describe()}.",
+        highlight=False,
+    )
+    single_run, single = result.best("single")
+    batch_run, batch = result.best("batch")
+    click.echo(
+        f"one bid per request: POST /v1/bids from {single.concurrency} threads, {single_run.processes} API process(es), "
+        f"p99 {single.latency_p99_ms:.0f} ms; batched: {batch.bids_per_request} bids per POST /v1/bids/batch from "
+        f"{batch.concurrency} threads, {batch_run.processes} API process(es), p99 {batch.latency_p99_ms:.0f} ms"
+    )
+    click.echo(f"accepted one-bid requests/s: {single.requests_per_second:.0f}")
+    click.echo(f"accepted signed bids/s: {batch.accepted_per_second:.0f}")
+    for run in result.runs:
+        if not run.database_matches:
+            raise BenchmarkFailed(
+                f"with {run.processes} API process(es) the database holds {run.stored_bids} bids but the API accepted "
+                f"{run.accepted_total}"
+            )

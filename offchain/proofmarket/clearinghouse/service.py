@@ -394,7 +394,9 @@ class Clearinghouse:
                 results.append(stored)
             if rows:  # one multi-row INSERT: intake's hot path (see bench intake)
                 rows.sort(key=lambda row: row["digest"])  # processes inserting the same bids take their keys in one order
-                session.execute(insert(BidRow), rows)
+                # A Core insert of the table: the ORM's bulk path (per-row state and parameter
+                # building) cost a quarter of a batch request's time in the profile.
+                session.execute(BidRow.__table__.insert(), rows)
         return results
 
     def record_ask(self, ask: SignedAsk, digest: str) -> str:

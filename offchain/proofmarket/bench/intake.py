@@ -74,7 +74,7 @@ class IntakeOptions:
     time_limit_seconds: float = 120.0
     seed: int = 4
     #: The API process counts measured, one configuration each.
-    processes: tuple[int, ...] = (1, 4)
+    processes: tuple[int, ...] = (1, 2, 4)
     #: Load generator processes (each runs its share of the client threads).
     client_processes: int = 2
     database: str = "postgresql"

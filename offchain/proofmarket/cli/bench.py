@@ -235,7 +235,7 @@ def _process_counts(text: str) -> tuple[int, ...]:
 @click.option("--batch-size", type=click.IntRange(1, 1000), default=100, show_default=True, help="Bids per batched request.")
 @click.option("--concurrency", type=click.IntRange(1, 512), default=32, show_default=True, help="Client threads, one bid per request.")
 @click.option("--batch-concurrency", type=click.IntRange(1, 256), default=8, show_default=True, help="Client threads, batched.")
-@click.option("--processes", default="1,4", show_default=True, help="API process counts to measure (`serve --api-only` each), comma-separated.")
+@click.option("--processes", default="1,2,4", show_default=True, help="API process counts to measure (`serve --api-only` each), comma-separated.")
 @click.option("--client-processes", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Load generator processes sharing the client threads.")
 @click.option("--database", type=click.Choice(["postgresql", "sqlite"]), default="postgresql", show_default=True,

@@ -136,9 +136,9 @@ def rounds(market, clearinghouse, mine):
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A throwaway PostgreSQL server (tests/postgres.py) for the session; the tests that need
+    """A throwaway PostgreSQL server (proofmarket/postgres.py) for the session; the tests that need
     one are skipped, saying why, on a machine without the server binaries."""
-    from tests.postgres import PostgresServer, PostgresUnavailable
+    from proofmarket.postgres import PostgresServer, PostgresUnavailable
 
     try:
         server = PostgresServer.start()

@@ -73,19 +73,24 @@ class ClearinghouseNode:
 def build_clearinghouse(
     web3: Web3,
     deployment: Deployment,
-    account: LocalAccount,
+    account: LocalAccount | None,
     database_url: str,
     publish_directory: Path | None = None,
     mechanism: str = "proofphi",
     fault: Callable[[str], None] = no_faults,
     cache_seconds: float = 1.0,
+    loop_elsewhere: bool = False,
 ) -> ClearinghouseNode:
     """Wire a clearinghouse for ``deployment``, signing with ``account`` (the configured one).
 
+    ``loop_elsewhere`` (``serve --api-only``): this process serves the bid API only and runs no
+    round loop, which another process does; ``account`` may then be None (nothing is signed).
     Raises :class:`MarketMismatch` if the database was recorded for another market."""
     client = deployment.client(web3)
     configured = client.config().clearinghouse
-    if configured.lower() != account.address.lower():
+    if account is None and not loop_elsewhere:
+        raise UserInputError("the round loop signs settlements: it needs the clearinghouse's key")
+    if account is not None and configured.lower() != account.address.lower():
         raise UserInputError(f"this key is {account.address}, but the market's clearinghouse is {configured}")
     market = MarketAdapter(client, account)
     clearinghouse = Clearinghouse(
@@ -95,6 +100,7 @@ def build_clearinghouse(
         mechanism=mechanism,
         publish_directory=publish_directory,
         fault=fault,
+        loop_elsewhere=loop_elsewhere,
     )
     view = ChainView(market, ttl_seconds=cache_seconds)
     try:

@@ -41,7 +41,12 @@ def account_from_key(private_key: str) -> LocalAccount:
 
 def connect(rpc_url: str) -> Web3:
     """A web3 connection to ``rpc_url``; raises :class:`ChainError` if no node answers."""
-    web3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": 60}))
+    # The chain id never changes under a connection; web3 asks for it before every contract call
+    # it validates (an extra request each): cache that one answer.
+    provider = HTTPProvider(
+        rpc_url, request_kwargs={"timeout": 60}, cache_allowed_requests=True, cacheable_requests={"eth_chainId"}
+    )
+    web3 = Web3(provider)
     try:
         web3.eth.chain_id
     except Exception as error:  # noqa: BLE001 - connection errors vary by transport

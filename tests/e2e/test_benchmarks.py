@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from proofmarket.benchmarks import IntakeOptions, RoundOptions, run_intake_benchmark, run_round_benchmark
+from proofmarket.bench.intake import IntakeOptions, run_intake_benchmark
+from proofmarket.bench.round import RoundOptions, run_round_benchmark
 
 
 @pytest.fixture(autouse=True)
@@ -17,20 +18,26 @@ def anvil_session_only(request):
         pytest.skip("starts its own anvil: runs in the anvil session (--network ethereum:local:foundry)")
 
 
-def test_intake_benchmark_stores_exactly_the_accepted_bids():
-    result = run_intake_benchmark(IntakeOptions(bids=20, users=3, batch_size=5, single_concurrency=4, batch_concurrency=2))
+def test_intake_benchmark_stores_exactly_the_accepted_bids(postgres_server):
+    """One and two ``serve --api-only`` processes over PostgreSQL (the benchmark starts a server
+    of its own; ``postgres_server`` only skips this where there are no server binaries)."""
+    result = run_intake_benchmark(
+        IntakeOptions(bids=20, users=3, batch_size=5, single_concurrency=4, batch_concurrency=2, processes=(1, 2))
+    )
 
-    single, batch = result.modes
-    assert (single.mode, single.requests, single.bids_per_request) == ("single", 20, 1)
-    assert (batch.mode, batch.requests, batch.bids_per_request) == ("batch", 4, 5)
-    for mode in result.modes:
-        assert (mode.bids_sent, mode.accepted, mode.rejected, mode.failed_requests) == (20, 20, 0, 0)
-        assert mode.wall_seconds > 0 and 0 < mode.latency_p50_ms <= mode.latency_p99_ms
-        assert not mode.stopped_by_time_limit
-    assert (single.stored_after, batch.stored_after) == (20, 40)
-    assert result.stored_bids == result.accepted_total == 40
+    assert [run.processes for run in result.runs] == [1, 2]
+    for run in result.runs:
+        single, batch = run.modes
+        assert (single.mode, single.requests, single.bids_per_request) == ("single", 20, 1)
+        assert (batch.mode, batch.requests, batch.bids_per_request) == ("batch", 4, 5)
+        for mode in run.modes:
+            assert (mode.bids_sent, mode.accepted, mode.rejected, mode.failed_requests) == (20, 20, 0, 0)
+            assert mode.wall_seconds > 0 and 0 < mode.latency_p50_ms <= mode.latency_p99_ms
+            assert not mode.stopped_by_time_limit
+        assert (single.stored_after, batch.stored_after) == (20, 40)
+        assert run.stored_bids == run.accepted_total == 40
     assert result.database_matches
-    assert result.headline is batch
+    assert result.best("batch")[1].bids_per_request == 5
 
 
 def test_round_benchmark_settles_and_proves_every_included_bid():

@@ -1,7 +1,7 @@
 """The clearinghouse on PostgreSQL instead of SQLite: the same service, API and state machine,
 another SQLAlchemy URL (``proofmarket serve --database postgresql+psycopg://...``).
 
-A real server (tests/postgres.py), a database of this module's own. PostgreSQL enforces what
+A real server (offchain/proofmarket/postgres.py), a database of this module's own. PostgreSQL enforces what
 SQLite lets pass (column lengths, types, transaction isolation), so a whole round with real
 proofs, a crash and restart mid-round, and the bid API's batch intake run on it here.
 """

@@ -121,7 +121,7 @@ def test_serve_refuses_another_markets_database_in_one_line(two_markets):
 
 
 def test_a_second_serve_on_one_database_says_so_and_exits(two_markets):
-    from proofmarket.benchmarks import serve_in_subprocess
+    from proofmarket.bench.common import serve_in_subprocess
 
     rpc, home, (first_path, _), _ = two_markets
     database = f"sqlite:///{home / 'served.db'}"
@@ -156,7 +156,7 @@ def test_the_prover_agent_refuses_a_capacity_other_than_the_registered_one(two_m
 
 
 def test_the_prover_agent_logs_one_json_object_per_line(two_markets):
-    from proofmarket.benchmarks import serve_in_subprocess
+    from proofmarket.bench.common import serve_in_subprocess
 
     rpc, home, (first_path, _), _ = two_markets
     with serve_in_subprocess(rpc, first_path, home, f"sqlite:///{home / 'json-log.db'}") as api:
@@ -177,7 +177,7 @@ def test_the_prover_agent_logs_one_json_object_per_line(two_markets):
 def test_serve_logs_one_json_object_per_line(two_markets):
     import time
 
-    from proofmarket.benchmarks import serve_in_subprocess
+    from proofmarket.bench.common import serve_in_subprocess
 
     rpc, home, (first_path, first), _ = two_markets
     arguments = ("--log-format", "json", "--log-level", "DEBUG", "--poll-seconds", "0.2")

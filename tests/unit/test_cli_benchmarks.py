@@ -9,8 +9,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from proofmarket import benchmarks
-from proofmarket.benchmarks import IntakeModeResult, IntakeResult, MachineLoad, RoundBenchmarkResult, RoundMeasurement
+from proofmarket.bench import intake, round as round_bench
+from proofmarket.bench.common import MachineLoad
+from proofmarket.bench.intake import IntakeModeResult, IntakeResult, IntakeRun
+from proofmarket.bench.round import RoundBenchmarkResult, RoundMeasurement
 from proofmarket.cli.main import main
 
 MACHINE = MachineLoad(cpu_count=2, load_average=(1.0, 1.0, 1.0))
@@ -25,12 +27,15 @@ def intake_mode(mode: str, path: str, per_request: int, accepted: int, seconds: 
 
 
 def intake_result(stored: int) -> IntakeResult:
+    """One API process (500 one-bid requests/s, 2,500 bids/s batched) and four (1,600; 10,000)."""
     return IntakeResult(
-        modes=(
-            intake_mode("single", "/v1/bids", 1, 1000, 2.0, 1000),
-            intake_mode("batch", "/v1/bids/batch", 100, 1000, 0.4, 2000),
+        runs=(
+            IntakeRun(1, (intake_mode("single", "/v1/bids", 1, 1000, 2.0, 1000),
+                          intake_mode("batch", "/v1/bids/batch", 100, 1000, 0.4, 2000)), stored_bids=2000),
+            IntakeRun(4, (intake_mode("single", "/v1/bids", 1, 1600, 1.0, 1600),
+                          intake_mode("batch", "/v1/bids/batch", 100, 2000, 0.2, 3600)), stored_bids=stored),
         ),
-        stored_bids=stored, users=5, round_id=0, signing_seconds=0.1, machine=MACHINE,
+        users=5, round_id=0, signing_seconds=0.1, machine=MACHINE, database="postgresql", client_processes=2,
     )
 
 
@@ -48,23 +53,37 @@ def runner():
     return CliRunner(mix_stderr=False)
 
 
-def test_bench_intake_ends_with_the_batched_rate(runner, monkeypatch):
-    monkeypatch.setattr(benchmarks, "run_intake_benchmark", lambda options, progress: intake_result(stored=2000))
-    result = runner.invoke(main, ["bench", "intake"])
+def test_bench_intake_ends_with_the_best_one_bid_and_batched_rates(runner, monkeypatch):
+    seen = []
+
+    def fake(options, progress):
+        seen.append(options)
+        return intake_result(stored=3600)
+
+    monkeypatch.setattr(intake, "run_intake_benchmark", fake)
+    result = runner.invoke(main, ["bench", "intake", "--processes", "1,4"])
     assert result.exit_code == 0, result.stderr
+    assert seen[0].processes == (1, 4) and seen[0].database == "postgresql"
     lines = result.stdout.strip().splitlines()
-    assert lines[-1] == "accepted signed bids/s: 2500"
-    assert "batched" in lines[-2] and "100 bids per request" in lines[-2]
-    assert lines[-3].startswith("one bid per request") and "500 accepted bids/s" in lines[-3]
-    assert "2,000 bids stored, 2,000 accepted: equal" in result.stdout
+    assert lines[-1] == "accepted signed bids/s: 10000"
+    assert lines[-2] == "accepted one-bid requests/s: 1600"
+    assert "4 API process(es), p99 20 ms" in lines[-3] and "100 bids per POST /v1/bids/batch" in lines[-3]
+    assert "1 process(es): database holds 2,000 bids, 2,000 accepted: equal" in result.stdout
+    assert "4 process(es): database holds 3,600 bids, 3,600 accepted: equal" in result.stdout
 
 
 def test_bench_intake_fails_when_the_database_differs(runner, monkeypatch):
-    monkeypatch.setattr(benchmarks, "run_intake_benchmark", lambda options, progress: intake_result(stored=1999))
+    monkeypatch.setattr(intake, "run_intake_benchmark", lambda options, progress: intake_result(stored=3599))
     result = runner.invoke(main, ["bench", "intake"])
     assert result.exit_code == 1
-    assert result.stdout.strip().splitlines()[-1] == "accepted signed bids/s: 2500"
-    assert "holds 1999 bids but the API accepted 2000" in result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "accepted signed bids/s: 10000"
+    assert "with 4 API process(es) the database holds 3599 bids but the API accepted 3600" in result.stderr
+
+
+def test_bench_intake_refuses_bad_process_counts_in_one_line(runner):
+    result = runner.invoke(main, ["bench", "intake", "--processes", "1,four"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0 and "--processes" in result.stderr
 
 
 def test_bench_round_ends_with_the_largest_round(runner, monkeypatch):
@@ -75,7 +94,7 @@ def test_bench_round_ends_with_the_largest_round(runner, monkeypatch):
             segment_size=16, block_gas_limit=30_000_000, solvent=True, machine=MACHINE,
         )
 
-    monkeypatch.setattr(benchmarks, "run_round_benchmark", fake)
+    monkeypatch.setattr(round_bench, "run_round_benchmark", fake)
     result = runner.invoke(main, ["bench", "round", "--sizes", "10,100"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == (

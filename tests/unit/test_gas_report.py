@@ -1,6 +1,6 @@
 """The gas table of `make gas`: the Groth16 line, and the marginal figure as the last line."""
 
-from proofmarket.chain.benchmark import GasReport
+from proofmarket.bench.gas import GasReport
 
 
 def test_gas_table_prints_the_groth16_line_and_ends_with_the_marginal_figure():

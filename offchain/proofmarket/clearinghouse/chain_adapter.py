@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
+from web3 import HTTPProvider
 from web3.exceptions import TimeExhausted, TransactionNotFound
 
 from proofmarket.chain.errors import ContractRevert
@@ -48,6 +49,10 @@ def _is_nonce_taken(message: str) -> bool:
     )
 
 
+#: ``balanceOf(address)``'s selector (keccak256 of the signature, first four bytes).
+BALANCE_OF_SELECTOR = "70a08231"
+
+
 class MarketAdapter:
     """Reads the market for the clearinghouse and signs its transactions with its key."""
 
@@ -78,7 +83,20 @@ class MarketAdapter:
         return self.web3.eth.block_number
 
     def escrow_of(self, user: str) -> int:
-        return self.client.balance_of(to_checksum_address(user))
+        """``balanceOf(user)`` as one raw ``eth_call``: intake's hottest read (each API process
+        reads every active user's escrow once a second), and web3's contract-call machinery
+        (ABI handling, formatters, validation) costs milliseconds of CPU a call, which profiling
+        showed as a third of an API process's time under load."""
+        address = to_checksum_address(user)
+        if not isinstance(self.web3.provider, HTTPProvider):  # the embedded devnet: the ordinary call
+            return self.client.balance_of(address)
+        data = "0x" + BALANCE_OF_SELECTOR + "00" * 12 + address[2:].lower()
+        call = {"to": self.client.address, "data": data}
+        response = self.web3.provider.make_request("eth_call", [call, "latest"])
+        result = response.get("result") if isinstance(response, Mapping) else None
+        if result is None:
+            raise ChainError(f"balanceOf({address}) failed: {response.get('error') if isinstance(response, Mapping) else response}")
+        return int(result if isinstance(result, str) else "0x" + bytes(result).hex(), 16)
 
     def prover_status(self, prover: str) -> ProverStatus:
         state = self.client.prover(to_checksum_address(prover))

@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -195,6 +196,26 @@ class CursorRow(Base):
     block: Mapped[int] = mapped_column(BigInteger)
 
 
+class LoopStatusRow(Base):
+    """How the round loop is doing, written by the process that holds the round-loop lock after
+    each pass, so that API processes running no loop (``serve --api-only``) answer
+    ``/v1/health`` for it."""
+
+    __tablename__ = "loop_status"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
+    holder: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_pass_head: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+#: Serialises creating the tables on PostgreSQL: processes started together on a new database
+#: (API workers, a standby) would otherwise race on ``CREATE TABLE`` and fail.
+SCHEMA_LOCK_KEY = 0x70726F6F_66736368  # "proofsch"
+
+
 def _enable_sqlite_safety(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(connection, _record):  # pragma: no cover - exercised through SQLite
@@ -227,7 +248,12 @@ def make_engine(url: str) -> Engine:
     if is_sqlite:
         _enable_sqlite_safety(engine)
     try:
-        Base.metadata.create_all(engine)
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+                Base.metadata.create_all(connection)
+        else:
+            Base.metadata.create_all(engine)
     except OperationalError as unreachable:
         engine.dispose()
         first_line = str(unreachable.orig or unreachable).strip().splitlines()[0]

@@ -9,6 +9,13 @@ however it exits (a kill included):
 
 Another database has no lock here: :meth:`RoundLoopLock.acquire` refuses it rather than run
 unguarded. An in-memory SQLite database belongs to one process and needs none.
+
+A standby (``proofmarket serve --standby``) waits for the lock (:meth:`RoundLoopLock.wait`)
+and takes over the round loop when the holder dies. A holder checks it still holds the lock
+(:meth:`RoundLoopLock.held`) before each pass and before each transaction it signs: on
+PostgreSQL the lock lives as long as its server session, which can end under a running process
+(the server restarted, the connection was cut or terminated); from then on a standby may hold
+it, and the old holder must stop acting.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import fcntl
 import hashlib
 import os
 import socket
+import threading
 from pathlib import Path
 
 from sqlalchemy import text
@@ -49,18 +57,67 @@ class RoundLoopLock:
             return cls(store, connection=_advisory_lock(store, shown))
         raise RoundLoopLocked(shown, f"no round-loop lock for {dialect} databases here: use SQLite or PostgreSQL")
 
+    @classmethod
+    def wait(
+        cls, store: Store, stop: threading.Event | None = None, poll_seconds: float = 1.0, on_wait=None
+    ) -> RoundLoopLock | None:
+        """Take the lock, waiting while another process holds it; None if ``stop`` is set first.
+
+        ``on_wait(error)`` is called once, with the :class:`RoundLoopLocked` naming the holder,
+        when the lock is first found taken. A database error while waiting (the server is down)
+        is retried at the same pace."""
+        stop = stop or threading.Event()
+        told = False
+        while not stop.is_set():
+            try:
+                return cls.acquire(store)
+            except RoundLoopLocked as locked:
+                if locked.holder.startswith("no round-loop lock"):
+                    raise
+                if not told and on_wait is not None:
+                    on_wait(locked)
+                told = True
+            except Exception:  # noqa: BLE001 - the server may be restarting: keep waiting
+                pass
+            stop.wait(poll_seconds)
+        return None
+
+    def held(self) -> bool:
+        """Whether this process still holds the lock. A file lock is held until released; an
+        advisory lock until its session ends, which this asks the server (False if the
+        session is gone or the server does not answer)."""
+        if self._connection is None:
+            return self._file is not None or self.store.engine.dialect.name == "sqlite"
+        unsigned = ADVISORY_KEY & 0xFFFF_FFFF_FFFF_FFFF
+        try:
+            return bool(
+                self._connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+                        "AND pid = pg_backend_pid() AND classid = CAST(:high AS oid) AND objid = CAST(:low AS oid)"
+                    ),
+                    {"high": unsigned >> 32, "low": unsigned & 0xFFFF_FFFF},
+                ).scalar()
+            )
+        except Exception:  # noqa: BLE001 - the session is gone: so is the lock
+            return False
+
     def release(self) -> None:
         if self._file is not None:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
             self._file = None
         if self._connection is not None:
-            self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
-            self._connection.close()
+            try:
+                self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+                self._connection.close()
+            except Exception:  # noqa: BLE001 - the session is gone, and the lock with it
+                self._connection.invalidate()
             self._connection = None
 
 
-def _holder() -> str:
+def holder_name() -> str:
+    """This process, as the lock and the loop's status name it."""
     return f"process {os.getpid()} on {socket.gethostname()}"
 
 
@@ -76,7 +133,7 @@ def _lock_file(database: Path, shown: str):
         raise RoundLoopLocked(shown, f"lock file {path} held by {holder}") from None
     handle.seek(0)
     handle.truncate()
-    handle.write(_holder() + "\n")
+    handle.write(holder_name() + "\n")
     handle.flush()
     return handle
 

@@ -36,27 +36,18 @@ def main() -> None:
     """A prover market for ZK-rollups: the Prooφ dual auction with on-chain settlement."""
 
 
-@main.group()
-def bench() -> None:
-    """Benchmarks that print figures (not part of the test run)."""
-
-
 # Subcommands are registered below, one line each, by the module that owns them.
-from proofmarket.cli.gas import gas_command  # noqa: E402
-bench.add_command(gas_command)
-from proofmarket.cli.mechanism import clear_command, clearing_bench_command, properties_command  # noqa: E402
+from proofmarket.cli.bench import bench  # noqa: E402
+main.add_command(bench)
+from proofmarket.cli.mechanism import clear_command, properties_command  # noqa: E402
 main.add_command(clear_command)
 main.add_command(properties_command)
-bench.add_command(clearing_bench_command)
-from proofmarket.cli.market import bid, demo, deploy, deposit, prover, serve, status, verify_round_command  # noqa: E402
+from proofmarket.cli.market import bid, demo, deploy, deposit, prover, status, verify_round_command  # noqa: E402
+from proofmarket.cli.serve import serve  # noqa: E402
 for market_command in (deploy, serve, prover, deposit, bid, status, verify_round_command, demo):
     main.add_command(market_command)
 from proofmarket.cli.account import ACCOUNT_COMMANDS  # noqa: E402
 for account_command in ACCOUNT_COMMANDS:
     main.add_command(account_command)
-from proofmarket.cli.zk import bench_prove, zk  # noqa: E402
+from proofmarket.cli.zk import zk  # noqa: E402
 main.add_command(zk)
-bench.add_command(bench_prove)
-from proofmarket.cli.benchmarks import intake_bench_command, round_bench_command  # noqa: E402
-bench.add_command(round_bench_command)
-bench.add_command(intake_bench_command)

@@ -1,4 +1,4 @@
-"""The market's commands: deploy, serve, prover, deposit, bid, status, verify-round, demo.
+"""The market's commands: deploy, prover, deposit, bid, status, verify-round, demo (``serve`` is in ``cli/serve.py``).
 
 Commands that talk to a node take ``--rpc`` and ``--deployment`` (written by ``deploy``); those
 that talk to the clearinghouse take ``--api``. Keys come from ``--key`` / ``$PROOFMARKET_KEY``
@@ -7,12 +7,10 @@ or, on a devnet, ``--devnet-account N`` (account N of the devnet mnemonic).
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import os
 import random
-import threading
 import time
 from pathlib import Path
 
@@ -232,103 +230,6 @@ def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, v
     deployment.save(path)
     click.echo(json.dumps(vars(deployment), indent=2))
     console.print(f"deployment written to {path}; market {deployment.market}, clearinghouse {clearinghouse}", highlight=False, soft_wrap=True)
-
-
-def _listen(host: str, port: int):
-    """A listening TCP socket on ``host:port`` for the bid API; a port in use is one line."""
-    import socket
-
-    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listening.bind((host, port))
-        listening.listen(2048)
-    except OSError as error:
-        listening.close()
-        if error.errno == errno.EADDRINUSE:
-            raise UserInputError(
-                f"port {port} on {host} is already in use (another `proofmarket serve`?): stop it or pass another --port"
-            ) from None
-        raise UserInputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-    listening.set_inheritable(True)
-    return listening
-
-
-@click.command()
-@rpc_option
-@deployment_option
-@key_option
-@devnet_account_option
-@click.option("--database", envvar="PROOFMARKET_DATABASE", default=None, help="SQLAlchemy URL (default: SQLite in $PROOFMARKET_HOME).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address the bid API listens on (0.0.0.0: every interface).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port of the bid API.")
-@click.option("--poll-seconds", type=float, default=1.0, show_default=True, help="How often the round loop runs.")
-@click.option(
-    "--mechanism",
-    type=click.Choice(["proofphi", "proofphi-v1", "trade-reduction", "pay-as-bid"]),
-    default="proofphi",
-    show_default=True,
-    help="The auction the round loop clears with (docs/mechanism.md); proofphi is the truthful default.",
-)
-@log_format_option
-@log_level_option
-def serve(rpc, deployment_path, key, devnet_account, database, host, port, poll_seconds, mechanism, log_format, log_level):
-    """Run the clearinghouse: the bid API and the round loop.
-
-    The database belongs to one market: another market's database is refused. One process runs
-    the round loop on a database: a second ``serve`` on it says who holds it and exits (code 2).
-    """
-    import uvicorn
-
-    from proofmarket.bootstrap import build_clearinghouse
-    from proofmarket.clearinghouse.loop_lock import RoundLoopLock
-
-    configure_logging(log_level, log_format)
-    web3, deployment = _connect(rpc, deployment_path)
-    account = _account(key, devnet_account)
-    listening = _listen(host, port)  # a busy port is refused before anything starts
-    home = home_directory()
-    home.mkdir(parents=True, exist_ok=True)
-    node = build_clearinghouse(
-        web3, deployment, account, database or f"sqlite:///{home / 'clearinghouse.db'}", home / "rounds", mechanism
-    )
-    try:
-        lock = RoundLoopLock.acquire(node.clearinghouse.store)
-    except Exception:
-        node.close()
-        listening.close()
-        raise
-    stop = threading.Event()
-
-    def round_loop():
-        # A pass never raises (a failing step is retried with backoff and shown in /v1/health);
-        # anything else is logged, and the loop goes on.
-        while not stop.is_set():
-            try:
-                changed = node.run_once()
-                logging.getLogger("proofmarket.serve").debug("round loop pass: rounds advanced %s", changed)
-            except Exception:  # noqa: BLE001 - the loop logs and retries; state is in the database
-                logging.getLogger("proofmarket.serve").exception("round loop pass failed; retrying")
-            stop.wait(poll_seconds)
-
-    loop = threading.Thread(target=round_loop, name="round-loop", daemon=True)
-    loop.start()
-    event(
-        logging.getLogger("proofmarket.serve"), f"clearinghouse for market {deployment.market} on {rpc}; bid API on http://{host}:{port}",
-        market=deployment.market, rpc=rpc, api=f"http://{host}:{port}", mechanism=mechanism,
-    )
-    try:
-        config = uvicorn.Config(node.app, host=host, port=port, log_level="warning", log_config=None)  # our handler, our format
-        try:
-            uvicorn.Server(config).run(sockets=[listening])  # on the socket bound above
-        except KeyboardInterrupt:  # Ctrl-C (SIGINT) stops the server: a normal end, as uvicorn.run has it
-            pass
-    finally:
-        stop.set()
-        loop.join(timeout=10)
-        lock.release()
-        node.close()
-        listening.close()
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""The mechanism's commands: ``clear``, ``properties`` and ``bench clearing``.
+"""The mechanism's commands: ``clear`` and ``properties`` (``bench clearing`` is in ``cli/bench.py``).
 
 Thin click functions over :mod:`proofmarket.mechanism` and :mod:`proofmarket.sim`: they read
 input, call the library, print. Bad input raises :class:`~proofmarket.exceptions.UserInputError`
@@ -91,16 +91,3 @@ def properties_command(quick: bool, seed: int, out_dir: Path, plan_name: str | N
         console.print(note, highlight=False, soft_wrap=True)
     for path in write_reports(result, out_dir):
         console.print(f"wrote {path}")
-
-
-@click.command("clearing")
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--max-bids", type=int, default=10**6, show_default=True, help="Largest N (powers of ten from 10^3).")
-@click.option("--mechanism", "mechanisms", type=click.Choice(MECHANISM_NAMES), multiple=True, help="Default: all four.")
-def clearing_bench_command(seed: int, max_bids: int, mechanisms: tuple[str, ...]) -> None:
-    """Clear N = 10^3 … 10^6 bids against 10 … 10^4 provers; print times and the clear/sort ratio."""
-    from proofmarket.sim.bench import run_clearing_bench
-
-    if max_bids < 1000:
-        raise UserInputError(f"--max-bids must be at least 1000, got {max_bids}")
-    run_clearing_bench(seed=seed, max_bids=max_bids, mechanisms=mechanisms or MECHANISM_NAMES, echo=click.echo)

@@ -1,11 +1,10 @@
-"""``proofmarket zk ...`` and ``proofmarket bench prove``: thin commands over ``proofmarket.zk``.
+"""``proofmarket zk ...``: thin commands over ``proofmarket.zk`` (``bench prove`` is in ``cli/bench.py``).
 
 - ``zk setup``: build the circuit and run the DEVELOPMENT ceremony (``--check``: rebuild from
   scratch and compare with the committed artifacts);
 - ``zk info``: the circuit's figures from the committed ceremony record;
 - ``zk commitment``: the chunk commitment of transaction hashes (what ``settleRound`` records);
-- ``zk prove``: the encoded chunk proof for ``submitProof``;
-- ``bench prove``: proving time (and verification gas) per chunk size.
+- ``zk prove``: the encoded chunk proof for ``submitProof``.
 """
 
 from __future__ import annotations
@@ -80,7 +79,7 @@ def setup_command(check: bool) -> None:
 @zk.command("info")
 def info_command() -> None:
     """The circuit's figures from the committed ceremony record."""
-    from proofmarket.zk.bench import circuit_summary
+    from proofmarket.zk.circuit import circuit_summary
 
     summary = circuit_summary()
     click.echo(f"segment size N: {summary['segment_size']} transactions")
@@ -111,54 +110,3 @@ def prove_command(prover_address: str, tx_hashes: tuple[str, ...]) -> None:
         err=True,
     )
     click.echo("0x" + proof.encoded.hex())
-
-
-def _sizes(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise UserInputError(f"--sizes must be comma-separated integers, got {text!r}") from None
-
-
-@click.command("prove")
-@click.option("--sizes", default="1,4,16,32,64", show_default=True, help="Chunk sizes (transactions), comma-separated.")
-@click.option("--repeat", default=1, show_default=True, help="Proofs per size; the fastest is reported.")
-@click.option("--gas/--no-gas", default=True, show_default=True, help="Also verify each proof on an in-process chain and report gas.")
-def bench_prove(sizes: str, repeat: int, gas: bool) -> None:
-    """Proving time per chunk size with snarkjs, the circuit's constraint count, and gas.
-
-    Times are wall-clock from the Python call to the encoded proof (node start, witness, proof
-    and a local check of each segment). With --gas, the last line is the gas of the market's
-    submitProof with a real one-segment proof: `submitProof gas (groth16): N`.
-    """
-    from proofmarket.zk.bench import ProvingMeasurement, benchmark_proving, circuit_summary
-
-    summary = circuit_summary()
-    click.echo(
-        f"circuit: N = {summary['segment_size']} transactions per segment, {summary['constraints']:,} constraints "
-        f"({summary['label']})"
-    )
-    chain = None
-    if gas:
-        from proofmarket.chain.benchmark import embedded_cancun_web3
-
-        chain = embedded_cancun_web3()
-    header = f"{'transactions':>12}  {'segments':>8}  {'prove (s)':>9}  {'per segment (s)':>15}  {'proof bytes':>11}"
-    header += f"  {'verify gas':>10}" if gas else ""
-    click.echo(header)
-
-    def show(measurement: ProvingMeasurement) -> None:
-        line = (
-            f"{measurement.transactions:>12}  {measurement.segments:>8}  {measurement.wall_seconds:>9.2f}  "
-            f"{measurement.snarkjs_seconds_per_segment:>15.2f}  {measurement.proof_bytes:>11}"
-        )
-        if measurement.verify_gas is not None:
-            line += f"  {measurement.verify_gas:>10,}"
-        click.echo(line)
-
-    benchmark_proving(_sizes(sizes), repeat, chain, on_measurement=show)
-    if chain is not None:
-        from proofmarket.zk.gas import measure_groth16_submit_proof_gas
-
-        submitted = measure_groth16_submit_proof_gas(*chain, transactions=1)
-        click.echo(f"submitProof gas (groth16): {submitted.gas_used}")

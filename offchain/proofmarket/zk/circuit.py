@@ -154,6 +154,20 @@ def load_ceremony_record(artifacts: CircuitArtifacts, check_hashes: bool = False
     )
 
 
+def circuit_summary(artifacts: CircuitArtifacts | None = None) -> dict[str, object]:
+    """The circuit's figures from its ceremony record (segment size, constraints, power, label)."""
+    artifacts = artifacts or default_artifacts()
+    record = load_ceremony_record(artifacts)
+    if record.public_inputs != 3:
+        raise ZkError(f"the ceremony record has {record.public_inputs} public inputs, the verifier expects 3")
+    return {
+        "segment_size": record.segment_size,
+        "constraints": record.constraints,
+        "powers_of_tau": record.powers_of_tau,
+        "label": record.document["label"],
+    }
+
+
 def segment_size_of_source(source_text: str) -> int:
     """N of the ``component main`` line of the circuit source (``ChunkSegment(N)``)."""
     match = re.search(r"component\s+main\b[^=]*=\s*ChunkSegment\(\s*(\d+)\s*\)\s*;", source_text)

@@ -1,4 +1,4 @@
-"""Proving time and verification gas per chunk size: what ``proofmarket bench prove`` prints.
+"""``proofmarket bench prove``: proving time and verification gas per chunk size.
 
 Each size is proved with random transaction hashes through :func:`prove_chunk_segments` (the
 same path as the prover agent), timed from the Python call to the encoded proof. With a web3
@@ -15,12 +15,11 @@ from typing import Callable, Sequence
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from proofmarket.exceptions import UserInputError, ZkError
-
-from .circuit import CircuitArtifacts, default_artifacts, load_ceremony_record
-from .commitment import chunk_commitment
-from .prover import prove_chunk_segments
-from .verifier import deploy_chunk_verifier, measure_verify_gas
+from proofmarket.exceptions import UserInputError
+from proofmarket.zk.circuit import CircuitArtifacts, default_artifacts
+from proofmarket.zk.commitment import chunk_commitment
+from proofmarket.zk.prover import prove_chunk_segments
+from proofmarket.zk.verifier import deploy_chunk_verifier, measure_verify_gas
 
 #: The chunk sizes ``bench prove`` measures by default.
 DEFAULT_SIZES = (1, 4, 16, 32, 64)
@@ -85,17 +84,3 @@ def benchmark_proving(
         on_measurement(measurement)
         measurements.append(measurement)
     return measurements
-
-
-def circuit_summary(artifacts: CircuitArtifacts | None = None) -> dict[str, object]:
-    """The circuit's figures from its ceremony record (segment size, constraints, power, label)."""
-    artifacts = artifacts or default_artifacts()
-    record = load_ceremony_record(artifacts)
-    if record.public_inputs != 3:
-        raise ZkError(f"the ceremony record has {record.public_inputs} public inputs, the verifier expects 3")
-    return {
-        "segment_size": record.segment_size,
-        "constraints": record.constraints,
-        "powers_of_tau": record.powers_of_tau,
-        "label": record.document["label"],
-    }

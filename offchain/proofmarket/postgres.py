@@ -1,5 +1,5 @@
-"""A throwaway PostgreSQL server for the tests: the real server binaries, a fresh cluster in a
-temporary directory, on a free loopback port, with one database per caller.
+"""A throwaway PostgreSQL server for ``bench intake`` and the tests: the real server binaries, a
+fresh cluster in a temporary directory, on a free loopback port, with one database per caller.
 
 The binaries are the machine's (``initdb`` and ``postgres`` on ``PATH`` or in Debian's
 ``/usr/lib/postgresql/<version>/bin``). PostgreSQL refuses to run as root, so under root the
@@ -19,13 +19,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from proofmarket.exceptions import ProofMarketError
 from proofmarket.network import free_loopback_port
 
 START_TIMEOUT_SECONDS = 30.0
+#: Connections the server accepts: API processes and their pools (5 + 10 overflow each) add up.
+MAX_CONNECTIONS = 300
 SUPERUSER = "postgres"
 
 
-class PostgresUnavailable(RuntimeError):
+class PostgresUnavailable(ProofMarketError):
     """No PostgreSQL server binaries on this machine, or the server did not start."""
 
 
@@ -70,6 +73,7 @@ class PostgresServer:
                 [
                     binaries / "postgres", "-D", data, "-h", "127.0.0.1", "-p", str(port), "-k", directory,
                     "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                    "-c", f"max_connections={MAX_CONNECTIONS}",
                 ],
                 stdout=log, stderr=subprocess.STDOUT, cwd=directory, **as_user,
             )

@@ -1,4 +1,4 @@
-"""The clearing bench (issue: "proofmarket bench clearing"): how clearing scales, measured
+"""``proofmarket bench clearing``: how clearing scales, measured
 against ``list.sort`` of the same bids.
 
 For N = 10^3 … 10^6 bids against N/100 provers (10 … 10^4), seeded (:func:`bench_round`), it

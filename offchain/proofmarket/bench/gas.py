@@ -1,4 +1,4 @@
-"""Gas benchmark of ``ProofMarket.sol`` (the issue's "Gas report"; ``make gas``).
+"""``proofmarket bench gas`` (``make gas``): the gas table of ``ProofMarket.sol``.
 
 Runs every money-moving operation once through :class:`~proofmarket.chain.market.ProofMarketClient`
 on a chain given as a ``web3.Web3`` (the default is an in-process eth-tester chain on the Cancun
@@ -9,10 +9,10 @@ Settlement is measured with 1, 10 and 100 included bids and 1 and 4 provers. Eve
 from a different user, so each bid pays for a cold escrow slot: the worst case. The marginal
 gas per included bid is ``(gas(100 bids) - gas(10 bids)) / 90`` at a fixed number of provers.
 
-The benchmark's accounts, funding, mining, config and signed rounds are public here, so that
-``proofmarket.zk.gas`` (``submitProof`` with a real Groth16 proof) builds its market the same
-way. That measurement is passed in by the caller (the CLI): the chain layer imports nothing
-from ``zk``.
+:func:`measure_groth16_submit_proof_gas` (the table's ``submitProof gas (groth16)``, also the
+last line of ``bench prove``) builds its market with the same accounts, funding, mining, config
+and signed rounds; :func:`run_gas_benchmark` takes it as an argument, so the table runs without
+snarkjs when the caller passes none (``--no-groth16``).
 """
 
 from __future__ import annotations
@@ -27,19 +27,20 @@ from web3 import Web3
 
 from proofmarket.exceptions import ChainError
 
-from .compiler import artifact
-from .market import (
+from proofmarket.chain.compiler import artifact
+from proofmarket.chain.market import (
     MARKET_CONTRACT,
     ChunkAssignment,
     IncludedBid,
     MarketConfig,
     ProofMarketClient,
     deploy_development_verifier,
+    deploy_market,
     development_proof,
     field_commitment,
 )
-from .transactions import send_transaction
-from .typed_data import AskMessage, BidMessage
+from proofmarket.chain.transactions import send_transaction
+from proofmarket.chain.typed_data import AskMessage, BidMessage
 
 BID_COUNTS = (1, 10, 100)
 PROVER_COUNTS = (1, 4)
@@ -50,7 +51,7 @@ UNIT_COST = 1_000  # wei per constraint
 COLLATERAL_PER_CONSTRAINT = 10
 PROVER_CAPACITY = 200_000
 
-#: Measures ``submitProof`` with a real Groth16 proof on the chain given (``proofmarket.zk.gas``).
+#: Measures ``submitProof`` with a real Groth16 proof on the chain given (:func:`measure_groth16_submit_proof_gas`).
 Groth16SubmitProofGas = Callable[[Web3, LocalAccount], int]
 
 
@@ -186,7 +187,7 @@ def run_gas_benchmark(
     web3: Web3, funder: LocalAccount, groth16_submit_proof: Groth16SubmitProofGas | None = None
 ) -> GasReport:
     """Measures every operation of the table on ``web3``, paying from ``funder``; with
-    ``groth16_submit_proof`` (``proofmarket.zk.gas``), also ``submitProof`` with a real proof."""
+    ``groth16_submit_proof`` (:func:`measure_groth16_submit_proof_gas`), also ``submitProof`` with a real proof."""
     report = GasReport()
     users = [bench_account("user", index) for index in range(max(BID_COUNTS))]
     provers = [bench_account("prover", index) for index in range(max(PROVER_COUNTS))]
@@ -259,3 +260,56 @@ def _deploy_market_measured(
     receipt = send_transaction(web3, owner, transaction)
     contract = web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
     return ProofMarketClient(web3, contract), receipt["gasUsed"]
+
+
+# ----------------------------------------------------------------------------- submitProof with Groth16
+
+
+@dataclass(frozen=True)
+class SubmitProofGas:
+    """``submitProof``'s gas for a chunk of ``transactions`` proved in ``segments`` segments."""
+
+    transactions: int
+    segments: int
+    proof_bytes: int
+    gas_used: int
+
+
+def measure_groth16_submit_proof_gas(web3: Web3, funder: LocalAccount, transactions: int = 1) -> SubmitProofGas:
+    """Settle a one-chunk round of ``transactions`` bids, prove it for real, submit; return the gas.
+
+    The proof is the prover's first payment (its balance goes from zero to non-zero), as for
+    the development verifier's row of the gas table. ``funder`` pays for the accounts the
+    benchmark uses (fresh ones on every call: they are derived from the current block number).
+    Raises whatever the market, the chain layer or the prover raise if a step fails.
+    """
+    from proofmarket.zk.commitment import chunk_commitment
+    from proofmarket.zk.prover import prove_chunk_segments
+    from proofmarket.zk.verifier import deploy_chunk_verifier
+
+    salt = web3.eth.block_number
+    owner, clearinghouse, treasury, prover = (bench_account(f"groth16 {role}", salt) for role in ("owner", "clearinghouse", "treasury", "prover"))
+    users = [bench_account(f"groth16 user {index}", salt) for index in range(transactions)]
+    fund_accounts(web3, funder, [owner, clearinghouse, prover, *users], 10**19)
+
+    verifier = deploy_chunk_verifier(web3, owner)
+    config = benchmark_config(web3, clearinghouse.address, treasury.address, verifier.address, proving_window_blocks=1_000)
+    market = deploy_market(web3, owner, config)
+    for user in users:
+        market.deposit(user, MAX_FEE_PER_BID)
+    capacity = CONSTRAINTS_PER_BID * transactions
+    market.register_prover(prover, capacity, COLLATERAL_PER_CONSTRAINT * capacity)
+
+    mine_blocks(web3, funder, 1)
+    round_id = market.current_round() - 1
+    bids, chunks = signed_round(market, round_id, users, [prover], nonce=0, commit=chunk_commitment)
+    market.settle_round(clearinghouse, round_id, keccak(b"groth16 gas benchmark inputs"), (UNIT_COST, 1), bids, chunks)
+
+    proof = prove_chunk_segments([included.bid.tx_hash for included in bids], prover.address)
+    receipt = market.submit_proof(prover, round_id, 0, proof.encoded)
+    return SubmitProofGas(
+        transactions=transactions,
+        segments=len(proof.segments),
+        proof_bytes=len(proof.encoded),
+        gas_used=int(receipt["gasUsed"]),
+    )

@@ -53,7 +53,7 @@ class ClearinghouseNode:
             domain=self.clearinghouse.domain,
             parameters=parameters,
             open_round=round_open_at_post,
-            escrow_wei=self.clearinghouse.market.escrow_of(posted.message.user),
+            escrow_of=self.clearinghouse.market.escrow_of,
         )
 
     def run_once(self) -> list[int]:

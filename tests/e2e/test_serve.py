@@ -194,7 +194,7 @@ def test_serve_logs_one_json_object_per_line(two_markets):
 def test_serve_serves_the_dashboard_and_its_operations(two_markets):
     import httpx
 
-    from proofmarket.benchmarks import serve_in_subprocess
+    from proofmarket.bench.common import serve_in_subprocess
 
     rpc, home, (first_path, first), _ = two_markets
     with serve_in_subprocess(rpc, first_path, home, f"sqlite:///{home / 'dashboard.db'}") as api:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import email.message
+import functools
 import json
 import os
 import re
@@ -315,14 +316,10 @@ def create_app(
         # Starlette re-raises the exception after this answer, and uvicorn logs it with its traceback.
         return _error(500, f"internal error: {type(error).__name__}; the server log has the details")
 
-    def admit(bid: BidIn) -> tuple:
+    def admit(bid: BidIn, escrow_of: Callable[[str], int] = view.escrow_of) -> tuple:
         signed = bid.to_signed()
         digest = validate_bid(
-            signed,
-            domain=clearinghouse.domain,
-            parameters=parameters,
-            open_round=view.open_round(),
-            escrow_wei=view.escrow_of(signed.message.user),
+            signed, domain=clearinghouse.domain, parameters=parameters, open_round=view.open_round(), escrow_of=escrow_of
         )
         return signed, digest
 
@@ -345,9 +342,10 @@ def create_app(
     def submit_bids(batch: BidBatchIn) -> BatchResult:
         """Submit up to 1000 signed bids; each is accepted or rejected on its own."""
         admitted, rejected = [], []
+        escrow = functools.cache(view.escrow_of)  # each user's escrow read once per batch
         for index, bid in enumerate(batch.bids):
             try:
-                admitted.append((index, *admit(bid)))
+                admitted.append((index, *admit(bid, escrow)))
             except IntakeError as error:
                 metrics.bid_rejected(error)
                 rejected.append(Rejected(index=index, status=error.status_code, error=str(error)))

@@ -230,7 +230,7 @@ def _measure_round(web3, client, node, api, agents, users, size, first_nonce, cl
     began = time.perf_counter()
     for bid in signed:
         validate_bid(bid, domain=node.clearinghouse.domain, parameters=parameters, open_round=round_id,
-                     escrow_wei=escrow[bid.message.user])
+                     escrow_of=escrow.__getitem__)
     signature_check_seconds = time.perf_counter() - began
 
     mine_blocks(web3, client.round_close_block(round_id) - web3.eth.block_number)

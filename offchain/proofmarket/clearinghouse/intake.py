@@ -8,6 +8,7 @@ recovered with the chain layer's fast EIP-712 code (coincurve).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from proofmarket.chain import typed_data
 from proofmarket.chain.typed_data import AskMessage, BidMessage, Domain
@@ -71,9 +72,11 @@ def check_ask_signature(domain: Domain, ask: SignedAsk) -> str:
 
 
 def validate_bid(
-    bid: SignedBid, *, domain: Domain, parameters: MarketParameters, open_round: int, escrow_wei: int
+    bid: SignedBid, *, domain: Domain, parameters: MarketParameters, open_round: int, escrow_of: Callable[[str], int]
 ) -> str:
-    """All intake rules for a bid; returns its digest. Cheap checks first, the signature last."""
+    """All intake rules for a bid; returns its digest. Cheap checks first, then the signature, and
+    only then the user's escrow (``escrow_of(user)``, in wei: a read of the chain), so a bid
+    refused for its round, size or fee costs no chain call."""
     message = bid.message
     if message.round != open_round:
         raise WrongRound("bid", message.round, open_round)
@@ -84,6 +87,7 @@ def validate_bid(
     if message.max_fee < parameters.reserve_wei_per_constraint * message.constraints:
         raise BidBelowReserve(message.max_fee, message.constraints, parameters.reserve_wei_per_constraint)
     digest = check_bid_signature(domain, bid)
+    escrow_wei = escrow_of(message.user)
     if escrow_wei < message.max_fee:
         raise InsufficientEscrow(message.user, message.max_fee, escrow_wei)
     return digest

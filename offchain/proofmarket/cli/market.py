@@ -393,7 +393,7 @@ def _check_bid_like_the_api(client, message, signature: bytes, open_round: int) 
     try:
         validate_bid(
             SignedBid(message, signature), domain=client.domain, parameters=MarketAdapter(client, None).parameters(),
-            open_round=open_round, escrow_wei=client.balance_of(message.user),
+            open_round=open_round, escrow_of=client.balance_of,
         )
     except WrongRound as error:
         when = "has passed" if error.given < open_round else "has not started"

@@ -91,6 +91,7 @@ def properties_command(quick: bool, seed: int, out_dir: Path, plan_name: str | N
         console.print(note, highlight=False, soft_wrap=True)
     for path in write_reports(result, out_dir):
         console.print(f"wrote {path}")
+    console.print(f"the terms (IC deviation, tolerance, relaxed optimum, welfare ratio, …) are defined in {out_dir / 'properties.md'}")
 
 
 @click.command("clearing")

@@ -159,3 +159,15 @@ def test_the_payments_plot_gives_n_and_holds_every_point(result):
 def test_padded_limits_hold_every_value(values, symlog):
     low, high = padded_limits(values, symlog=symlog)
     assert low < min(values) and max(values) < high
+
+
+def test_percentages_never_use_an_exponent():
+    from proofmarket.sim.report import _percent
+
+    assert (_percent(0.0), _percent(0.0266), _percent(0.583), _percent(11.5), _percent(1234.5)) == (
+        "0",
+        "2.66",
+        "58.3",
+        "1,150",
+        "123,450",
+    )

@@ -101,7 +101,9 @@ def format_gwei(amount_wei: int) -> str:
 
 
 def _percent(share: float) -> str:
-    return f"{100 * share:.3g}"
+    """A share as a percentage: three significant digits, whole numbers from 100 (no exponent)."""
+    value = 100 * share
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def describe(tally: PropertyTally) -> str:

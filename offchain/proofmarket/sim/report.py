@@ -64,8 +64,12 @@ TERMS: dict[str, str] = {
     "whatever their cost).",
     "box plot": "the box spans the 25th to 75th percentile, the orange line inside it is the median (50th "
     "percentile), the whiskers reach the 5th and 95th percentiles, and dots are instances beyond them.",
-    "families": "the instance generators, taken in turn: random, lone-prover, pivotal-prover, tight-capacity, "
-    "equal-densities, whale, free-provers, thick-market (welfare only).",
+    "surplus policy": "where the surplus (users' payments less provers' payouts) goes: treasury, burn, or "
+    "rebate (back to the included users, pro rata to their charges).",
+    "families": "the instance generators: random, lone-prover, pivotal-prover, tight-capacity, equal-densities, "
+    "whale (10 or 100 gwei per constraint), free-provers, thick-market (50–200 bids). IR, budget balance, "
+    "capacity and welfare take all eight in turn, the IC searches the first seven, Sybil and OCA draw one at "
+    "random.",
     "gwei": "10^9 wei; 1 ETH = 10^9 gwei = 10^18 wei.",
 }
 """Every term the table, the notes and the plots use, as ``properties.md`` defines them."""

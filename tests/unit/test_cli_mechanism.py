@@ -104,6 +104,9 @@ def test_properties_prints_the_table_and_writes_reports_and_plots(runner, tmp_pa
     result = runner.invoke(main, ["properties", "--plan", "tiny", "--seed", "5", "--out", str(out)])
     assert result.exit_code == 0, result.stderr
     assert "Property harness — seed 5" in result.stdout
+    assert "(gwei)" in result.stdout and "trade-reduction" in result.stdout and "…" not in result.stdout
+    assert f"are defined in {out / 'properties.md'}\n" in result.stdout
+    assert "## Terms" in (out / "properties.md").read_text()
     assert {path.name for path in out.iterdir()} >= {
         "properties.json",
         "oca_gain_vs_capacity.png",

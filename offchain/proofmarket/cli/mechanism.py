@@ -90,4 +90,11 @@ def properties_command(quick: bool, seed: int, out_dir: Path, plan_name: str | N
     for note in render_notes(result):
         console.print(note, highlight=False, soft_wrap=True)
     for path in write_reports(result, out_dir):
-        console.print(f"wrote {path}")
+        console.print(f"wrote {path}", highlight=False, soft_wrap=True)
+    console.print(
+        "the terms (IC deviation, tolerance, relaxed optimum, welfare ratio, box plot and the rest) are defined in "
+        f"{out_dir / 'properties.md'}",
+        highlight=False,
+        soft_wrap=True,
+    )
+

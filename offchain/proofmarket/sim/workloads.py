@@ -4,8 +4,10 @@
 Every generator takes a ``random.Random`` and is a pure function of its state, so a seed
 reproduces a run. Bids are truthful (a bid is its user's value ``v_i``) and asks are truthful
 (an ask is its prover's cost ``c_j``): deviations are searched from there. Amounts are exact
-integers; the price level of an instance is drawn per instance (10^6 … 10^18 wei per
-constraint), so fees reach ~10^24 wei.
+integers in wei, at the scale of a ZK-rollup prover market: an instance's price level is drawn
+per instance, 0.01, 0.1 or 1 gwei per constraint (10 or 100 gwei for ``whale`` rounds), so a
+transaction of up to 10^6 constraints bids at most 0.01 ETH (1 ETH for a whale), a round's bids
+add up to at most 12 ETH, and a prover's unit cost is at most 5 gwei (500 gwei for a whale).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ FAMILIES = (
 )
 """Instance families: one uniform random family and adversarial ones (a lone prover whose ask
 is a reserve price; one large cheap prover beside small costly ones; a capacity ``C`` far
-below demand; many equal densities (ties); wei-sized fees near 10^24; provers of cost 0) and a
+below demand; many equal densities (ties); whale fees of up to 1 ETH per transaction; provers of
+cost 0) and a
 thicker market (:data:`THICK_SHAPE`: 50–200 bids, 2–10 provers, transactions of at most 10^4
 constraints), where the price of truthfulness should be small."""
 
@@ -60,11 +63,22 @@ def _log_uniform_int(rng: random.Random, low: int, high: int) -> int:
     return max(low, min(high, int(low * (high / low) ** exponent)))
 
 
+GWEI = 10**9
+ETHER = 10**18
+
+PRICE_LEVELS_WEI = (GWEI // 100, GWEI // 10, GWEI)
+"""An instance's typical fee per constraint (its price level ``L``): 0.01, 0.1 or 1 gwei.
+Densities are drawn in ``[L/10, 10·L]`` and provers' unit costs in ``[L/20, 5·L]``."""
+
+WHALE_PRICE_LEVELS_WEI = (10 * GWEI, 100 * GWEI)
+"""The ``whale`` family's price levels: 10 or 100 gwei per constraint."""
+
+
 def _price_level(rng: random.Random, family: str) -> int:
-    """The instance's typical fee per constraint, in wei."""
+    """The instance's typical fee per constraint ``L``, in wei (:data:`PRICE_LEVELS_WEI`)."""
     if family == "whale":
-        return 10 ** rng.randint(16, 18)
-    return 10 ** rng.randint(6, 14)
+        return rng.choice(WHALE_PRICE_LEVELS_WEI)
+    return rng.choice(PRICE_LEVELS_WEI)
 
 
 def generate_bids(rng: random.Random, count: int, level: int, shape: WorkloadShape, equal_density: bool) -> list[Bid]:
@@ -137,15 +151,16 @@ def random_round(
 def bench_round(rng: random.Random, bid_count: int, prover_count: int, mechanism: str = "proofphi") -> RoundInput:
     """A large round for the clearing bench.
 
-    Fees are independent random wei amounts (~10^13 … 10^16 wei per constraint, sizes 1 … 10^4),
-    provers' costs span the same range, total prover capacity is ~60% and ``C`` ~50% of the
-    demand, so the scan runs through about half the bids: the long-scan case.
+    Fees are independent random wei amounts (0.01 … 10 gwei per constraint, sizes 1 … 10^4, so
+    at most 10^-4 ETH a bid), provers' costs span 0.001 … 1 gwei per constraint, total prover
+    capacity is ~60% and ``C`` ~50% of the demand, so the scan runs through about half the bids:
+    the long-scan case.
     """
     bids = []
     for _ in range(bid_count):
         constraints = rng.randint(1, 10_000)
-        bids.append(Bid(random_id(rng), rng.randint(10**13 * constraints, 10**16 * constraints), constraints))
+        bids.append(Bid(random_id(rng), rng.randint(GWEI // 100 * constraints, 10 * GWEI * constraints), constraints))
     demand = sum(bid.constraints for bid in bids)
     capacity_each = max(1, demand * 6 // 10 // prover_count)
-    asks = [Ask(random_id(rng), rng.randint(10**12, 10**15), capacity_each) for _ in range(prover_count)]
+    asks = [Ask(random_id(rng), rng.randint(GWEI // 1000, GWEI), capacity_each) for _ in range(prover_count)]
     return RoundInput(mechanism, RoundConfig(capacity=max(1, demand // 2)), tuple(bids), tuple(asks))

@@ -222,7 +222,7 @@ def run_gas_benchmark(
             receipt = market.settle_round(clearinghouse, round_id, keccak(b"inputs"), (2_000, 1), bids, chunks)
             settle_gas[(bid_count, prover_count)] = receipt["gasUsed"]
             if (bid_count, prover_count) == (10, 1):
-                proof = development_proof(chunks[0].commitment, provers[0].address)
+                proof = development_proof(market.chunk(round_id, 0).statement(round_id, 0))
                 proof_gas = market.submit_proof(provers[0], round_id, 0, proof)["gasUsed"]
             if (bid_count, prover_count) in ((1, 1), (100, 4)):
                 slash_rounds.append(round_id)

@@ -70,7 +70,8 @@ def measure_groth16_submit_proof_gas(web3: Web3, funder: LocalAccount, transacti
     bids, chunks = signed_round(market, round_id, users, [prover], nonce=0, commit=chunk_commitment)
     market.settle_round(clearinghouse, round_id, keccak(b"groth16 gas benchmark inputs"), (UNIT_COST, 1), bids, chunks)
 
-    proof = prove_chunk_segments([included.bid.tx_hash for included in bids], prover.address)
+    statement = market.chunk(round_id, 0).statement(round_id, 0)
+    proof = prove_chunk_segments([included.bid.tx_hash for included in bids], statement.binding())
     receipt = market.submit_proof(prover, round_id, 0, proof.encoded)
     return SubmitProofGas(
         transactions=transactions,

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {PoseidonChunkCommitment} from "./commitment/PoseidonChunkCommitment.sol";
 import {IChunkCommitment} from "./interfaces/IChunkCommitment.sol";
+import {IChunkConsumer} from "./interfaces/IChunkConsumer.sol";
 import {IProofMarket} from "./interfaces/IProofMarket.sol";
 import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
 import {Signatures} from "./libraries/Signatures.sol";
@@ -11,6 +12,7 @@ import {Ask, AskLib} from "./types/Ask.sol";
 import {Bid, BidLib} from "./types/Bid.sol";
 import {Chunk, ChunkStatus} from "./types/Chunk.sol";
 import {ChunkAssignment} from "./types/ChunkAssignment.sol";
+import {ChunkStatement} from "./types/ChunkStatement.sol";
 import {CompactSignature} from "./types/CompactSignature.sol";
 import {IncludedBid} from "./types/IncludedBid.sol";
 import {MarketConfig} from "./types/MarketConfig.sol";
@@ -45,6 +47,11 @@ contract ProofMarket is IProofMarket {
     ///      b+2, and slashed from b+3 on. The owner sets a realistic window; this floor only
     ///      rules out the degenerate 0 and 1 (a chunk slashable in the very next block).
     uint256 internal constant MIN_PROVING_WINDOW_BLOCKS = 2;
+    /// @dev The most gas a consumer's callback may be given (`consumerGasLimit`).
+    uint256 internal constant MAX_CONSUMER_GAS_LIMIT = 1_000_000;
+    /// @dev Gas the callback's own call costs besides its limit (a cold account, the calldata
+    ///      copy, the event on failure), so the check before it leaves the limit whole.
+    uint256 internal constant CONSUMER_CALL_OVERHEAD = 10_000;
     /// @dev The largest `maxBidsPerChunk`. A chunk's `slash` and `disputeCommitment` each resolve
     ///      all its bids in one call. A refund into an empty escrow slot costs ~24,500 gas (a new
     ///      slot, 22,100), twice a settled bid, and a dispute adds one on-chain Poseidon hash per
@@ -193,6 +200,7 @@ contract ProofMarket is IProofMarket {
         _checkBounds("settlementWindowBlocks", config.settlementWindowBlocks, 1, MAX_WINDOW_BLOCKS);
         _checkBounds("capacityPerRound", config.capacityPerRound, 1, type(uint64).max);
         _checkBounds("maxBidsPerChunk", config.maxBidsPerChunk, 1, MAX_BIDS_PER_CHUNK);
+        _checkBounds("consumerGasLimit", config.consumerGasLimit, 0, MAX_CONSUMER_GAS_LIMIT);
         _config = config;
         emit ConfigUpdated(config);
     }
@@ -524,16 +532,30 @@ contract ProofMarket is IProofMarket {
         chunk.deadline = settlement.deadline;
         chunk.commitment = assignment.commitment;
         chunk.refundHash = refundHash_;
+        bytes32 dataHash = _statementDataHash(assignment.statementData);
+        // NOTE (gas): a chunk without statement data leaves its fifth slot zero, unwritten.
+        if (dataHash != bytes32(0)) chunk.statementDataHash = dataHash;
+        _emitChunkAssigned(settlement.roundId, chunkIndex, chunk, dataHash);
+    }
+
+    /// @dev ChunkAssigned from the chunk just written (warm slots: a stack of locals would not fit).
+    function _emitChunkAssigned(uint64 roundId, uint256 chunkIndex, Chunk storage chunk, bytes32 dataHash) private {
         emit ChunkAssigned(
-            settlement.roundId,
+            roundId,
             chunkIndex,
-            prover,
-            uint64(constraints),
-            uint128(payment),
-            uint128(collateral),
-            assignment.commitment,
-            refundHash_
+            chunk.prover,
+            chunk.constraints,
+            chunk.payment,
+            chunk.collateral,
+            chunk.commitment,
+            chunk.refundHash,
+            dataHash
         );
+    }
+
+    /// @dev `ChunkStatement.dataHash` of `statementData`: its keccak256, or zero when it is empty.
+    function _statementDataHash(bytes calldata statementData) internal pure returns (bytes32) {
+        return statementData.length == 0 ? bytes32(0) : keccak256(statementData);
     }
 
     /// @dev The ask is for this round and signed by its prover; returns the prover.
@@ -657,34 +679,81 @@ contract ProofMarket is IProofMarket {
 
     /// @inheritdoc IProofMarket
     /// @dev Anyone may submit (a relayer, a watchtower): the payment always goes to the chunk's
-    ///      prover, and the proof binds that prover, so copying a proof gains nothing.
+    ///      prover, and the proof binds the whole statement (prover, round, chunk, commitment,
+    ///      data), so copying or reusing a proof gains nothing.
     ///
     ///      NOTE (gas): a proof touches one slot of the prover, none of its own. The payment moves
     ///      from the chunk to the prover's `earnings`, in the registry slot whose `locked` it
     ///      unlocks anyway; it stays in `Totals.reserved` until collected, so the totals need no
     ///      write either.
-    function submitProof(uint64 roundId, uint256 chunkIndex, bytes calldata proof) external {
+    function submitProof(uint64 roundId, uint256 chunkIndex, bytes calldata statementData, bytes calldata proof)
+        external
+    {
         Chunk storage chunk = _pendingChunk(roundId, chunkIndex);
         uint256 deadline = chunk.deadline;
         if (block.number > deadline) revert ProvingDeadlinePassed(roundId, chunkIndex, deadline, block.number);
-        address prover = chunk.prover;
+        ChunkStatement memory statement = _checkedStatement(roundId, chunkIndex, chunk, statementData);
         bool valid;
         // NOTE: verifyChunkProof is `view`, so this is a STATICCALL: the verifier cannot re-enter
         // to change state. A verifier that reverts counts as a rejection.
-        try _config.verifier.verifyChunkProof(chunk.commitment, prover, proof) returns (bool accepted) {
+        try _config.verifier.verifyChunkProof(statement, statementData, proof) returns (bool accepted) {
             valid = accepted;
         } catch {
             valid = false;
         }
-        if (!valid) revert InvalidProof(roundId, chunkIndex, prover);
+        if (!valid) revert InvalidProof(roundId, chunkIndex, statement.prover);
 
         uint96 payment = chunk.payment;
         uint96 collateral = chunk.collateral;
         chunk.status = ChunkStatus.Proven;
-        Prover storage registered = _provers[prover];
+        Prover storage registered = _provers[statement.prover];
         // NOTE: the prover's locked collateral includes this chunk's, locked at settlement.
         (registered.locked, registered.earnings) = (registered.locked - collateral, registered.earnings + payment);
-        emit ChunkProven(roundId, chunkIndex, prover, payment, msg.sender);
+        emit ChunkProven(roundId, chunkIndex, statement.prover, payment, msg.sender);
+        _notifyConsumer(statement, statementData);
+    }
+
+    /// @dev The chunk's statement, once `statementData` is checked against its stored hash.
+    function _checkedStatement(uint64 roundId, uint256 chunkIndex, Chunk storage chunk, bytes calldata statementData)
+        internal
+        view
+        returns (ChunkStatement memory statement)
+    {
+        bytes32 expected = chunk.statementDataHash;
+        bytes32 actual = _statementDataHash(statementData);
+        if (actual != expected) revert StatementDataMismatch(roundId, chunkIndex, expected, actual);
+        statement = ChunkStatement({
+            roundId: roundId,
+            chunkIndex: chunkIndex,
+            prover: chunk.prover,
+            commitment: chunk.commitment,
+            dataHash: expected
+        });
+    }
+
+    /// @dev Calls the configured consumer back with at most `consumerGasLimit` gas, after every
+    ///      effect of the proof (checks-effects-interactions). A revert, an out-of-gas or a
+    ///      malformed return in the callback is caught and reported; it never undoes the payment.
+    ///      NOTE: the submitter must leave the callback its whole limit (EIP-150 keeps 1/64
+    ///      back), else the proof reverts `InsufficientGasForConsumer`: a submitter cannot starve
+    ///      the consumer on purpose and still have the proof count.
+    function _notifyConsumer(ChunkStatement memory statement, bytes calldata statementData) internal {
+        MarketConfig storage config = _config;
+        IChunkConsumer consumer = config.consumer;
+        if (address(consumer) == address(0)) return;
+        uint256 gasLimit = config.consumerGasLimit;
+        uint256 needed = gasLimit + gasLimit / 63 + CONSUMER_CALL_OVERHEAD;
+        if (gasleft() < needed) revert InsufficientGasForConsumer(needed, gasleft());
+        // NOTE: a call to an account without code would revert outside the try (Solidity checks
+        // the code size first), and with it the payment: such a consumer is reported instead.
+        if (address(consumer).code.length == 0) {
+            emit ConsumerCallFailed(statement.roundId, statement.chunkIndex, address(consumer));
+            return;
+        }
+        try consumer.onChunkProven{gas: gasLimit}(statement, statementData) {}
+        catch {
+            emit ConsumerCallFailed(statement.roundId, statement.chunkIndex, address(consumer));
+        }
     }
 
     function _pendingChunk(uint64 roundId, uint256 chunkIndex) internal view returns (Chunk storage chunk) {
@@ -901,6 +970,34 @@ contract ProofMarket is IProofMarket {
     /// @inheritdoc IProofMarket
     function getChunk(uint64 roundId, uint256 chunkIndex) external view returns (Chunk memory) {
         return _chunks[roundId][chunkIndex];
+    }
+
+    /// @inheritdoc IProofMarket
+    function provenChunk(uint64 roundId, uint256 chunkIndex)
+        external
+        view
+        returns (bool proven, ChunkStatement memory statement)
+    {
+        Chunk storage chunk = _chunks[roundId][chunkIndex];
+        proven = chunk.status == ChunkStatus.Proven;
+        statement = ChunkStatement({
+            roundId: roundId,
+            chunkIndex: chunkIndex,
+            prover: chunk.prover,
+            commitment: chunk.commitment,
+            dataHash: chunk.statementDataHash
+        });
+    }
+
+    /// @inheritdoc IProofMarket
+    function roundProven(uint64 roundId) external view returns (bool) {
+        Round storage round = _rounds[roundId];
+        if (round.settledAt == 0) return false;
+        uint256 count = round.chunkCount;
+        for (uint256 i; i < count; ++i) {
+            if (_chunks[roundId][i].status != ChunkStatus.Proven) return false;
+        }
+        return true;
     }
 
     /// @inheritdoc IProofMarket

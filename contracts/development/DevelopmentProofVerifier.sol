@@ -2,26 +2,27 @@
 pragma solidity 0.8.28;
 
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
+import {ChunkStatement} from "../types/ChunkStatement.sol";
 
 /// @title DevelopmentProofVerifier
 /// @notice NOT SECURE. A stand-in verifier for tests and local demos only: it proves nothing
 ///         about the chunk's transactions. Never configure it on a network with real value.
-/// @dev A "proof" is the 32 bytes `keccak256(abi.encode(chunkCommitment, prover))`. Like a real
-///      proof it binds both the chunk commitment and the prover, so a proof made for one
-///      prover or one chunk is rejected for any other: tests of copied proofs stay meaningful.
+/// @dev A "proof" is the 32 bytes `keccak256(abi.encode(statement))`. Like a real proof it binds
+///      the whole statement (round, chunk, prover, commitment, data), so a proof made for one
+///      statement is rejected for any other: tests of copied or reused proofs stay meaningful.
 ///      Anyone can compute it, which is exactly why it is insecure.
 contract DevelopmentProofVerifier is IProofVerifier {
-    /// @notice The only proof this verifier accepts for `chunkCommitment` and `prover`.
-    function developmentProof(bytes32 chunkCommitment, address prover) public pure returns (bytes memory proof) {
-        proof = abi.encode(keccak256(abi.encode(chunkCommitment, prover)));
+    /// @notice The only proof this verifier accepts for `statement`.
+    function developmentProof(ChunkStatement memory statement) public pure returns (bytes memory proof) {
+        proof = abi.encode(keccak256(abi.encode(statement)));
     }
 
     /// @inheritdoc IProofVerifier
-    function verifyChunkProof(bytes32 chunkCommitment, address prover, bytes calldata proof)
+    function verifyChunkProof(ChunkStatement calldata statement, bytes calldata, bytes calldata proof)
         external
         pure
         returns (bool valid)
     {
-        valid = keccak256(proof) == keccak256(developmentProof(chunkCommitment, prover));
+        valid = keccak256(proof) == keccak256(developmentProof(statement));
     }
 }

@@ -5,6 +5,7 @@ import {Ask} from "../types/Ask.sol";
 import {Bid} from "../types/Bid.sol";
 import {Chunk, ChunkStatus} from "../types/Chunk.sol";
 import {ChunkAssignment} from "../types/ChunkAssignment.sol";
+import {ChunkStatement} from "../types/ChunkStatement.sol";
 import {CompactSignature} from "../types/CompactSignature.sol";
 import {IncludedBid} from "../types/IncludedBid.sol";
 import {MarketConfig} from "../types/MarketConfig.sol";
@@ -96,13 +97,19 @@ interface IProofMarket {
         uint128 payment,
         uint128 collateral,
         bytes32 commitment,
-        bytes32 refundHash
+        bytes32 refundHash,
+        bytes32 statementDataHash
     );
 
     /// @notice The chunk was proven: `payment` credited to `prover`, its collateral unlocked.
+    ///         Its statement is `provenChunk(roundId, chunkIndex)`.
     event ChunkProven(
         uint64 indexed roundId, uint256 indexed chunkIndex, address indexed prover, uint256 payment, address submitter
     );
+
+    /// @notice The configured `consumer`'s callback for a proven chunk reverted, ran out of gas,
+    ///         or has no code; the proof and the payment stand.
+    event ConsumerCallFailed(uint64 indexed roundId, uint256 indexed chunkIndex, address consumer);
 
     /// @notice The chunk was slashed after its deadline: `collateralSlashed` taken from `prover`,
     ///         `refunded` to the chunk's users, the rest split `reporterReward` / `treasuryShare`.
@@ -293,6 +300,14 @@ interface IProofMarket {
     /// @notice The chunk's proving `deadline` passed; it is `currentBlock`.
     error ProvingDeadlinePassed(uint64 roundId, uint256 chunkIndex, uint256 deadline, uint256 currentBlock);
 
+    /// @notice The statement data given hashes to `actual`, not to the chunk's stored `expected`
+    ///         (zero stands for no data).
+    error StatementDataMismatch(uint64 roundId, uint256 chunkIndex, bytes32 expected, bytes32 actual);
+
+    /// @notice A consumer is configured and fewer than `needed` gas are left for its callback
+    ///         (`left`): send the proof with more gas.
+    error InsufficientGasForConsumer(uint256 needed, uint256 left);
+
     /// @notice The verifier rejected the proof (or reverted) for the chunk and its `prover`.
     error InvalidProof(uint64 roundId, uint256 chunkIndex, address prover);
 
@@ -400,8 +415,13 @@ interface IProofMarket {
 
     /// @notice Submits the proof of chunk `chunkIndex` of round `roundId` (by anyone, up to and
     ///         including the deadline block). On success the chunk's prover is credited its payment
-    ///         (as `Prover.earnings`, part of its `balanceOf`) and its collateral unlocks.
-    function submitProof(uint64 roundId, uint256 chunkIndex, bytes calldata proof) external;
+    ///         (as `Prover.earnings`, part of its `balanceOf`) and its collateral unlocks; then the
+    ///         configured consumer, if any, is called back (`IChunkConsumer`).
+    /// @param statementData The chunk's statement data exactly as its settlement supplied it (empty
+    ///        if none); checked against the stored hash (`StatementDataMismatch`).
+    /// @param proof The proof, for the verifier to check against the chunk's whole statement.
+    function submitProof(uint64 roundId, uint256 chunkIndex, bytes calldata statementData, bytes calldata proof)
+        external;
 
     // ------------------------------------------------------------------ slash
 
@@ -449,6 +469,18 @@ interface IProofMarket {
 
     /// @notice Chunk `chunkIndex` of round `roundId` (all zero if there is none).
     function getChunk(uint64 roundId, uint256 chunkIndex) external view returns (Chunk memory);
+
+    /// @notice For consumers (a rollup contract): whether the chunk is proven, and the statement it
+    ///         is (or would be) proven for. A statement's data is checked by its hash: a rollup
+    ///         passes the roots it expects and compares `keccak256(data)` with `statement.dataHash`.
+    function provenChunk(uint64 roundId, uint256 chunkIndex)
+        external
+        view
+        returns (bool proven, ChunkStatement memory statement);
+
+    /// @notice Whether round `roundId` is settled and every one of its chunks is proven (true for a
+    ///         settled round without chunks).
+    function roundProven(uint64 roundId) external view returns (bool);
 
     /// @notice The market's running totals; see {Totals} for the conservation invariant.
     function getTotals() external view returns (Totals memory);

@@ -12,8 +12,9 @@ enum ChunkStatus {
     Disputed
 }
 
-/// @notice One prover's share of a settled round (four storage slots; `submitProof` reads the
-///         first three and writes the first).
+/// @notice One prover's share of a settled round (five storage slots; `submitProof` reads the
+///         first three and the fifth, and writes the first; the fifth is written only when the
+///         chunk has statement data).
 struct Chunk {
     /// The prover the chunk is assigned to.
     address prover;
@@ -32,4 +33,6 @@ struct Chunk {
     bytes32 commitment;
     /// Chained hash of the chunk's `(user, charge, txHash)` list (RefundLib).
     bytes32 refundHash;
+    /// keccak256 of the chunk's statement data, or zero if it has none (`ChunkStatement.dataHash`).
+    bytes32 statementDataHash;
 }

@@ -19,4 +19,7 @@ struct ChunkAssignment {
     uint128 payment;
     /// Commitment to the chunk's transactions that the proof must bind (see IProofVerifier).
     bytes32 commitment;
+    /// The statement data the deployment's verifier defines (for a rollup: the chunk's pre- and
+    /// post-state roots), or empty. The chunk stores its keccak256; the proof must bind it.
+    bytes statementData;
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IChunkConsumer} from "../interfaces/IChunkConsumer.sol";
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 import {SurplusPolicy} from "./SurplusPolicy.sol";
 
-/// @notice The market's parameters, set by the owner (field order packs them into five slots).
+/// @notice The market's parameters, set by the owner (field order packs them into six slots).
 /// @dev Each field's bounds are stated beside it; the constructor and `updateConfig` revert
 ///      `ConfigOutOfBounds(field, value, min, max)` (or `ZeroAddress(field)`) outside them.
 struct MarketConfig {
@@ -42,4 +43,9 @@ struct MarketConfig {
     /// κ: collateral in wei per constraint of capacity, and locked per assigned constraint (any
     /// uint128; zero means provers post no collateral and a slash refunds only from the payment).
     uint128 collateralPerConstraint;
+    /// Called back (`IChunkConsumer.onChunkProven`) when a chunk is proven, or zero for none.
+    IChunkConsumer consumer;
+    /// The most gas the callback may use: [0, 1,000,000] (it runs after the payment; a failure is
+    /// caught).
+    uint32 consumerGasLimit;
 }

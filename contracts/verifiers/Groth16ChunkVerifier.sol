@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
+import {ChunkStatement, ChunkStatementLib} from "../types/ChunkStatement.sol";
 import {
     VK_ALPHA_X,
     VK_ALPHA_Y,
@@ -28,10 +29,13 @@ import {
 } from "./ChunkVerifyingKey.sol";
 
 /// @title Groth16ChunkVerifier
-/// @notice Verifies that `prover` knows the transactions behind a chunk commitment: a chunk proof
+/// @notice Verifies that a prover knows the transactions behind a chunk commitment: a chunk proof
 ///         is a chain of Groth16 proofs of the segment circuit (circuits/chunk_segment.circom), from
-///         commitment 0 to `chunkCommitment`, every one bound to the prover's address. docs/zk.md
-///         specifies the commitment, the circuit's statement and the proof encoding.
+///         commitment 0 to the statement's commitment, every one bound to the whole statement: the
+///         circuit's third public input (named `prover` in the circuit) carries the statement's
+///         binding, `ChunkStatementLib.binding(statement)`, so a proof is valid for one round,
+///         chunk, prover and statement data only. docs/zk.md specifies the commitment, the
+///         circuit's statement and the proof encoding.
 /// @dev Outcomes:
 ///      - returns true: the proof is well formed and proves the statement;
 ///      - returns false: the proof is well formed but proves something else (its chain ends at
@@ -117,13 +121,16 @@ contract Groth16ChunkVerifier is IProofVerifier {
 
     /// @inheritdoc IProofVerifier
     /// @dev `proof` is `abi.encode(Segment[])` in chain order: segment i proves the step from the
-    ///      previous segment's next commitment (0 for the first) to its own, for `prover`.
-    function verifyChunkProof(bytes32 chunkCommitment, address prover, bytes calldata proof)
+    ///      previous segment's next commitment (0 for the first) to its own, for the statement's
+    ///      binding. This circuit proves nothing about `statementData`; the binding commits to its hash.
+    function verifyChunkProof(ChunkStatement calldata statement, bytes calldata, bytes calldata proof)
         external
         view
         returns (bool valid)
     {
+        bytes32 chunkCommitment = statement.commitment;
         if (uint256(chunkCommitment) >= SCALAR_FIELD) revert ChunkCommitmentNotInField(chunkCommitment);
+        uint256 binding = ChunkStatementLib.binding(statement);
         Segment[] calldata segments = _decode(proof);
         for (uint256 i = 0; i < segments.length; ++i) {
             _checkSegment(segments[i], i);
@@ -132,8 +139,8 @@ contract Groth16ChunkVerifier is IProofVerifier {
         if (segments[segments.length - 1].nextCommitment != uint256(chunkCommitment)) return false;
         // NOTE: the seed hashes the whole statement and proof, so the weights are fixed only
         // after the proof is; one segment needs no weight (w_0 = 1).
-        bytes32 seed = segments.length == 1 ? bytes32(0) : keccak256(abi.encode(chunkCommitment, prover, keccak256(proof)));
-        (bool pairingHolds, uint256 failedPrecompile) = _batchedPairingCheck(segments, prover, seed);
+        bytes32 seed = segments.length == 1 ? bytes32(0) : keccak256(abi.encode(chunkCommitment, binding, keccak256(proof)));
+        (bool pairingHolds, uint256 failedPrecompile) = _batchedPairingCheck(segments, binding, seed);
         if (failedPrecompile == EC_PAIRING) revert PairingInputRejected();
         if (failedPrecompile != 0) revert PrecompileFailed(failedPrecompile);
         return pairingHolds;
@@ -218,7 +225,7 @@ contract Groth16ChunkVerifier is IProofVerifier {
     ///      ((x, y) of the G1 point, then the G2 point as x_imag, x_real, y_imag, y_real); after
     ///      it `term` (a weighted point), `sumC` (the sum of w_i C_i) and `buffer` (a precompile's
     ///      input), all allocated.
-    function _batchedPairingCheck(Segment[] calldata segments, address prover, bytes32 seed)
+    function _batchedPairingCheck(Segment[] calldata segments, uint256 binding, bytes32 seed)
         private
         view
         returns (bool valid, uint256 failedPrecompile)
@@ -313,7 +320,7 @@ contract Groth16ChunkVerifier is IProofVerifier {
             mstore(add(pair, 0x60), VK_BETA_X_REAL)
             mstore(add(pair, 0x80), VK_BETA_Y_IMAG)
             mstore(add(pair, 0xa0), VK_BETA_Y_REAL)
-            // (sum w_i vk_i, gamma) = (W IC0 + (sum w_i previous_i) IC1 + (sum w_i next_i) IC2 + (W prover) IC3, gamma)
+            // (sum w_i vk_i, gamma) = (W IC0 + (sum w_i previous_i) IC1 + (sum w_i next_i) IC2 + (W binding) IC3, gamma)
             pair := add(pair, 0xc0)
             failedPrecompile := or(failedPrecompile, multiplyTo(pair, VK_IC0_X, VK_IC0_Y, weightSum, buffer))
             failedPrecompile := or(failedPrecompile, multiplyTo(term, VK_IC1_X, VK_IC1_Y, mload(add(sums, 0x20)), buffer))
@@ -321,7 +328,7 @@ contract Groth16ChunkVerifier is IProofVerifier {
             failedPrecompile := or(failedPrecompile, multiplyTo(term, VK_IC2_X, VK_IC2_Y, mload(add(sums, 0x40)), buffer))
             failedPrecompile := or(failedPrecompile, addTo(pair, term, buffer))
             failedPrecompile := or(failedPrecompile, multiplyTo(
-                term, VK_IC3_X, VK_IC3_Y, mulmod(prover, weightSum, SCALAR_FIELD), buffer
+                term, VK_IC3_X, VK_IC3_Y, mulmod(binding, weightSum, SCALAR_FIELD), buffer
             ))
             failedPrecompile := or(failedPrecompile, addTo(pair, term, buffer))
             mstore(add(pair, 0x40), VK_GAMMA_X_IMAG)

@@ -254,13 +254,15 @@ class ProverMarketAdapter:
 
     def chunk_on_chain(self, round_id: int, chunk_index: int) -> tuple[str, bytes, str]:
         chunk = self.client.chunk(round_id, chunk_index)
-        return chunk.prover, bytes(chunk.commitment), chunk.status.state_name
+        return chunk.statement(round_id, chunk_index), chunk.status.state_name
 
     def settled_transactions(self, round_id: int, chunk_index: int) -> list[bytes]:
         return [refund.tx_hash for refund in self.client.refunds_from_settlement(round_id)[chunk_index]]
 
-    def submit_proof(self, prover: LocalAccount, round_id: int, chunk_index: int, proof: bytes) -> int:
-        return self.client.submit_proof(prover, round_id, chunk_index, proof)["gasUsed"]
+    def submit_proof(
+        self, prover: LocalAccount, round_id: int, chunk_index: int, proof: bytes, statement_data: bytes
+    ) -> int:
+        return self.client.submit_proof(prover, round_id, chunk_index, proof, statement_data)["gasUsed"]
 
     def dispute_commitment(self, prover: LocalAccount, round_id: int, chunk_index: int) -> int:
         return self.client.dispute_commitment(prover, round_id, chunk_index)["gasUsed"]
@@ -285,12 +287,15 @@ def build_prover_agent(
 
     client = deployment.client(web3)
     if deployment.verifier_kind == "groth16":
-        from proofmarket.zk.prover import prove_chunk
+        from proofmarket.zk.prover import prove_chunk as prove_groth16
+
+        def prove_chunk(tx_hashes, statement):
+            return prove_groth16(tx_hashes, statement.binding())
     else:
         from proofmarket.chain.market import development_proof
 
-        def prove_chunk(tx_hashes, prover):  # NOT SECURE: the development verifier's proof
-            return development_proof(chunk_commitment(tx_hashes), prover)
+        def prove_chunk(tx_hashes, statement):  # NOT SECURE: the development verifier's proof
+            return development_proof(statement)
 
     agent = ProverAgent(
         account=account,

@@ -227,6 +227,7 @@ class Rounds:
         payment: int,
         commitment: bytes | None = None,
         nonce: int = 0,
+        statement_data: bytes = b"",
     ) -> ChunkAssignment:
         ask = AskMessage(prover=prover.address, unit_cost=unit_cost, round=round_id, nonce=nonce)
         return ChunkAssignment(
@@ -235,6 +236,7 @@ class Rounds:
             bid_count=bid_count,
             payment=payment,
             commitment=commitment or field_commitment(f"chunk {next(_tx_counter)}".encode()),
+            statement_data=statement_data,
         )
 
     def mine_to(self, block: int) -> None:
@@ -260,6 +262,6 @@ class Rounds:
         """Mines until the head is past the round's proving deadline."""
         self.mine_to(self.market.round(round_id).deadline + 1)
 
-    def proof(self, chunk: ChunkAssignment) -> bytes:
-        """The development verifier's proof for ``chunk`` and its prover."""
-        return development_proof(chunk.commitment, chunk.ask.prover)
+    def proof(self, round_id: int, chunk_index: int) -> bytes:
+        """The development verifier's proof for the chunk's statement as the market recorded it."""
+        return development_proof(self.market.chunk(round_id, chunk_index).statement(round_id, chunk_index))

@@ -44,9 +44,10 @@ PYTHON_NAMES = {
     "settlementWindowBlocks": "settlement_window_blocks",
     "capacityPerRound": "capacity_per_round",
     "maxBidsPerChunk": "max_bids_per_chunk",
+    "consumerGasLimit": "consumer_gas_limit",
 }
 #: The largest value each field's Solidity type holds.
-TYPE_MAX = {"reporterShareBps": 2**16 - 1, "maxBidsPerChunk": 2**32 - 1}
+TYPE_MAX = {"reporterShareBps": 2**16 - 1, "maxBidsPerChunk": 2**32 - 1, "consumerGasLimit": 2**32 - 1}
 
 
 def _outside_bounds():

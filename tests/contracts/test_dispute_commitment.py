@@ -125,7 +125,7 @@ def test_dispute_reverts_when_the_chunk_is_resolved(market, rounds, settled, pro
     with reverts("ChunkNotPending", roundId=round_id, chunkIndex=0):
         market.slash(reporter, round_id, 0)
     with reverts("ChunkNotPending", roundId=round_id, chunkIndex=0):
-        market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+        market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
 
 
 def test_dispute_reverts_for_a_chunk_that_does_not_exist(market, settled, prover_fast):

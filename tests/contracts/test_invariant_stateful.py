@@ -470,7 +470,7 @@ def make_machine(web3, roles, mine):
             if self.head() == chunk.deadline:
                 self.rounds.mine(1)  # stay clear of the boundary block (estimation vs. inclusion)
             submitter = self.roles[data.draw(st.sampled_from(PROVERS + ("reporter",)), label="submitter")]
-            proof = self.rounds.proof(chunk.assignment)
+            proof = self.rounds.proof(chunk.round_id, chunk.index)
             if self.head() > chunk.deadline:
                 _expect_revert(lambda: self.market.submit_proof(submitter, chunk.round_id, chunk.index, proof), "ProvingDeadlinePassed")
                 return

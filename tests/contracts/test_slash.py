@@ -141,7 +141,7 @@ def test_slash_reverts_when_refund_list_is_empty(market, rounds, settled, report
 
 def test_slash_reverts_when_chunk_was_proven(market, rounds, settled, reporter, prover_fast):
     round_id, chunks = settled
-    market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
     rounds.pass_deadline(round_id)
     with reverts("ChunkNotPending", status=int(ChunkStatus.PROVEN)):
         market.slash(reporter, round_id, 0)

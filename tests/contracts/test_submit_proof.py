@@ -1,5 +1,7 @@
 """submitProof(round, chunk, proof): verified through IProofVerifier; the prover is paid."""
 
+from dataclasses import replace
+
 import pytest
 
 from proofmarket.chain.market import ChunkStatus, development_proof
@@ -25,7 +27,7 @@ def settled(rounds, funded, registered, alice, bob, prover_fast, prover_slow):
 def test_submit_proof_pays_the_prover_and_unlocks_collateral(market, ledger, rounds, settled, prover_fast):
     round_id, chunks = settled
     before = ledger.snapshot()
-    receipt = market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    receipt = market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
     after = ledger.assert_changes(before, prover_fast=Change(balance=1_500, locked=-15_000))
     # The payment becomes the prover's earnings: part of its balance, still in `reserved`
     # until collected (the registry slot holds it; no slot of its own).
@@ -45,20 +47,21 @@ def test_submit_proof_pays_the_prover_and_unlocks_collateral(market, ledger, rou
 def test_submit_proof_by_anyone_pays_the_assigned_prover(market, ledger, rounds, settled, reporter, prover_slow):
     round_id, chunks = settled
     before = ledger.snapshot()
-    market.submit_proof(reporter, round_id, 1, rounds.proof(chunks[1]))
+    market.submit_proof(reporter, round_id, 1, rounds.proof(round_id, 1))
     ledger.assert_changes(before, prover_slow=Change(balance=1_200, locked=-10_000))
 
 
 def test_submit_proof_on_the_deadline_block_is_accepted(market, ledger, rounds, settled, prover_fast):
     round_id, chunks = settled
     rounds.mine_to(market.round(round_id).deadline - 1)
-    receipt = market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    receipt = market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
     assert receipt["blockNumber"] == market.round(round_id).deadline
 
 
 def test_submit_proof_reverts_for_a_proof_copied_from_another_prover(market, rounds, settled, prover_fast, prover_slow):
     round_id, chunks = settled
-    copied = development_proof(chunks[1].commitment, prover_fast.address)  # same commitment, wrong prover
+    # chunk 1's statement, but naming prover_fast: a proof for another prover
+    copied = development_proof(replace(market.chunk(round_id, 1).statement(round_id, 1), prover=prover_fast.address))
     with reverts("InvalidProof", roundId=round_id, chunkIndex=1, prover=prover_slow.address):
         market.submit_proof(prover_fast, round_id, 1, copied)
 
@@ -66,14 +69,15 @@ def test_submit_proof_reverts_for_a_proof_copied_from_another_prover(market, rou
 def test_submit_proof_reverts_for_a_proof_of_another_commitment(market, rounds, settled, prover_fast):
     round_id, _ = settled
     with reverts("InvalidProof", roundId=round_id, chunkIndex=0, prover=prover_fast.address):
-        market.submit_proof(prover_fast, round_id, 0, development_proof(b"\x44" * 32, prover_fast.address))
+        other = replace(market.chunk(round_id, 0).statement(round_id, 0), commitment=b"\x44" * 32)
+        market.submit_proof(prover_fast, round_id, 0, development_proof(other))
 
 
 def test_submit_proof_reverts_when_the_verifier_reverts(market, owner, rounds, settled, prover_fast):
     round_id, chunks = settled
     market.set_verifier(owner, market.address)  # no verifyChunkProof there: the call reverts
     with reverts("InvalidProof", roundId=round_id, chunkIndex=0):
-        market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+        market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
 
 
 def test_submit_proof_reverts_when_chunk_not_found(market, settled, prover_fast):
@@ -84,9 +88,9 @@ def test_submit_proof_reverts_when_chunk_not_found(market, settled, prover_fast)
 
 def test_submit_proof_reverts_when_already_proven(market, rounds, settled, prover_fast):
     round_id, chunks = settled
-    market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
     with reverts("ChunkNotPending", roundId=round_id, chunkIndex=0, status=int(ChunkStatus.PROVEN)):
-        market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+        market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
 
 
 def test_submit_proof_reverts_after_the_deadline(market, rounds, settled, prover_fast):
@@ -94,20 +98,20 @@ def test_submit_proof_reverts_after_the_deadline(market, rounds, settled, prover
     deadline = market.round(round_id).deadline
     rounds.pass_deadline(round_id)
     with reverts("ProvingDeadlinePassed", roundId=round_id, chunkIndex=0, deadline=deadline):
-        market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+        market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
 
 
 def test_submit_proof_works_while_paused(market, ledger, owner, rounds, settled, prover_fast):
     round_id, chunks = settled
     market.pause(owner)
     before = ledger.snapshot()
-    market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
     ledger.assert_changes(before, prover_fast=Change(balance=1_500, locked=-15_000))
 
 
 def test_proven_prover_withdraws_its_payment(market, ledger, rounds, settled, prover_fast):
     round_id, chunks = settled
-    market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
     before = ledger.snapshot()
     receipt = market.withdraw(prover_fast, 1_000)
     after = ledger.assert_changes(before, prover_fast=Change(wallet=1_000, balance=-1_000))
@@ -119,7 +123,7 @@ def test_proven_prover_withdraws_its_payment(market, ledger, rounds, settled, pr
 
 def test_prover_deposit_collects_its_earnings(market, ledger, rounds, settled, prover_fast):
     round_id, chunks = settled
-    market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
     before = ledger.snapshot()
     receipt = market.deposit(prover_fast, 100)
     after = ledger.assert_changes(before, prover_fast=Change(wallet=-100, balance=100))
@@ -129,7 +133,7 @@ def test_prover_deposit_collects_its_earnings(market, ledger, rounds, settled, p
 
 def test_prover_earnings_fund_its_bids(market, ledger, rounds, settled, alice, prover_fast, prover_slow):
     round_id, chunks = settled
-    market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
     # prover_fast holds no escrow of its own, only 1,500 of earnings: a 1,200 bid is covered.
     next_round = rounds.open_round()
     bids = [rounds.bid(prover_fast, next_round, 100, 1_200)]
@@ -144,7 +148,7 @@ def test_prover_earnings_fund_its_bids(market, ledger, rounds, settled, alice, p
 
 def test_prover_earnings_survive_its_exit(market, ledger, rounds, settled, prover_fast):
     round_id, chunks = settled
-    market.submit_proof(prover_fast, round_id, 0, rounds.proof(chunks[0]))
+    market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0))
     market.request_exit(prover_fast)
     rounds.mine_to(rounds.withdrawable_block(prover_fast.address))
     before = ledger.snapshot()

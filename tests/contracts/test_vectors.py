@@ -160,7 +160,7 @@ def test_vector_outcome_settles_and_proves_with_exact_balance_changes(vector, ma
 
     # Prove every chunk with the development proof: each prover is paid, its collateral unlocks.
     for index, chunk in enumerate(chunks):
-        market.submit_proof(prover_of[expected["chunks"][index]["prover_id"]][1], round_id, index, rounds.proof(chunk))
+        market.submit_proof(prover_of[expected["chunks"][index]["prover_id"]][1], round_id, index, rounds.proof(round_id, index))
     unlocked = {
         name: Change(balance=payment, locked=-COLLATERAL_PER_CONSTRAINT * constraints)
         for name, constraints, payment in working

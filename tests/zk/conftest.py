@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from eth_hash.auto import keccak
 
+from proofmarket.chain.market import ChunkStatement
 from proofmarket.zk.commitment import chunk_commitment
 from proofmarket.zk.prover import ChunkProof, prove_chunk_segments
 from proofmarket.zk.verifier import deploy_chunk_verifier
@@ -34,10 +35,16 @@ class ProvedChunk:
     def encoded(self) -> bytes:
         return self.proof.encoded
 
+    @property
+    def statement(self) -> ChunkStatement:
+        """The statement the chunk is proved for: chunk 0 of round 0, no statement data."""
+        return ChunkStatement(0, 0, self.prover, self.commitment)
+
 
 def prove(label: str, count: int, prover: str) -> ProvedChunk:
     tx_hashes = transaction_hashes(label, count)
-    return ProvedChunk(tx_hashes, chunk_commitment(tx_hashes), prover, prove_chunk_segments(tx_hashes, prover))
+    binding = ChunkStatement(0, 0, prover, chunk_commitment(tx_hashes)).binding()
+    return ProvedChunk(tx_hashes, chunk_commitment(tx_hashes), prover, prove_chunk_segments(tx_hashes, binding))
 
 
 @pytest.fixture(scope="session")

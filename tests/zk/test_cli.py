@@ -29,15 +29,22 @@ def test_zk_commitment_refuses_a_short_hash_with_one_line():
 
 
 def test_zk_prove_prints_a_decodable_proof(zk_prover):
-    result = run("zk", "prove", "--prover", zk_prover.address, ONE)
+    result = run("zk", "prove", "--prover", zk_prover.address, "--round", "3", "--chunk", "1", ONE)
     assert result.exit_code == 0, result.stderr
     assert len(decode_chunk_proof(bytes.fromhex(result.stdout.strip()[2:]))) == 1
 
 
 def test_zk_prove_refuses_a_bad_prover_with_one_line():
-    result = run("zk", "prove", "--prover", "0x12", ONE)
+    result = run("zk", "prove", "--prover", "0x12", "--round", "0", "--chunk", "0", ONE)
     assert result.exit_code == 2
-    assert "prover address" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "--prover must be a 20-byte hex address" in result.stderr
+
+
+def test_zk_prove_refuses_a_bad_data_hash_with_one_line(zk_prover):
+    result = run("zk", "prove", "--prover", zk_prover.address, "--round", "0", "--chunk", "0", "--data-hash", "0x12", ONE)
+    assert result.exit_code == 2
+    assert "--data-hash must be 32 bytes" in result.stderr
 
 
 def test_zk_info_prints_the_circuit_figures():

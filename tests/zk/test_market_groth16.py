@@ -3,6 +3,8 @@ chunk, another round or another prover, or a malformed one, is rejected (issue 5
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from proofmarket.chain.market import ChunkStatus, deploy_market
@@ -36,11 +38,11 @@ def participants(market, alice, bob, carol, prover_fast, prover_slow):
     market.register_prover(prover_slow, CAPACITY, collateral)
 
 
-def settle_round(rounds, label, users, provers, bids_per_chunk, payments):
+def settle_round(rounds, label, users, provers, bids_per_chunk, payments, tx_hashes=None):
     """Settles the open round: chunk j of provers[j] holds the next bids_per_chunk[j] bids; each
     chunk's commitment is the Poseidon commitment of its bids' transaction hashes."""
     round_id = rounds.open_round()
-    tx_hashes = transaction_hashes(f"{label} round {round_id}", len(users))
+    tx_hashes = tx_hashes or transaction_hashes(f"{label} round {round_id}", len(users))
     bids = [rounds.bid(user, round_id, 100, 1_000, tx_hash=tx_hash) for user, tx_hash in zip(users, tx_hashes)]
     chunks, chunk_hashes, start = [], [], 0
     for prover, count, payment in zip(provers, bids_per_chunk, payments):
@@ -52,6 +54,12 @@ def settle_round(rounds, label, users, provers, bids_per_chunk, payments):
     return round_id, chunk_hashes
 
 
+def proof_for(market, round_id, chunk_index, tx_hashes, **changes) -> bytes:
+    """A real proof of ``tx_hashes`` for the chunk's recorded statement, with ``changes``."""
+    statement = replace(market.chunk(round_id, chunk_index).statement(round_id, chunk_index), **changes)
+    return prove_chunk(tx_hashes, statement.binding())
+
+
 @pytest.fixture
 def settled(rounds, participants, alice, bob, carol, prover_fast, prover_slow):
     """Round with two chunks: prover_fast proves alice's and bob's transactions (paid 1,000),
@@ -61,7 +69,7 @@ def settled(rounds, participants, alice, bob, carol, prover_fast, prover_slow):
 
 def test_submit_proof_with_a_valid_groth16_proof_pays_the_prover(market, ledger, settled, prover_fast):
     round_id, chunk_hashes = settled
-    proof = prove_chunk(chunk_hashes[0], prover_fast.address)
+    proof = proof_for(market, round_id, 0, chunk_hashes[0])
     before = ledger.snapshot()
     receipt = market.submit_proof(prover_fast, round_id, 0, proof)
     collateral = market.config().collateral_per_constraint * 200
@@ -73,7 +81,7 @@ def test_submit_proof_with_a_valid_groth16_proof_pays_the_prover(market, ledger,
 
 def test_submit_proof_rejects_a_proof_of_another_chunk(market, settled, prover_fast):
     round_id, chunk_hashes = settled
-    other_chunk = prove_chunk(chunk_hashes[1], prover_fast.address)  # carol's chunk, for prover_fast
+    other_chunk = proof_for(market, round_id, 1, chunk_hashes[1], prover=prover_fast.address)  # carol's chunk, for prover_fast
     with reverts("InvalidProof", roundId=round_id, chunkIndex=0, prover=prover_fast.address):
         market.submit_proof(prover_fast, round_id, 0, other_chunk)
     assert market.chunk(round_id, 0).status == ChunkStatus.PENDING
@@ -82,16 +90,31 @@ def test_submit_proof_rejects_a_proof_of_another_chunk(market, settled, prover_f
 def test_submit_proof_rejects_a_proof_of_another_round(market, rounds, settled, alice, bob, prover_fast):
     first_round, first_hashes = settled
     second_round, _ = settle_round(rounds, "second", [alice, bob], [prover_fast], [2], [1_000])
-    proof_of_first_round = prove_chunk(first_hashes[0], prover_fast.address)
+    proof_of_first_round = proof_for(market, first_round, 0, first_hashes[0])
     with reverts("InvalidProof", roundId=second_round, chunkIndex=0, prover=prover_fast.address):
         market.submit_proof(prover_fast, second_round, 0, proof_of_first_round)
     market.submit_proof(prover_fast, first_round, 0, proof_of_first_round)
 
 
+def test_a_proof_is_not_paid_twice_when_the_same_transactions_go_to_the_same_prover_again(
+    market, rounds, ledger, participants, alice, bob, prover_fast
+):
+    tx_hashes = transaction_hashes("reused", 2)
+    first, _ = settle_round(rounds, "reused", [alice, bob], [prover_fast], [2], [1_000], tx_hashes=tx_hashes)
+    proof = proof_for(market, first, 0, tx_hashes)
+    market.submit_proof(prover_fast, first, 0, proof)
+    second, _ = settle_round(rounds, "reused", [alice, bob], [prover_fast], [2], [1_000], tx_hashes=tx_hashes)
+    assert market.chunk(second, 0).commitment == market.chunk(first, 0).commitment
+    before = ledger.snapshot()
+    with reverts("InvalidProof", roundId=second, chunkIndex=0, prover=prover_fast.address):
+        market.submit_proof(prover_fast, second, 0, proof)
+    ledger.assert_changes(before)
+
+
 def test_submit_proof_rejects_a_proof_made_for_another_prover(market, ledger, settled, prover_fast, prover_slow):
     round_id, chunk_hashes = settled
     # prover_slow knows the transactions and proves them, but binds its own address.
-    stolen = prove_chunk(chunk_hashes[0], prover_slow.address)
+    stolen = proof_for(market, round_id, 0, chunk_hashes[0], prover=prover_slow.address)
     before = ledger.snapshot()
     with reverts("InvalidProof", roundId=round_id, chunkIndex=0, prover=prover_fast.address):
         market.submit_proof(prover_slow, round_id, 0, stolen)
@@ -100,9 +123,9 @@ def test_submit_proof_rejects_a_proof_made_for_another_prover(market, ledger, se
 
 def test_submit_proof_rejects_a_malformed_proof_and_the_verifier_says_why(market, groth16_verifier, settled, prover_fast):
     round_id, chunk_hashes = settled
-    truncated = prove_chunk(chunk_hashes[0], prover_fast.address)[:-1]
+    truncated = proof_for(market, round_id, 0, chunk_hashes[0])[:-1]
     with reverts("InvalidProof", roundId=round_id, chunkIndex=0, prover=prover_fast.address):
         market.submit_proof(prover_fast, round_id, 0, truncated)
     with pytest.raises(ChunkProofMalformed) as info:
-        verify_chunk_proof(groth16_verifier, market.chunk(round_id, 0).commitment, prover_fast.address, truncated)
+        verify_chunk_proof(groth16_verifier, market.chunk(round_id, 0).statement(round_id, 0), truncated)
     assert (info.value.error_name, info.value.arguments) == ("ProofLengthInvalid", {"length": 351})

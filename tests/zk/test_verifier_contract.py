@@ -3,6 +3,8 @@ every malformed input reverts with the error naming its rule (docs/zk.md, "The v
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from py_ecc import bn128
 from py_ecc.fields import bn128_FQ2 as FQ2
@@ -14,13 +16,9 @@ from proofmarket.zk.verifier import ChunkProofMalformed, measure_verify_gas, ver
 A, B, C = 0, 1, 2  # Groth16ChunkVerifier.ProofPoint
 
 
-def verify(verifier, chunk, proof: bytes | None = None, commitment: bytes | None = None, prover: str | None = None) -> bool:
-    return verify_chunk_proof(
-        verifier,
-        chunk.commitment if commitment is None else commitment,
-        chunk.prover if prover is None else prover,
-        chunk.encoded if proof is None else proof,
-    )
+def verify(verifier, chunk, proof: bytes | None = None, **changes) -> bool:
+    """verifyChunkProof of ``chunk``'s proof (or ``proof``) for its statement with ``changes``."""
+    return verify_chunk_proof(verifier, replace(chunk.statement, **changes), chunk.encoded if proof is None else proof)
 
 
 def with_words(chunk, segment: int, **words: int) -> bytes:
@@ -67,11 +65,20 @@ def test_verify_accepts_batched_multi_segment_proofs(chunk_verifier, two_segment
     assert verify(chunk_verifier, three_segments)
 
 
-def test_verify_accepts_a_prefix_of_a_chain_for_the_prefix_commitment(chunk_verifier, two_segments):
+def test_verify_rejects_a_prefix_of_a_chain_for_either_commitment(chunk_verifier, two_segments):
+    # The binding covers the statement's commitment, so a prefix of a chunk's proof proves neither
+    # the chunk's commitment nor the prefix's (that would be another statement, another binding).
     first = decode_chunk_proof(two_segments.encoded)[:1]
     prefix_commitment = first[0].next_commitment.to_bytes(32, "big")
-    assert verify(chunk_verifier, two_segments, encode_chunk_proof(first), commitment=prefix_commitment)
+    assert not verify(chunk_verifier, two_segments, encode_chunk_proof(first), commitment=prefix_commitment)
     assert not verify(chunk_verifier, two_segments, encode_chunk_proof(first))
+
+
+@pytest.mark.parametrize(
+    "change", [{"round_id": 1}, {"chunk_index": 1}, {"data_hash": b"\x01" * 32}], ids=["round", "chunk", "data"]
+)
+def test_verify_rejects_a_proof_for_another_round_chunk_or_statement_data(chunk_verifier, five_transactions, change):
+    assert not verify(chunk_verifier, five_transactions, **change)
 
 
 # ------------------------------------------------------------------ other statements: false
@@ -140,7 +147,7 @@ def test_verify_reverts_for_a_count_word_that_disagrees_with_the_length(chunk_ve
 def test_verify_reverts_for_the_development_verifiers_proof(chunk_verifier, five_transactions):
     from proofmarket.chain.market import development_proof
 
-    data = development_proof(five_transactions.commitment, five_transactions.prover)
+    data = development_proof(five_transactions.statement)
     with reverts("ProofLengthInvalid", length=32):
         verify(chunk_verifier, five_transactions, data)
 
@@ -213,15 +220,14 @@ def test_verify_reverts_when_b_is_on_the_twist_but_outside_the_subgroup(chunk_ve
 
 
 def test_one_segment_verification_gas_stays_near_the_precompile_floor(web3, signers, chunk_verifier, five_transactions):
-    gas = measure_verify_gas(
-        web3, signers[0], chunk_verifier, five_transactions.commitment, five_transactions.prover, five_transactions.encoded
-    )
-    # Pairing (181,000) + two ecMul and two ecAdd (12,300) + five calls (500) = 193,800.
-    assert gas.execution - 193_800 < 8_000, gas
+    gas = measure_verify_gas(web3, signers[0], chunk_verifier, five_transactions.statement, five_transactions.encoded)
+    # Pairing (181,000) + two ecMul and two ecAdd (12,300) + five calls (500) = 193,800; the
+    # verifier's own code ~7,000, and the statement's binding (a keccak of five words) ~1,200.
+    assert gas.execution - 193_800 < 9_000, gas
     assert gas.total < 230_000, gas
 
 
 def test_each_extra_segment_costs_less_than_half_a_verification(web3, signers, chunk_verifier, five_transactions, three_segments):
-    one = measure_verify_gas(web3, signers[0], chunk_verifier, five_transactions.commitment, five_transactions.prover, five_transactions.encoded)
-    three = measure_verify_gas(web3, signers[0], chunk_verifier, three_segments.commitment, three_segments.prover, three_segments.encoded)
+    one = measure_verify_gas(web3, signers[0], chunk_verifier, five_transactions.statement, five_transactions.encoded)
+    three = measure_verify_gas(web3, signers[0], chunk_verifier, three_segments.statement, three_segments.encoded)
     assert (three.execution - one.execution) / 2 < 80_000, (one, three)

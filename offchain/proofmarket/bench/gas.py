@@ -223,7 +223,7 @@ def run_gas_benchmark(
             receipt = market.settle_round(clearinghouse, round_id, keccak(b"inputs"), (2_000, 1), bids, chunks)
             settle_gas[(bid_count, prover_count)] = receipt["gasUsed"]
             if (bid_count, prover_count) == (10, 1):
-                proof = development_proof(chunks[0].commitment, provers[0].address)
+                proof = development_proof(market.chunk(round_id, 0).statement(round_id, 0))
                 proof_gas = market.submit_proof(provers[0], round_id, 0, proof)["gasUsed"]
             if (bid_count, prover_count) in ((1, 1), (100, 4)):
                 slash_rounds.append(round_id)
@@ -305,7 +305,8 @@ def measure_groth16_submit_proof_gas(web3: Web3, funder: LocalAccount, transacti
     bids, chunks = signed_round(market, round_id, users, [prover], nonce=0, commit=chunk_commitment)
     market.settle_round(clearinghouse, round_id, keccak(b"groth16 gas benchmark inputs"), (UNIT_COST, 1), bids, chunks)
 
-    proof = prove_chunk_segments([included.bid.tx_hash for included in bids], prover.address)
+    statement = market.chunk(round_id, 0).statement(round_id, 0)
+    proof = prove_chunk_segments([included.bid.tx_hash for included in bids], statement.binding())
     receipt = market.submit_proof(prover, round_id, 0, proof.encoded)
     return SubmitProofGas(
         transactions=transactions,

@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
+from proofmarket.chain.market import ChunkStatement
 from proofmarket.exceptions import UserInputError
 from proofmarket.zk.circuit import CircuitArtifacts, default_artifacts
 from proofmarket.zk.commitment import chunk_commitment
@@ -64,15 +65,16 @@ def benchmark_proving(
     for size in _sizes(sizes):
         tx_hashes = [os.urandom(32) for _ in range(size)]
         prover = chain[1].address if chain is not None else "0x" + os.urandom(20).hex()
+        statement = ChunkStatement(0, 0, prover, chunk_commitment(tx_hashes))
         runs = []
         for _ in range(repeat):
             began = time.monotonic()
-            proof = prove_chunk_segments(tx_hashes, prover, artifacts)
+            proof = prove_chunk_segments(tx_hashes, statement.binding(), artifacts)
             runs.append((time.monotonic() - began, proof))
         wall_seconds, proof = min(runs, key=lambda run: run[0])
         verify_gas = None
         if chain is not None and verifier is not None:
-            verify_gas = measure_verify_gas(chain[0], chain[1], verifier, chunk_commitment(tx_hashes), prover, proof.encoded).total
+            verify_gas = measure_verify_gas(chain[0], chain[1], verifier, statement, proof.encoded).total
         measurement = ProvingMeasurement(
             transactions=size,
             segments=len(proof.segments),

@@ -47,6 +47,10 @@ DEVELOPMENT_VERIFIER_CONTRACT = "DevelopmentProofVerifier"
 SCALAR_FIELD_ORDER = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 
 
+#: The zero address: no consumer configured.
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
 class SurplusPolicy(IntEnum):
     """Where a round's surplus goes (docs/mechanism.md "Surplus policies"); values as the Solidity enum."""
 
@@ -90,6 +94,7 @@ CONFIG_BOUNDS: dict[str, tuple[int, int]] = {
     "settlementWindowBlocks": (1, 216_000),
     "capacityPerRound": (1, 2**64 - 1),
     "maxBidsPerChunk": (1, 256),
+    "consumerGasLimit": (0, 1_000_000),
 }
 
 #: The most bids one chunk may hold unless configured otherwise: the contract's largest value,
@@ -118,9 +123,13 @@ class MarketConfig:
     #: The most bids one chunk may hold (1 ... 256): bounds the gas of the chunk's ``slash`` and
     #: ``disputeCommitment``.
     max_bids_per_chunk: int = DEFAULT_MAX_BIDS_PER_CHUNK
+    #: Called back (``IChunkConsumer.onChunkProven``) when a chunk is proven; zero: none.
+    consumer: str = ZERO_ADDRESS
+    #: The most gas the consumer's callback may use (0 ... 1,000,000).
+    consumer_gas_limit: int = 0
 
     def to_abi(self) -> tuple:
-        """The tuple in the Solidity struct's field order (which packs it into five slots)."""
+        """The tuple in the Solidity struct's field order (which packs it into six slots)."""
         return (
             to_checksum_address(self.clearinghouse),
             self.genesis_block,
@@ -136,6 +145,8 @@ class MarketConfig:
             self.settlement_window_blocks,
             self.reserve_per_constraint,
             self.collateral_per_constraint,
+            to_checksum_address(self.consumer),
+            self.consumer_gas_limit,
         )
 
     @classmethod
@@ -143,7 +154,7 @@ class MarketConfig:
         """The config from the contract's ``getConfig()`` tuple."""
         (
             clearinghouse, genesis, bps, policy, treasury, length, max_bids, verifier, window, capacity, delay,
-            settlement_window, reserve, kappa,
+            settlement_window, reserve, kappa, consumer, consumer_gas_limit,
         ) = values
         return cls(
             clearinghouse=to_checksum_address(clearinghouse),
@@ -160,6 +171,8 @@ class MarketConfig:
             settlement_window_blocks=settlement_window,
             surplus_policy=SurplusPolicy(policy),
             max_bids_per_chunk=max_bids,
+            consumer=to_checksum_address(consumer),
+            consumer_gas_limit=consumer_gas_limit,
         )
 
     def replace(self, **changes: Any) -> MarketConfig:
@@ -188,6 +201,8 @@ class ChunkAssignment:
     bid_count: int
     payment: int
     commitment: bytes
+    #: What the deployment's verifier defines (a rollup: its pre- and post-state roots); b"": none.
+    statement_data: bytes = b""
 
     def to_abi(self) -> tuple:
         return (
@@ -196,7 +211,49 @@ class ChunkAssignment:
             self.bid_count,
             self.payment,
             bytes32("commitment", self.commitment),
+            bytes(self.statement_data),
         )
+
+
+#: ``ChunkStatement.dataHash`` of a chunk without statement data.
+NO_STATEMENT_DATA = b"\x00" * 32
+
+
+def statement_data_hash(statement_data: bytes) -> bytes:
+    """``ChunkStatement.dataHash``: keccak256 of the statement data, or zero when it is empty."""
+    return keccak(statement_data) if statement_data else NO_STATEMENT_DATA
+
+
+@dataclass(frozen=True)
+class ChunkStatement:
+    """What a chunk proof proves (the Solidity ``ChunkStatement``): round, chunk, prover,
+    transaction commitment and the hash of the statement data supplied at settlement."""
+
+    round_id: int
+    chunk_index: int
+    prover: str
+    commitment: bytes
+    data_hash: bytes = NO_STATEMENT_DATA
+
+    ABI_TYPES = ("uint64", "uint256", "address", "bytes32", "bytes32")
+
+    def to_abi(self) -> tuple:
+        return (
+            self.round_id,
+            self.chunk_index,
+            to_checksum_address(self.prover),
+            bytes32("commitment", self.commitment),
+            bytes32("data_hash", self.data_hash),
+        )
+
+    def encoded(self) -> bytes:
+        """``abi.encode(statement)`` (a static struct: its fields, one word each)."""
+        return abi_encode(list(self.ABI_TYPES), list(self.to_abi()))
+
+    def binding(self) -> int:
+        """``ChunkStatementLib.binding``: ``uint256(keccak256(abi.encode(statement))) mod r``, the
+        public input that binds a proof to this statement."""
+        return int.from_bytes(keccak(self.encoded()), "big") % SCALAR_FIELD_ORDER
 
 
 @dataclass(frozen=True)
@@ -305,6 +362,12 @@ class ChunkState:
     deadline: int
     commitment: bytes
     refund_hash: bytes
+    #: keccak256 of the chunk's statement data, zero if it has none.
+    statement_data_hash: bytes = NO_STATEMENT_DATA
+
+    def statement(self, round_id: int, chunk_index: int) -> ChunkStatement:
+        """The statement a proof of this chunk must prove."""
+        return ChunkStatement(round_id, chunk_index, self.prover, bytes(self.commitment), bytes(self.statement_data_hash))
 
 
 @dataclass(frozen=True)
@@ -344,9 +407,10 @@ def field_commitment(data: bytes) -> bytes:
     return (int.from_bytes(keccak(data), "big") % SCALAR_FIELD_ORDER).to_bytes(32, "big")
 
 
-def development_proof(commitment: bytes, prover: str) -> bytes:
-    """The proof ``DevelopmentProofVerifier`` (NOT SECURE, tests only) accepts for a chunk."""
-    return keccak(abi_encode(["bytes32", "address"], [bytes32("commitment", commitment), to_checksum_address(prover)]))
+def development_proof(statement: ChunkStatement) -> bytes:
+    """The proof ``DevelopmentProofVerifier`` (NOT SECURE, tests only) accepts for a chunk:
+    ``keccak256(abi.encode(statement))``."""
+    return keccak(statement.encoded())
 
 
 class ProofMarketClient:
@@ -472,8 +536,11 @@ class ProofMarketClient:
             gas=gas,
         )
 
-    def submit_proof(self, sender: LocalAccount, round_id: int, chunk_index: int, proof: bytes) -> dict:
-        return self._transact(sender, "submitProof", round_id, chunk_index, proof)
+    def submit_proof(
+        self, sender: LocalAccount, round_id: int, chunk_index: int, proof: bytes, statement_data: bytes = b""
+    ) -> dict:
+        """``submitProof``; ``statement_data`` exactly as the chunk's settlement supplied it."""
+        return self._transact(sender, "submitProof", round_id, chunk_index, bytes(statement_data), proof)
 
     def slash(
         self, sender: LocalAccount, round_id: int, chunk_index: int, refunds: Sequence[Refund] | None = None
@@ -562,10 +629,22 @@ class ProofMarketClient:
         return RoundState(*values)
 
     def chunk(self, round_id: int, chunk_index: int) -> ChunkState:
-        prover, constraints, status, payment, collateral, deadline, commitment, refund_hash = self._call(
+        prover, constraints, status, payment, collateral, deadline, commitment, refund_hash, data_hash = self._call(
             self.contract.functions.getChunk(round_id, chunk_index)
         )
-        return ChunkState(prover, constraints, ChunkStatus(status), payment, collateral, deadline, commitment, refund_hash)
+        return ChunkState(
+            prover, constraints, ChunkStatus(status), payment, collateral, deadline, commitment, refund_hash, data_hash
+        )
+
+    def proven_chunk(self, round_id: int, chunk_index: int) -> tuple[bool, ChunkStatement]:
+        """``provenChunk``: whether the chunk is proven, and its statement."""
+        proven, values = self._call(self.contract.functions.provenChunk(round_id, chunk_index))
+        round_value, index, prover, commitment, data_hash = values
+        return proven, ChunkStatement(round_value, index, to_checksum_address(prover), bytes(commitment), bytes(data_hash))
+
+    def round_proven(self, round_id: int) -> bool:
+        """``roundProven``: the round is settled and every chunk of it is proven."""
+        return self._call(self.contract.functions.roundProven(round_id))
 
     def totals(self) -> Totals:
         return Totals(*self._call(self.contract.functions.getTotals()))

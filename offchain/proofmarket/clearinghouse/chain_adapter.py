@@ -313,7 +313,7 @@ def settled_round_from_chain(client: ProofMarketClient, round_id: int):
         charges.append(("0x" + bid_digest(client.domain, message).hex(), charge))
     chunks, cursor = [], 0
     for assignment in arguments["chunks"]:
-        ask, _signature, bid_count, payment, _commitment = _as_tuple(assignment)
+        ask, _signature, bid_count, payment, _commitment, _statement_data = _as_tuple(assignment)
         prover, unit_cost, ask_round, nonce = _as_tuple(ask)
         message = AskMessage(prover=to_checksum_address(prover), unit_cost=unit_cost, round=ask_round, nonce=nonce)
         chunks.append(

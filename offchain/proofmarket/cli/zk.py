@@ -14,17 +14,20 @@ import click
 from proofmarket.exceptions import UserInputError
 
 
+def _bytes32(name: str, value: str) -> bytes:
+    """32 bytes from hex (0x optional); a one-line user mistake otherwise."""
+    text = value[2:] if value.lower().startswith("0x") else value
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raise UserInputError(f"{name} is not hex: {value!r}") from None
+    if len(raw) != 32:
+        raise UserInputError(f"{name} must be 32 bytes, got {len(raw)}: {value!r}")
+    return raw
+
+
 def _transaction_hashes(values: tuple[str, ...]) -> list[bytes]:
-    hashes = []
-    for index, value in enumerate(values):
-        text = value[2:] if value.lower().startswith("0x") else value
-        try:
-            raw = bytes.fromhex(text)
-        except ValueError:
-            raise UserInputError(f"transaction hash {index} is not hex: {value!r}") from None
-        if len(raw) != 32:
-            raise UserInputError(f"transaction hash {index} must be 32 bytes, got {len(raw)}: {value!r}")
-        hashes.append(raw)
+    hashes = [_bytes32(f"transaction hash {index}", value) for index, value in enumerate(values)]
     if not hashes:
         raise UserInputError("give at least one transaction hash")
     return hashes
@@ -98,13 +101,29 @@ def commitment_command(tx_hashes: tuple[str, ...]) -> None:
 
 
 @zk.command("prove")
-@click.option("--prover", "prover_address", required=True, help="The prover's address the proof binds.")
+@click.option("--prover", "prover_address", required=True, help="The address of the prover the chunk is assigned to.")
+@click.option("--round", "round_id", type=click.IntRange(min=0), required=True, help="The chunk's round.")
+@click.option("--chunk", "chunk_index", type=click.IntRange(min=0), required=True, help="The chunk's index in its round.")
+@click.option(
+    "--data-hash", default="0x" + "00" * 32, show_default=True,
+    help="keccak256 of the chunk's statement data (zero: none), as getChunk gives it.",
+)
 @click.argument("tx_hashes", nargs=-1)
-def prove_command(prover_address: str, tx_hashes: tuple[str, ...]) -> None:
-    """Prove the chunk TX_HASHES for --prover; print the proof bytes for submitProof (hex)."""
+def prove_command(prover_address: str, round_id: int, chunk_index: int, data_hash: str, tx_hashes: tuple[str, ...]) -> None:
+    """Prove the chunk TX_HASHES of --round/--chunk for --prover; print the proof bytes for
+    submitProof (hex). The proof binds the whole statement: round, chunk, prover, the
+    commitment of TX_HASHES and the statement data's hash."""
+    from eth_utils import is_address
+
+    from proofmarket.chain.market import ChunkStatement
+    from proofmarket.zk.commitment import chunk_commitment
     from proofmarket.zk.prover import prove_chunk_segments
 
-    proof = prove_chunk_segments(_transaction_hashes(tx_hashes), prover_address)
+    if not is_address(prover_address):
+        raise UserInputError(f"--prover must be a 20-byte hex address, got {prover_address!r}")
+    transactions = _transaction_hashes(tx_hashes)
+    statement = ChunkStatement(round_id, chunk_index, prover_address, chunk_commitment(transactions), _bytes32("--data-hash", data_hash))
+    proof = prove_chunk_segments(transactions, statement.binding())
     click.echo(
         f"proved {len(tx_hashes)} transaction(s) in {len(proof.segments)} segment(s) in {proof.wall_seconds:.1f} s",
         err=True,

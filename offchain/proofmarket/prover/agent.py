@@ -30,6 +30,7 @@ from typing import Callable, Protocol, Sequence
 from eth_account.signers.local import LocalAccount
 
 from proofmarket.chain import typed_data
+from proofmarket.chain.market import ChunkStatement, statement_data_hash
 from proofmarket.chain.typed_data import AskMessage, Domain
 from proofmarket.exceptions import ProofMarketError, UserInputError
 from proofmarket.logs import event
@@ -67,16 +68,18 @@ class ProverMarket(Protocol):
 
     def add_collateral(self, prover: LocalAccount, amount_wei: int) -> None: ...
 
-    def chunk_on_chain(self, round_id: int, chunk_index: int) -> tuple[str, bytes, str]:
-        """(prover, commitment, state) of a settled chunk."""
+    def chunk_on_chain(self, round_id: int, chunk_index: int) -> tuple[ChunkStatement, str]:
+        """(statement, state) of a settled chunk."""
         ...
 
     def settled_transactions(self, round_id: int, chunk_index: int) -> list[bytes]:
         """The chunk's ``txHash``es as the settlement transaction's calldata holds them."""
         ...
 
-    def submit_proof(self, prover: LocalAccount, round_id: int, chunk_index: int, proof: bytes) -> int:
-        """Send the proof; returns the gas used."""
+    def submit_proof(
+        self, prover: LocalAccount, round_id: int, chunk_index: int, proof: bytes, statement_data: bytes
+    ) -> int:
+        """Send the proof with the chunk's statement data; returns the gas used."""
         ...
 
     def dispute_commitment(self, prover: LocalAccount, round_id: int, chunk_index: int) -> int:
@@ -108,7 +111,8 @@ class ProverAgent:
     market: ProverMarket
     api: ClearinghouseApi
     domain: Domain
-    prove: Callable[[Sequence[bytes], str], bytes]
+    #: Proves the chunk's transactions for its statement (which the proof must bind).
+    prove: Callable[[Sequence[bytes], ChunkStatement], bytes]
     commitment: Callable[[Sequence[bytes]], bytes]
     silent: bool = False
     asked_rounds: set[int] = field(default_factory=set)
@@ -198,15 +202,20 @@ class ProverAgent:
         return done
 
     def prove_chunk(self, chunk: dict) -> ProvedChunk | None:
-        """Check one assignment (``{"round", "chunk", "tx_hashes"}`` as the API lists it) against
-        the chain, prove and submit it. None if it is no longer open on-chain, or if its recorded
-        commitment is not its transactions' (then it is disputed instead)."""
+        """Check one assignment (``{"round", "chunk", "tx_hashes"}``, and ``"statement_data"``
+        if the chunk has any, as the API lists it) against the chain, prove and submit it. None if
+        it is no longer open on-chain, or if its recorded commitment is not its transactions'
+        (then it is disputed instead)."""
         round_id, index = chunk["round"], chunk["chunk"]
-        prover, commitment, state = self.market.chunk_on_chain(round_id, index)
+        statement, state = self.market.chunk_on_chain(round_id, index)
         if state != "assigned":
             return None
-        if prover.lower() != self.address.lower():
-            raise AgentError(f"chunk {round_id}/{index} is assigned to {prover} on-chain, not to {self.address}")
+        if statement.prover.lower() != self.address.lower():
+            raise AgentError(f"chunk {round_id}/{index} is assigned to {statement.prover} on-chain, not to {self.address}")
+        statement_data = bytes.fromhex(chunk.get("statement_data", "0x")[2:])
+        if statement_data_hash(statement_data) != statement.data_hash:
+            raise AgentError(f"chunk {round_id}/{index}: the clearinghouse's statement data does not hash to the on-chain one")
+        commitment = statement.commitment
         tx_hashes = [bytes.fromhex(h[2:]) for h in chunk["tx_hashes"]]
         if self.commitment(tx_hashes) != commitment:
             # The settlement's calldata is the authority on the chunk's transactions, not the API.
@@ -215,9 +224,9 @@ class ProverAgent:
                 self._dispute(round_id, index)
                 return None
         started = time.perf_counter()
-        proof = self.prove(tx_hashes, self.address)
+        proof = self.prove(tx_hashes, statement)
         seconds = time.perf_counter() - started
-        gas_used = self.market.submit_proof(self.account, round_id, index, proof)
+        gas_used = self.market.submit_proof(self.account, round_id, index, proof, statement_data)
         proved = ProvedChunk(round_id, index, len(tx_hashes), seconds, gas_used)
         event(
             log, f"prover {self.address} proved round {round_id} chunk {index}", prover=self.address, round=round_id,

@@ -1,4 +1,8 @@
-"""Proving a chunk: ``prove_chunk(tx_hashes, prover_address) -> bytes`` (docs/zk.md, "Proving").
+"""Proving a chunk: ``prove_chunk(tx_hashes, binding) -> bytes`` (docs/zk.md, "Proving").
+
+``binding`` is the statement's binding (``ChunkStatement.binding()``: round, chunk, prover,
+commitment and statement-data hash, hashed into one field element), the circuit's third public
+input: the proof is valid for that statement only.
 
 The chunk's transactions are cut into segments of the circuit's size N (the ceremony record
 says which N the artifacts were built for); one node process (``prove_segments.js``) computes
@@ -14,13 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from eth_utils import is_address, to_checksum_address
-
-from proofmarket.exceptions import UserInputError, ZkError
+from proofmarket.exceptions import ZkError
 
 from .circuit import CircuitArtifacts, default_artifacts, load_ceremony_record
 from .commitment import SegmentStatement, split_into_segments, transaction_field_elements
 from .encoding import SegmentProof, encode_chunk_proof, proof_words_from_snarkjs
+from .field import require_field_element
 from .toolchain import ZkCommandFailed, node_modules_directory, run_node
 
 #: The node script that proves segments with snarkjs.
@@ -28,14 +31,6 @@ PROVE_SCRIPT = Path(__file__).resolve().parent / "prove_segments.js"
 
 #: Time allowed per segment before the prover gives up (a segment takes about a second).
 SECONDS_PER_SEGMENT_LIMIT = 120.0
-
-
-class ProverAddressInvalid(ZkError, UserInputError):
-    """The prover's address is not a 20-byte hex address."""
-
-    def __init__(self, value: object):
-        self.value = value
-        super().__init__(f"prover address must be a 20-byte hex address, got {value!r}")
 
 
 class ProvingFailed(ZkError):
@@ -54,19 +49,13 @@ class ChunkProof:
     segments: tuple[SegmentProof, ...]
     statements: tuple[SegmentStatement, ...]
     segment_size: int
-    prover: str
+    #: The statement binding the proof was made for (the circuit's third public input).
+    binding: int
     wall_seconds: float
     segment_milliseconds: tuple[float, ...]
 
 
-def prover_field_element(prover_address: str) -> int:
-    """The prover's address as the circuit's public input: its 160-bit integer value."""
-    if not isinstance(prover_address, str) or not is_address(prover_address):
-        raise ProverAddressInvalid(prover_address)
-    return int(to_checksum_address(prover_address), 16)
-
-
-def segment_circuit_input(statement: SegmentStatement, prover: int, segment_size: int) -> dict[str, object]:
+def segment_circuit_input(statement: SegmentStatement, binding: int, segment_size: int) -> dict[str, object]:
     """The circuit input of one segment: public values, then transactions padded with zeros."""
     active = len(statement.transactions)
     if not 1 <= active <= segment_size:
@@ -75,7 +64,7 @@ def segment_circuit_input(statement: SegmentStatement, prover: int, segment_size
     return {
         "previousCommitment": str(statement.previous_commitment),
         "nextCommitment": str(statement.next_commitment),
-        "prover": str(prover),
+        "prover": str(binding),  # the circuit's name for its third public input
         "transactions": [str(value) for value in statement.transactions] + ["0"] * padding,
         "active": ["1"] * active + ["0"] * padding,
     }
@@ -83,23 +72,23 @@ def segment_circuit_input(statement: SegmentStatement, prover: int, segment_size
 
 def prove_chunk_segments(
     tx_hashes: Sequence[bytes],
-    prover_address: str,
+    binding: int,
     artifacts: CircuitArtifacts | None = None,
     verify: bool = True,
 ) -> ChunkProof:
-    """Prove the chunk ``tx_hashes`` for ``prover_address``; see :func:`prove_chunk`.
+    """Prove the chunk ``tx_hashes`` for the statement ``binding``; see :func:`prove_chunk`.
 
     With ``verify``, snarkjs also checks each proof against the verifying key before returning.
     """
     artifacts = artifacts or default_artifacts()
     record = load_ceremony_record(artifacts)
-    prover = prover_field_element(prover_address)
+    binding = require_field_element("binding", binding)
     statements = split_into_segments(transaction_field_elements(tx_hashes), record.segment_size)
     request = {
         "wasm": str(artifacts.wasm),
         "zkey": str(artifacts.zkey),
         "verificationKey": str(artifacts.verification_key) if verify else None,
-        "segments": [segment_circuit_input(statement, prover, record.segment_size) for statement in statements],
+        "segments": [segment_circuit_input(statement, binding, record.segment_size) for statement in statements],
     }
     began = time.monotonic()
     try:
@@ -120,7 +109,7 @@ def prove_chunk_segments(
         raise ProvingFailed(f"{len(proved)} proofs for {len(statements)} segments")
     segments = []
     for index, (statement, result) in enumerate(zip(statements, proved)):
-        expected = [str(statement.previous_commitment), str(statement.next_commitment), str(prover)]
+        expected = [str(statement.previous_commitment), str(statement.next_commitment), str(binding)]
         if result.get("publicSignals") != expected:
             raise ProvingFailed(f"segment {index}: public signals {result.get('publicSignals')} are not {expected}")
         segments.append(SegmentProof(statement.next_commitment, proof_words_from_snarkjs(result["proof"])))
@@ -129,19 +118,21 @@ def prove_chunk_segments(
         segments=tuple(segments),
         statements=tuple(statements),
         segment_size=record.segment_size,
-        prover=to_checksum_address(prover_address),
+        binding=binding,
         wall_seconds=wall_seconds,
         segment_milliseconds=tuple(float(result["witnessAndProofMilliseconds"]) for result in proved),
     )
 
 
-def prove_chunk(tx_hashes: Sequence[bytes], prover_address: str) -> bytes:
-    """The encoded chunk proof ``submitProof`` takes, for the chunk ``tx_hashes`` and its prover.
+def prove_chunk(tx_hashes: Sequence[bytes], binding: int) -> bytes:
+    """The encoded chunk proof ``submitProof`` takes, for the chunk ``tx_hashes`` and the
+    statement whose binding is ``binding`` (``ChunkStatement.binding()``).
 
     Proves with the committed development artifacts (or ``$PROOFMARKET_ZK_ARTIFACTS``).
     Raises :class:`~proofmarket.zk.commitment.ChunkEmpty`,
-    :class:`~proofmarket.zk.field.TransactionHashInvalid` or :class:`ProverAddressInvalid` for
-    bad input, :class:`~proofmarket.zk.circuit.CircuitArtifactsMissing` without artifacts, and
+    :class:`~proofmarket.zk.field.TransactionHashInvalid` or
+    :class:`~proofmarket.zk.field.FieldElementInvalid` for bad input,
+    :class:`~proofmarket.zk.circuit.CircuitArtifactsMissing` without artifacts, and
     :class:`ProvingFailed` if snarkjs fails.
     """
-    return prove_chunk_segments(tx_hashes, prover_address).encoded
+    return prove_chunk_segments(tx_hashes, binding).encoded

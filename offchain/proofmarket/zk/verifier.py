@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
 
 from proofmarket.chain.errors import ContractRevert, ErrorDecoder
+from proofmarket.chain.market import ChunkStatement
 from proofmarket.chain.transactions import call_function, deploy_contract, send_transaction
 from proofmarket.exceptions import ZkError
 
@@ -39,12 +39,13 @@ def deploy_chunk_verifier(web3: Web3, sender: LocalAccount) -> Contract:
     return deploy_contract(web3, VERIFIER_CONTRACT, sender)
 
 
-def verify_chunk_proof(verifier: Contract, chunk_commitment: bytes, prover: str, proof: bytes) -> bool:
-    """Call ``verifyChunkProof``: true or false, or :class:`ChunkProofMalformed` if it reverts.
+def verify_chunk_proof(verifier: Contract, statement: ChunkStatement, proof: bytes, statement_data: bytes = b"") -> bool:
+    """Call ``verifyChunkProof`` for ``statement``: true or false, or :class:`ChunkProofMalformed`
+    if it reverts.
 
     Other failures (no connection, no contract at the address) propagate as they are.
     """
-    call = verifier.functions.verifyChunkProof(chunk_commitment, to_checksum_address(prover), proof)
+    call = verifier.functions.verifyChunkProof(statement.to_abi(), statement_data, proof)
     try:
         return bool(call_function(call, ErrorDecoder([verifier.abi])))
     except ContractRevert as revert:
@@ -66,16 +67,16 @@ class VerifyGas:
 
 
 def measure_verify_gas(
-    web3: Web3, sender: LocalAccount, verifier: Contract, chunk_commitment: bytes, prover: str, proof: bytes
+    web3: Web3, sender: LocalAccount, verifier: Contract, statement: ChunkStatement, proof: bytes
 ) -> VerifyGas:
     """Send ``verifyChunkProof`` as a transaction from ``sender`` and read its gas from the receipt.
 
     Raises :class:`ChunkProofMalformed` if the proof is malformed and :class:`ZkError` if it is
     well formed but invalid (gas is measured for valid proofs).
     """
-    if not verify_chunk_proof(verifier, chunk_commitment, prover, proof):
+    if not verify_chunk_proof(verifier, statement, proof):
         raise ZkError("gas is measured on a valid proof; this one does not verify")
-    data = verifier.encode_abi("verifyChunkProof", args=[chunk_commitment, to_checksum_address(prover), proof])
+    data = verifier.encode_abi("verifyChunkProof", args=[statement.to_abi(), b"", proof])
     # NOTE: a fixed, ample limit instead of an estimate: estimating runs the pairings again and
     # again (slow on the embedded devnet), and the limit does not change the gas used.
     gas_limit = 1_000_000 + 200_000 * len(proof) // 288

@@ -195,6 +195,45 @@ class Stack:
         assert self.client.ether_balance() == self.client.totals().held
 
 
+def send_settlement(stack: Stack, settlement) -> dict:
+    """Send ``settlement`` (as the clearinghouse built it, possibly doctored) straight to the
+    contract with the clearinghouse's own key."""
+    from proofmarket.chain.market import ChunkAssignment, IncludedBid
+
+    return stack.client.settle_round(
+        stack.clearinghouse_account,
+        settlement.round_id,
+        settlement.input_hash,
+        (settlement.price_numerator, settlement.price_denominator),
+        [IncludedBid(bid=b.message, signature=b.signature, charge=b.charge_wei) for b in settlement.bids],
+        [
+            ChunkAssignment(ask=c.ask, ask_signature=c.ask_signature, bid_count=c.bid_count, payment=c.payment_wei, commitment=c.commitment)
+            for c in settlement.chunks
+        ],
+    )
+
+
+def cli_against(stack: Stack, web3, deployment_file):
+    """A function running ``proofmarket COMMAND --deployment <this market> ...`` in-process against
+    the test's devnet (any ``--rpc`` reaches it)."""
+    from click.testing import CliRunner
+
+    import proofmarket.network
+    from proofmarket.cli.main import main
+
+    stack.deployment.save(deployment_file)
+
+    def run(command: str, *arguments: str):
+        original = proofmarket.network.connect
+        proofmarket.network.connect = lambda url: web3
+        try:
+            return CliRunner(mix_stderr=False).invoke(main, [command, "--deployment", str(deployment_file), *arguments])
+        finally:
+            proofmarket.network.connect = original
+
+    return run
+
+
 def crash_at(point: str):
     """A fault hook that stops the clearinghouse at ``point`` as a kill would."""
     from proofmarket.clearinghouse.service import SimulatedCrash

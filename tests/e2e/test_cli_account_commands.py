@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 from eth_account import Account
 
-from proofmarket.cli.main import main
 from proofmarket.network import mine_blocks
+
+from .conftest import cli_against
 
 ETHER = 10**18
 GWEI = 10**9
@@ -25,19 +25,7 @@ REPORTER = 7  # devnet account of the reporter (funded on both devnets, not a pa
 @pytest.fixture(scope="module")
 def cli(stack, tmp_path_factory, web3):
     """Runs ``proofmarket COMMAND --deployment <this market> ...`` (any ``--rpc`` reaches this devnet)."""
-    deployment_file = tmp_path_factory.mktemp("account") / "deployment.json"
-    stack.deployment.save(deployment_file)
-    import proofmarket.network
-
-    def run(command: str, *arguments: str):
-        original = proofmarket.network.connect
-        proofmarket.network.connect = lambda url: web3
-        try:
-            return CliRunner(mix_stderr=False).invoke(main, [command, "--deployment", str(deployment_file), *arguments])
-        finally:
-            proofmarket.network.connect = original
-
-    return run
+    return cli_against(stack, web3, tmp_path_factory.mktemp("account") / "deployment.json")
 
 
 def ok(result) -> dict | list:

@@ -9,9 +9,10 @@ from dataclasses import replace
 import pytest
 
 from proofmarket.chain.errors import ContractRevert
-from proofmarket.chain.market import ChunkAssignment, ChunkStatus, IncludedBid
+from proofmarket.chain.market import ChunkStatus
 from proofmarket.zk.commitment import chunk_commitment
 
+from .conftest import cli_against, send_settlement
 from .test_cli_account_commands import ok, refused
 
 REPORTER = 7  # devnet account of a watcher, not a party of the stack
@@ -19,38 +20,7 @@ REPORTER = 7  # devnet account of a watcher, not a party of the stack
 
 @pytest.fixture(scope="module")
 def cli(stack, tmp_path_factory, web3):
-    """Runs ``proofmarket COMMAND --deployment <this market> ...`` against this devnet."""
-    from click.testing import CliRunner
-
-    import proofmarket.network
-    from proofmarket.cli.main import main
-
-    deployment_file = tmp_path_factory.mktemp("dispute") / "deployment.json"
-    stack.deployment.save(deployment_file)
-
-    def run(command: str, *arguments: str):
-        original = proofmarket.network.connect
-        proofmarket.network.connect = lambda url: web3
-        try:
-            return CliRunner(mix_stderr=False).invoke(main, [command, "--deployment", str(deployment_file), *arguments])
-        finally:
-            proofmarket.network.connect = original
-
-    return run
-
-
-def send(stack, settlement):
-    stack.client.settle_round(
-        stack.clearinghouse_account,
-        settlement.round_id,
-        settlement.input_hash,
-        (settlement.price_numerator, settlement.price_denominator),
-        [IncludedBid(bid=b.message, signature=b.signature, charge=b.charge_wei) for b in settlement.bids],
-        [
-            ChunkAssignment(ask=c.ask, ask_signature=c.ask_signature, bid_count=c.bid_count, payment=c.payment_wei, commitment=c.commitment)
-            for c in settlement.chunks
-        ],
-    )
+    return cli_against(stack, web3, tmp_path_factory.mktemp("dispute") / "deployment.json")
 
 
 def settle_with_a_wrong_commitment(stack):
@@ -61,7 +31,7 @@ def settle_with_a_wrong_commitment(stack):
     tx_hashes = [bid.message.tx_hash for bid in settlement.bids[: chunk.bid_count]]
     chunks = (replace(chunk, commitment=chunk_commitment(tx_hashes + [b"\x01" * 32])),) + settlement.chunks[1:]
     doctored = replace(settlement, chunks=chunks)
-    send(stack, doctored)
+    send_settlement(stack, doctored)
     return round_id, doctored
 
 

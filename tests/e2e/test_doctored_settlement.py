@@ -11,27 +11,14 @@ from dataclasses import replace
 import pytest
 
 from proofmarket.chain.errors import ContractRevert
-from proofmarket.chain.market import ChunkAssignment, IncludedBid
+
+from .conftest import send_settlement
 
 
 @pytest.fixture(scope="module")
 def cleared(stack):
     """A closed, cleared, not yet settled round and the clearinghouse's settlement for it."""
     return stack.cleared_not_settled(bid_count=6)
-
-
-def send(stack, settlement):
-    stack.client.settle_round(
-        stack.clearinghouse_account,
-        settlement.round_id,
-        settlement.input_hash,
-        (settlement.price_numerator, settlement.price_denominator),
-        [IncludedBid(bid=b.message, signature=b.signature, charge=b.charge_wei) for b in settlement.bids],
-        [
-            ChunkAssignment(ask=c.ask, ask_signature=c.ask_signature, bid_count=c.bid_count, payment=c.payment_wei, commitment=c.commitment)
-            for c in settlement.chunks
-        ],
-    )
 
 
 def with_bid(settlement, index, **changes):
@@ -48,7 +35,7 @@ def with_chunk(settlement, index, **changes):
 
 def expect(stack, settlement, error_name):
     with pytest.raises(ContractRevert) as failure:
-        send(stack, settlement)
+        send_settlement(stack, settlement)
     assert failure.value.error_name == error_name, str(failure.value)
 
 

@@ -235,13 +235,22 @@ def withdraw_collateral(rpc, deployment_path, key, devnet_account):
 # ---------------------------------------------------------------------------------- slash
 
 
-@click.command()
-@rpc_option
-@deployment_option
-@key_option
-@devnet_account_option
-@click.argument("round_id", metavar="ROUND", type=click.IntRange(min=0))
-@click.argument("chunk_index", metavar="CHUNK", type=click.IntRange(min=0))
+def chunk_command(function):
+    """A command about chunk CHUNK of round ROUND, signed by --key or --devnet-account."""
+    for decorator in reversed((
+        click.command(),
+        rpc_option,
+        deployment_option,
+        key_option,
+        devnet_account_option,
+        click.argument("round_id", metavar="ROUND", type=click.IntRange(min=0)),
+        click.argument("chunk_index", metavar="CHUNK", type=click.IntRange(min=0)),
+    )):
+        function = decorator(function)
+    return function
+
+
+@chunk_command
 def slash(rpc, deployment_path, key, devnet_account, round_id, chunk_index):
     """Slash chunk CHUNK of round ROUND, unproven after its deadline; the signer is the reporter.
 
@@ -271,13 +280,7 @@ def slash(rpc, deployment_path, key, devnet_account, round_id, chunk_index):
     )
 
 
-@click.command()
-@rpc_option
-@deployment_option
-@key_option
-@devnet_account_option
-@click.argument("round_id", metavar="ROUND", type=click.IntRange(min=0))
-@click.argument("chunk_index", metavar="CHUNK", type=click.IntRange(min=0))
+@chunk_command
 def dispute(rpc, deployment_path, key, devnet_account, round_id, chunk_index):
     """Dispute chunk CHUNK of round ROUND: its recorded commitment is not its transactions'.
 

@@ -315,7 +315,7 @@ def bid(rpc, deployment_path, api_url, key, devnet_account, tx_hash, constraints
     from proofmarket.chain.typed_data import BidMessage, sign_bid
 
     user = _account(key, devnet_account)
-    tx_hash_bytes = os.urandom(32) if tx_hash is None else _parse_tx_hash(tx_hash)
+    tx_hash_bytes = os.urandom(32) if tx_hash is None else parse_bytes32("--tx-hash", tx_hash)
     max_fee_wei = _parse_wei(max_fee)
     web3, deployment = _connect(rpc, deployment_path)
     client = deployment.client(web3)
@@ -352,15 +352,15 @@ def bid(rpc, deployment_path, api_url, key, devnet_account, tx_hash, constraints
     _say_next(client, message.round, web3.eth.block_number, "accepted by the bid API")
 
 
-def _parse_tx_hash(text: str) -> bytes:
-    """``--tx-hash``: 0x and 64 hex digits."""
+def parse_bytes32(name: str, text: str) -> bytes:
+    """32 bytes written as 0x and 64 hex digits (0x optional); a one-line user mistake otherwise."""
     digits = text.strip().removeprefix("0x").removeprefix("0X")
     try:
         value = bytes.fromhex(digits)
     except ValueError:
-        raise UserInputError(f"--tx-hash is not hex: {text!r} (write 0x and 64 hex digits)") from None
+        raise UserInputError(f"{name} is not hex: {text!r} (write 0x and 64 hex digits)") from None
     if len(value) != 32:
-        raise UserInputError(f"--tx-hash must be 32 bytes (0x and 64 hex digits), not {len(value)}: {text!r}")
+        raise UserInputError(f"{name} must be 32 bytes (0x and 64 hex digits), not {len(value)}: {text!r}")
     return value
 
 

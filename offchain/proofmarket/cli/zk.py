@@ -14,20 +14,10 @@ import click
 from proofmarket.exceptions import UserInputError
 
 
-def _bytes32(name: str, value: str) -> bytes:
-    """32 bytes from hex (0x optional); a one-line user mistake otherwise."""
-    text = value[2:] if value.lower().startswith("0x") else value
-    try:
-        raw = bytes.fromhex(text)
-    except ValueError:
-        raise UserInputError(f"{name} is not hex: {value!r}") from None
-    if len(raw) != 32:
-        raise UserInputError(f"{name} must be 32 bytes, got {len(raw)}: {value!r}")
-    return raw
-
-
 def _transaction_hashes(values: tuple[str, ...]) -> list[bytes]:
-    hashes = [_bytes32(f"transaction hash {index}", value) for index, value in enumerate(values)]
+    from proofmarket.cli.market import parse_bytes32
+
+    hashes = [parse_bytes32(f"transaction hash {index}", value) for index, value in enumerate(values)]
     if not hashes:
         raise UserInputError("give at least one transaction hash")
     return hashes
@@ -116,13 +106,14 @@ def prove_command(prover_address: str, round_id: int, chunk_index: int, data_has
     from eth_utils import is_address
 
     from proofmarket.chain.market import ChunkStatement
+    from proofmarket.cli.market import parse_bytes32
     from proofmarket.zk.commitment import chunk_commitment
     from proofmarket.zk.prover import prove_chunk_segments
 
     if not is_address(prover_address):
         raise UserInputError(f"--prover must be a 20-byte hex address, got {prover_address!r}")
     transactions = _transaction_hashes(tx_hashes)
-    statement = ChunkStatement(round_id, chunk_index, prover_address, chunk_commitment(transactions), _bytes32("--data-hash", data_hash))
+    statement = ChunkStatement(round_id, chunk_index, prover_address, chunk_commitment(transactions), parse_bytes32("--data-hash", data_hash))
     proof = prove_chunk_segments(transactions, statement.binding())
     click.echo(
         f"proved {len(tx_hashes)} transaction(s) in {len(proof.segments)} segment(s) in {proof.wall_seconds:.1f} s",

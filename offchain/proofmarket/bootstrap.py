@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from web3 import Web3
 
 from proofmarket.api.app import create_app
-from proofmarket.chain.market import ProofMarketClient
+from proofmarket.chain.market import ChunkStatement, ProofMarketClient
 from proofmarket.clearinghouse.chain_adapter import MarketAdapter
 from proofmarket.clearinghouse.chain_view import ChainView
 from proofmarket.clearinghouse.intake import SignedBid, validate_bid
@@ -252,7 +252,7 @@ class ProverMarketAdapter:
     def add_collateral(self, prover: LocalAccount, amount_wei: int) -> None:
         self.client.add_collateral(prover, amount_wei)
 
-    def chunk_on_chain(self, round_id: int, chunk_index: int) -> tuple[str, bytes, str]:
+    def chunk_on_chain(self, round_id: int, chunk_index: int) -> tuple[ChunkStatement, str]:
         chunk = self.client.chunk(round_id, chunk_index)
         return chunk.statement(round_id, chunk_index), chunk.status.state_name
 

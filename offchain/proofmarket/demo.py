@@ -220,6 +220,12 @@ def _run_round(web3, client, node, api, agents: list[ProverAgent], parties, rng,
                 f"({proved.transactions} txs, {proved.proving_seconds:.1f}s, gas {proved.gas_used})"
             )
     node.run_once()
+    if silent and chunks:  # only this round's chunk goes unproven: slash it now, then the prover works again
+        progress(f"round {round_id}: mining past the proving deadline; the silent prover's chunk is slashed")
+        _mine_until(web3, client.round(round_id).deadline + 1)
+        node.run_once()
+        for agent in agents:
+            agent.silent = False
     return round_id
 
 

@@ -94,7 +94,7 @@ def test_ape_scripts_settle_a_round(chain):
             "bid below reserve", "bid at least 200000000000 wei (200 gwei)")
     bid = ape_run(chain, "bid", "--devnet-account", str(USER), "--constraints", "200", "--max-fee", "600gwei")
     assert last_json(succeeded(bid))["round"] == round_id
-    assert f"check it with: proofmarket status --round {round_id}" in bid.stderr
+    assert "check it with: proofmarket rounds" in bid.stderr  # an on-chain bid: no bid API on this path
 
     before_close = succeeded(ape_run(chain, "run_round"))
     assert f"round {round_id} is open until block {client.round_close_block(round_id)}" in before_close
@@ -103,6 +103,7 @@ def test_ape_scripts_settle_a_round(chain):
     mine_blocks(web3, client.round_close_block(round_id) - web3.eth.block_number)
     settled = succeeded(ape_run(chain, "run_round"))
     assert f"round {round_id}: settled: 1 bid(s) included in 1 chunk(s) at 1 gwei per constraint" in settled
+    assert f"prove by block {client.round(round_id).deadline} (ape run prove)" in settled
     on_chain = client.round(round_id)
     assert on_chain.settled and on_chain.bid_count == 1 and on_chain.chunk_count == 1
     assert on_chain.revenue == 200 * GWEI  # the lone bid at the reserve: 200 constraints at 1 gwei

@@ -100,3 +100,29 @@ def test_an_agent_that_cannot_ask_still_proves_its_chunk(stack):
     assert leaving.market.open_round() not in leaving.asked_rounds
     mine = [(round_id, c["chunk"]) for c in chunks if c["prover"] == leaving.address]
     assert [(p.round_id, p.chunk_index) for p in proved] == mine  # ... and its chunk is proven anyway
+
+
+def test_an_agent_whose_prover_exits_stops_asking_and_never_registers_it_again(stack):
+    """The README's walkthrough: `proofmarket exit`, then `withdraw-collateral`, with the agent
+    still running. It must not ask for the exiting prover, nor register it again afterwards."""
+    from eth_account import Account
+
+    from proofmarket.chain.transactions import send_transaction
+    from proofmarket.network import mine_blocks
+
+    prover = Account.from_key(b"\x5e" * 32)
+    send_transaction(stack.web3, stack.owner, {"to": prover.address, "value": 10**18})
+    agent = build_prover_agent(stack.web3, stack.deployment, prover, stack.server.url, 300, GWEI)
+    agent.step()
+    assert stack.client.prover(prover.address).registered
+    asked = set(agent.asked_rounds)
+    stack.client.request_exit(prover)
+    agent.step()
+    assert agent.leaving and agent.asked_rounds == asked, "no ask for an exiting prover"
+    state = stack.client.prover(prover.address)
+    withdrawable = state.exit_available_at + stack.client.config().settlement_window_blocks
+    mine_blocks(stack.web3, max(0, withdrawable - stack.web3.eth.block_number))
+    stack.client.withdraw_collateral(prover)
+    for _ in range(2):
+        agent.step()
+    assert not stack.client.prover(prover.address).registered, "the agent registered the exited prover again"

@@ -316,10 +316,11 @@ def create_app(
         # Starlette re-raises the exception after this answer, and uvicorn logs it with its traceback.
         return _error(500, f"internal error: {type(error).__name__}; the server log has the details")
 
-    def admit(bid: BidIn, escrow_of: Callable[[str], int] = view.escrow_of) -> tuple:
+    def admit(bid: BidIn, escrow_of: Callable[[str], int] | None = None) -> tuple:
         signed = bid.to_signed()
         digest = validate_bid(
-            signed, domain=clearinghouse.domain, parameters=parameters, open_round=view.open_round(), escrow_of=escrow_of
+            signed, domain=clearinghouse.domain, parameters=parameters, open_round=view.open_round(),
+            escrow_of=escrow_of or view.escrow_of,
         )
         return signed, digest
 

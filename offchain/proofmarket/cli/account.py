@@ -529,8 +529,9 @@ def rounds(rpc, deployment_path, last, api_url, as_json):
     """Recent rounds from the chain: state, bids, included, price per constraint, revenue,
     payouts, slashed.
 
-    States: open, closed (awaiting settlement), unsettled (its settlement window passed),
-    proving, overdue (a chunk is slashable), resolved (every chunk proven or slashed).
+    States: open, closed (not settled on-chain: awaiting settlement, or with nothing to settle;
+    with --api, the latter shows as empty), unsettled (its settlement window passed), proving,
+    overdue (a chunk is slashable), resolved (every chunk proven or slashed).
     """
     web3, client = _client(rpc, deployment_path)
     head = web3.eth.block_number
@@ -546,9 +547,12 @@ def rounds(rpc, deployment_path, last, api_url, as_json):
         summary = round_summary(client, round_id, current, head, config)
         if api is not None:
             try:
-                summary["bids"] = api.round_status(round_id).get("bids")
+                status = api.round_status(round_id)
             except ProofMarketError:
-                summary["bids"] = None
+                status = {}
+            summary["bids"] = status.get("bids")
+            if summary["state"] == "closed" and status.get("state") == "empty":
+                summary["state"] = "empty"  # nothing to settle: the chain alone cannot tell
         summaries.append(summary)
     if as_json:
         click.echo(json.dumps(summaries, indent=2))

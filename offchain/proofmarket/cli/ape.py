@@ -141,11 +141,16 @@ def run_round_command(deployment_path, key, devnet_account, database, mechanism)
             state = node.clearinghouse.round_state(round_id)
             summary = round_summary(client, round_id, current, head, config)
             line = f"round {round_id}: {state.value if state else summary['state']}"
-            if client.round(round_id).settled:
+            settled = client.round(round_id)
+            if settled.settled:
                 line += (
                     f": {summary['included']} bid(s) included in {summary['chunks']} chunk(s) at {_price_text(summary)}, "
                     f"revenue {int(summary['revenue_wei'])} wei, payouts {int(summary['payouts_wei'])} wei"
                 )
+                if summary["slashed"]:
+                    line += f"; {summary['slashed']} chunk(s) slashed ({int(summary['slashed_wei'])} wei of collateral)"
+                if summary["pending"]:
+                    line += f"; prove by block {settled.deadline} (ape run prove), or the chunks are slashed"
             click.echo(line)
         if not advanced:
             click.echo("no round advanced")
@@ -210,7 +215,7 @@ def prove_command(deployment_path, key, devnet_account, database):
         assignments = DatabaseAssignments(store)
         agent = build_prover_agent(web3, deployment, prover, "", state.capacity, 0, api=assignments)
         open_before = [chunk for chunk in assignments.assignments(prover.address, "assigned")
-                       if agent.market.chunk_on_chain(chunk["round"], chunk["chunk"])[2] == "assigned"]
+                       if agent.market.chunk_on_chain(chunk["round"], chunk["chunk"])[1] == "assigned"]
         proved = agent.prove_assignments()  # a chunk that fails is logged and left; the others are proven
     finally:
         store.close()

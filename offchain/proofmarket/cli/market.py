@@ -289,8 +289,15 @@ def deposit(rpc, deployment_path, key, devnet_account, amount):
     web3, deployment = _connect(rpc, deployment_path)
     client = deployment.client(web3)
     _require_funds(web3, user, value, "a deposit")
-    _transact(web3, user, lambda: client.deposit(user, value))
-    click.echo(json.dumps({"user": user.address, "balance_wei": str(client.balance_of(user.address))}))
+    receipt = _transact(web3, user, lambda: client.deposit(user, value))
+    from proofmarket.cli.reverts import wei_text
+
+    balance = client.balance_of(user.address)
+    click.echo(json.dumps({
+        "user": user.address, "deposited_wei": str(value), "balance_wei": str(balance),
+        "transaction": "0x" + bytes(receipt["transactionHash"]).hex(),
+    }))
+    console.print(f"deposited {wei_text(value)} for {user.address}; its escrow is {wei_text(balance)}", highlight=False, soft_wrap=True)
 
 
 @click.command()
@@ -339,7 +346,7 @@ def bid(rpc, deployment_path, api_url, key, devnet_account, tx_hash, constraints
         _check_bid_like_the_api(client, message, signature, open_round)
         receipt = _transact(web3, user, lambda: client.post_bid(user, message, signature))
         click.echo(json.dumps({"posted_in_block": receipt["blockNumber"], "round": message.round}))
-        _say_next(client, message.round, receipt["blockNumber"], "posted on-chain (postBid)")
+        _say_next(client, message.round, receipt["blockNumber"], "posted on-chain (postBid)", "proofmarket rounds")
         return
     answer = api.post_bid(
         {
@@ -405,11 +412,13 @@ def _check_bid_like_the_api(client, message, signature: bytes, open_round: int) 
         raise UserInputError(str(error) + "; the clearinghouse would skip this bid") from None
 
 
-def _say_next(client, round_id: int, head: int, how: str) -> None:
+def _say_next(client, round_id: int, head: int, how: str, check: str | None = None) -> None:
+    """What happens to the bid next, and the command that shows it (``check``: one that needs no
+    bid API, for a bid posted on-chain)."""
     close = client.round_close_block(round_id)
     wait = f"it closes at block {close} ({close - head} blocks after block {head}), then the clearinghouse settles it"
     console.print(
-        f"bid {how} for round {round_id}; {wait}; check it with: proofmarket status --round {round_id}",
+        f"bid {how} for round {round_id}; {wait}; check it with: {check or f'proofmarket status --round {round_id}'}",
         highlight=False, soft_wrap=True,
     )
 

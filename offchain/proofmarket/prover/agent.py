@@ -118,6 +118,9 @@ class ProverAgent:
     asked_rounds: set[int] = field(default_factory=set)
     proved: list[ProvedChunk] = field(default_factory=list)
     clock: Callable[[], float] = time.time
+    #: Set once the prover's exit is seen on-chain: from then on the agent neither asks nor
+    #: registers again (it still proves what it was assigned).
+    leaving: bool = False
     _last_nonce: int = field(default=0, repr=False)
 
     @property
@@ -136,8 +139,21 @@ class ProverAgent:
         """Register with collateral κ·capacity if not registered; else top the free collateral
         back up to κ·capacity (after a slash, or while earlier chunks keep some locked), since
         the clearinghouse admits only asks whose capacity is fully backed. Raises
-        :class:`CapacityMismatch` (doing nothing) if registered with another capacity."""
+        :class:`CapacityMismatch` (doing nothing) if registered with another capacity.
+
+        A prover that requested its exit is left alone: the agent stops asking and, once the
+        collateral is withdrawn, never registers it again (:attr:`leaving`)."""
         status = self.check_registration()
+        if status.registered and status.exit_available_at:
+            if not self.leaving:
+                event(
+                    log, f"prover {self.address} is exiting: no more asks; assigned chunks are still proven",
+                    logging.WARNING, prover=self.address, exit_available_at=status.exit_available_at,
+                )
+            self.leaving = True
+            return
+        if self.leaving:
+            return  # exited and withdrawn: registering again is the user's decision, not the agent's
         required = self.market.collateral_wei_per_constraint() * self.capacity
         if not status.registered:
             self.market.register_prover(self.account, self.capacity, required)
@@ -249,7 +265,8 @@ class ProverAgent:
         register or ask is logged (and retried next pass); the assignments are proven anyway."""
         try:
             self.ensure_registered()
-            self.post_ask(self.market.open_round())
+            if not self.leaving:
+                self.post_ask(self.market.open_round())
         except Exception as error:  # noqa: BLE001 - the ask can wait; assigned chunks cannot
             log.warning("prover %s: no ask this pass: %s", self.address, error)
         proved = self.prove_assignments()

@@ -534,7 +534,7 @@ contract ProofMarket is IProofMarket {
         chunk.refundHash = refundHash_;
         bytes32 dataHash = _statementDataHash(assignment.statementData);
         // NOTE (gas): a chunk without statement data leaves its fifth slot zero, unwritten.
-        if (dataHash != bytes32(0)) chunk.statementDataHash = dataHash;
+        if (dataHash != bytes32(0)) (chunk.hasStatementData, chunk.statementDataHash) = (true, dataHash);
         _emitChunkAssigned(settlement.roundId, chunkIndex, chunk, dataHash);
     }
 
@@ -719,7 +719,9 @@ contract ProofMarket is IProofMarket {
         view
         returns (ChunkStatement memory statement)
     {
-        bytes32 expected = chunk.statementDataHash;
+        // NOTE (gas): the fifth slot is read only for a chunk that has statement data (its flag
+        // shares the first slot, which the proof reads anyway).
+        bytes32 expected = chunk.hasStatementData ? chunk.statementDataHash : bytes32(0);
         bytes32 actual = _statementDataHash(statementData);
         if (actual != expected) revert StatementDataMismatch(roundId, chunkIndex, expected, actual);
         statement = ChunkStatement({
@@ -739,9 +741,12 @@ contract ProofMarket is IProofMarket {
     ///      the consumer on purpose and still have the proof count.
     function _notifyConsumer(ChunkStatement memory statement, bytes calldata statementData) internal {
         MarketConfig storage config = _config;
+        // NOTE (gas): the limit shares the verifier's slot, warm by now; the consumer's own slot is
+        // read only when the callback is on.
+        uint256 gasLimit = config.consumerGasLimit;
+        if (gasLimit == 0) return;
         IChunkConsumer consumer = config.consumer;
         if (address(consumer) == address(0)) return;
-        uint256 gasLimit = config.consumerGasLimit;
         uint256 needed = gasLimit + gasLimit / 63 + CONSUMER_CALL_OVERHEAD;
         if (gasleft() < needed) revert InsufficientGasForConsumer(needed, gasleft());
         // NOTE: a call to an account without code would revert outside the try (Solidity checks

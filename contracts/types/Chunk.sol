@@ -13,14 +13,16 @@ enum ChunkStatus {
 }
 
 /// @notice One prover's share of a settled round (five storage slots; `submitProof` reads the
-///         first three and the fifth, and writes the first; the fifth is written only when the
-///         chunk has statement data).
+///         first three, and the fifth only when the chunk has statement data, and writes the
+///         first; the fifth is written only when the chunk has statement data).
 struct Chunk {
     /// The prover the chunk is assigned to.
     address prover;
     /// x_j: Σ constraints of the chunk's bids, computed on-chain.
     uint64 constraints;
     ChunkStatus status;
+    /// Whether settlement supplied statement data (then `statementDataHash` holds its hash).
+    bool hasStatementData;
     /// P_j: the prover's pay, reserved in the contract until the chunk resolves (uint96: see the
     /// NOTE on amounts in ProofMarket).
     uint96 payment;

@@ -31,6 +31,9 @@ struct MarketConfig {
     IProofVerifier verifier;
     /// A chunk's deadline is its settlement block plus this many blocks: [2, 216,000].
     uint64 provingWindowBlocks;
+    /// The most gas the consumer's callback may use: [0, 1,000,000]; 0 turns the callback off.
+    /// (In the verifier's slot, so a proof reads the consumer's own slot only when it is on.)
+    uint32 consumerGasLimit;
     /// C: the most constraints one round may include: [1, 2^64 - 1].
     uint64 capacityPerRound;
     /// A prover may withdraw its collateral this many blocks after `requestExit`: [1, 216,000].
@@ -43,9 +46,7 @@ struct MarketConfig {
     /// κ: collateral in wei per constraint of capacity, and locked per assigned constraint (any
     /// uint128; zero means provers post no collateral and a slash refunds only from the payment).
     uint128 collateralPerConstraint;
-    /// Called back (`IChunkConsumer.onChunkProven`) when a chunk is proven, or zero for none.
+    /// Called back (`IChunkConsumer.onChunkProven`, with `consumerGasLimit` gas, after the
+    /// payment; a failure is caught) when a chunk is proven, or zero for none.
     IChunkConsumer consumer;
-    /// The most gas the callback may use: [0, 1,000,000] (it runs after the payment; a failure is
-    /// caught).
-    uint32 consumerGasLimit;
 }

@@ -85,6 +85,14 @@ def test_a_proof_sent_with_too_little_gas_for_the_consumer_reverts(web3, market,
     assert consumer.functions.calls().call() == 0
 
 
+def test_a_zero_gas_limit_turns_the_callback_off(market, owner, rounds, consumer, settled, prover_fast):
+    round_id = settled
+    market.update_config(owner, market.config().replace(consumer_gas_limit=0))
+    receipt = market.submit_proof(prover_fast, round_id, 0, rounds.proof(round_id, 0), ROOTS)
+    assert consumer.functions.calls().call() == 0
+    assert market.events(receipt, "ConsumerCallFailed") == []
+
+
 def test_consumer_gas_limit_above_the_bound_is_refused(market, owner):
     with reverts("ConfigOutOfBounds"):
         market.update_config(owner, market.config().replace(consumer_gas_limit=1_000_001))

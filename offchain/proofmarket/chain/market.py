@@ -125,7 +125,7 @@ class MarketConfig:
     max_bids_per_chunk: int = DEFAULT_MAX_BIDS_PER_CHUNK
     #: Called back (``IChunkConsumer.onChunkProven``) when a chunk is proven; zero: none.
     consumer: str = ZERO_ADDRESS
-    #: The most gas the consumer's callback may use (0 ... 1,000,000).
+    #: The most gas the consumer's callback may use (0 ... 1,000,000); 0: no callback.
     consumer_gas_limit: int = 0
 
     def to_abi(self) -> tuple:
@@ -140,21 +140,21 @@ class MarketConfig:
             self.max_bids_per_chunk,
             to_checksum_address(self.verifier),
             self.proving_window_blocks,
+            self.consumer_gas_limit,
             self.capacity_per_round,
             self.exit_delay_blocks,
             self.settlement_window_blocks,
             self.reserve_per_constraint,
             self.collateral_per_constraint,
             to_checksum_address(self.consumer),
-            self.consumer_gas_limit,
         )
 
     @classmethod
     def from_abi(cls, values: Sequence) -> MarketConfig:
         """The config from the contract's ``getConfig()`` tuple."""
         (
-            clearinghouse, genesis, bps, policy, treasury, length, max_bids, verifier, window, capacity, delay,
-            settlement_window, reserve, kappa, consumer, consumer_gas_limit,
+            clearinghouse, genesis, bps, policy, treasury, length, max_bids, verifier, window, consumer_gas_limit,
+            capacity, delay, settlement_window, reserve, kappa, consumer,
         ) = values
         return cls(
             clearinghouse=to_checksum_address(clearinghouse),
@@ -629,8 +629,8 @@ class ProofMarketClient:
         return RoundState(*values)
 
     def chunk(self, round_id: int, chunk_index: int) -> ChunkState:
-        prover, constraints, status, payment, collateral, deadline, commitment, refund_hash, data_hash = self._call(
-            self.contract.functions.getChunk(round_id, chunk_index)
+        prover, constraints, status, _has_data, payment, collateral, deadline, commitment, refund_hash, data_hash = (
+            self._call(self.contract.functions.getChunk(round_id, chunk_index))
         )
         return ChunkState(
             prover, constraints, ChunkStatus(status), payment, collateral, deadline, commitment, refund_hash, data_hash

@@ -6,7 +6,8 @@
   circomlib's Poseidon constants for two inputs, from
   ``circomlib/circuits/poseidon_constants_old.circom``, for Python and for the contract that recomputes a
   chunk commitment on-chain in a dispute (run once, by hand, when circomlib changes:
-  ``python -m proofmarket.zk.codegen poseidon``).
+  ``python -m proofmarket.zk.codegen poseidon``), and ``poseidon_wide_constants.py``: the
+  constants for 3, 4 and 5 inputs the rollup's state and transactions use (docs/rollup.md).
 
 Both are deterministic functions of their input, so a test regenerates each and compares it with
 the committed file.
@@ -224,23 +225,72 @@ def _branch_integers(text: str, function: str, width: int, source: str) -> list[
     return [int(literal, 0) for literal in literals]
 
 
-def parse_poseidon_constants(text: str, source: str) -> tuple[list[int], list[list[int]]]:
-    """Round constants and MDS matrix for t = 3 from ``poseidon_constants_old.circom``'s text.
+#: circomlib's partial rounds by state width t (``N_ROUNDS_P[t - 2]`` of poseidon.circom), for
+#: the widths the rollup uses besides t = 3: Poseidon of 3, 4 and 5 inputs (docs/rollup.md).
+POSEIDON_WIDE_PARTIAL_ROUNDS = {4: 56, 5: 60, 6: 60}
+
+
+def parse_poseidon_constants(
+    text: str, source: str, width: int = POSEIDON_WIDTH, partial_rounds: int = POSEIDON_PARTIAL_ROUNDS
+) -> tuple[list[int], list[list[int]]]:
+    """Round constants and MDS matrix for state width ``width`` (default t = 3) from
+    ``poseidon_constants_old.circom``'s text.
 
     That file holds the reference (unoptimised) constants, the ones the Poseidon paper's
     algorithm uses directly. Raises :class:`PoseidonSourceInvalid` on any unexpected shape.
     """
-    rounds = POSEIDON_FULL_ROUNDS + POSEIDON_PARTIAL_ROUNDS
-    round_constants = _branch_integers(text, "POSEIDON_C", POSEIDON_WIDTH, source)
-    if len(round_constants) != POSEIDON_WIDTH * rounds:
-        raise PoseidonSourceInvalid(source, f"{len(round_constants)} round constants, expected {POSEIDON_WIDTH * rounds}")
-    flat_matrix = _branch_integers(text, "POSEIDON_M", POSEIDON_WIDTH, source)
-    if len(flat_matrix) != POSEIDON_WIDTH**2:
-        raise PoseidonSourceInvalid(source, f"{len(flat_matrix)} MDS entries, expected {POSEIDON_WIDTH ** 2}")
+    rounds = POSEIDON_FULL_ROUNDS + partial_rounds
+    round_constants = _branch_integers(text, "POSEIDON_C", width, source)
+    if len(round_constants) != width * rounds:
+        raise PoseidonSourceInvalid(source, f"{len(round_constants)} round constants, expected {width * rounds}")
+    flat_matrix = _branch_integers(text, "POSEIDON_M", width, source)
+    if len(flat_matrix) != width**2:
+        raise PoseidonSourceInvalid(source, f"{len(flat_matrix)} MDS entries, expected {width ** 2}")
     if any(value >= SCALAR_FIELD_ORDER for value in round_constants + flat_matrix):
         raise PoseidonSourceInvalid(source, "a constant is not below the scalar field order r")
-    matrix = [flat_matrix[row * POSEIDON_WIDTH : (row + 1) * POSEIDON_WIDTH] for row in range(POSEIDON_WIDTH)]
+    matrix = [flat_matrix[row * width : (row + 1) * width] for row in range(width)]
     return round_constants, matrix
+
+
+def render_poseidon_wide_constants_module(text: str, source_label: str) -> str:
+    """The Python source of ``poseidon_wide_constants.py``: circomlib's constants for the state
+    widths of :data:`POSEIDON_WIDE_PARTIAL_ROUNDS` (Poseidon of 3, 4 and 5 inputs)."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    lines = [
+        '"""circomlib\'s Poseidon constants for 3, 4 and 5 inputs (state widths 4, 5, 6). GENERATED, DO NOT EDIT.',
+        "",
+        "Written by ``python -m proofmarket.zk.codegen poseidon`` from",
+        f"{source_label}",
+        f"(sha256 {digest}):",
+        "the reference constants of the Poseidon paper's Grain LFSR for the BN254 scalar field,",
+        f"alpha = 5, {POSEIDON_FULL_ROUNDS} full rounds and circomlib's partial rounds per width.",
+        "The constants of two inputs (width 3) are in ``poseidon_constants.py``.",
+        '"""',
+        "",
+        f"SOURCE_SHA256 = {digest!r}",
+        f"FULL_ROUNDS = {POSEIDON_FULL_ROUNDS}",
+        "",
+        "#: PARTIAL_ROUNDS[width]: circomlib's N_ROUNDS_P[width - 2].",
+        "PARTIAL_ROUNDS = {" + ", ".join(f"{width}: {rounds}" for width, rounds in POSEIDON_WIDE_PARTIAL_ROUNDS.items()) + "}",
+        "",
+        "#: ROUND_CONSTANTS[width][width * round + i] is added to state word i at the start of each round.",
+        "ROUND_CONSTANTS = {",
+    ]
+    matrices = []
+    for width, partial_rounds in POSEIDON_WIDE_PARTIAL_ROUNDS.items():
+        round_constants, matrix = parse_poseidon_constants(text, source_label, width, partial_rounds)
+        matrices.append((width, matrix))
+        lines += [f"    {width}: (", *(f"        {value:#066x}," for value in round_constants), "    ),"]
+    lines += [
+        "}",
+        "",
+        "#: MDS_MATRIX[width]: the new state word i is the sum over j of MDS_MATRIX[width][i][j] * state[j].",
+        "MDS_MATRIX = {",
+    ]
+    for width, matrix in matrices:
+        lines += [f"    {width}: (", *("        (" + ", ".join(f"{value:#066x}" for value in row) + ")," for row in matrix), "    ),"]
+    lines += ["}", ""]
+    return "\n".join(lines)
 
 
 def render_poseidon_constants_module(text: str, source_label: str) -> str:
@@ -318,12 +368,13 @@ def render_poseidon_constants_solidity(text: str, source_label: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m proofmarket.zk.codegen poseidon``: regenerate ``poseidon_constants.py`` and
-    ``PoseidonConstants.sol``."""
+    """``python -m proofmarket.zk.codegen poseidon``: regenerate ``poseidon_constants.py``,
+    ``PoseidonConstants.sol`` and ``poseidon_wide_constants.py``."""
     from .circuit import (
         CIRCOMLIB_POSEIDON_CONSTANTS,
         POSEIDON_CONSTANTS_MODULE,
         POSEIDON_CONSTANTS_SOLIDITY,
+        POSEIDON_WIDE_CONSTANTS_MODULE,
         repository_relative,
     )
     from .toolchain import node_modules_directory
@@ -335,7 +386,8 @@ def main(argv: list[str]) -> int:
     label = f"node_modules/{CIRCOMLIB_POSEIDON_CONSTANTS}"
     POSEIDON_CONSTANTS_MODULE.write_text(render_poseidon_constants_module(text, label))
     POSEIDON_CONSTANTS_SOLIDITY.write_text(render_poseidon_constants_solidity(text, label))
-    for path in (POSEIDON_CONSTANTS_MODULE, POSEIDON_CONSTANTS_SOLIDITY):
+    POSEIDON_WIDE_CONSTANTS_MODULE.write_text(render_poseidon_wide_constants_module(text, label))
+    for path in (POSEIDON_CONSTANTS_MODULE, POSEIDON_CONSTANTS_SOLIDITY, POSEIDON_WIDE_CONSTANTS_MODULE):
         print(f"wrote {repository_relative(path)}")
     return 0
 

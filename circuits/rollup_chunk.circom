@@ -248,6 +248,6 @@ template RollupChunk(N, D, B) {
     postStateRoot === postRoot.out;
 }
 
-// N = 4 slots, depth D = 8 (256 accounts), balances below 2^128: docs/rollup.md has the
-// constraint count and proving times behind the choice.
-component main {public [preStateRoot, postStateRoot, commitment, binding]} = RollupChunk(4, 8, 128);
+// N = 3 slots, depth D = 8 (256 accounts), balances below 2^128: about 10,300 constraints a slot,
+// so three slots fit a 2^15 powers of tau. docs/rollup.md has the measurements behind the choice.
+component main {public [preStateRoot, postStateRoot, commitment, binding]} = RollupChunk(3, 8, 128);

@@ -66,14 +66,14 @@ def rollup_prover(signers):
 
 @pytest.fixture(scope="session")
 def full_chunk(rollup_prover) -> ProvedRollupChunk:
-    """Four slots: a deposit to a new account, a transfer, a transfer to a new account, a self-transfer."""
-    operations = [Deposit(DAVE, 9), Transfer(ALICE, BOB, 30, 0), Transfer(BOB, 0xE, 35, 0), Transfer(ALICE, ALICE, 10, 1)]
+    """All three slots: a deposit to a new account, a transfer, a transfer to a new account."""
+    operations = [Deposit(DAVE, 9), Transfer(ALICE, BOB, 30, 0), Transfer(BOB, 0xE, 35, 0)]
     return prove(funded_state(), operations, 7, 2, rollup_prover.address)
 
 
 @pytest.fixture(scope="session")
 def one_transfer(rollup_prover) -> ProvedRollupChunk:
-    """One transfer, three no-op slots; the next chunk after ``full_chunk``'s state would be another."""
+    """One transfer and two no-op slots, on the same pre-state as ``full_chunk``."""
     return prove(funded_state(), [Transfer(BOB, CAROL, 5, 0)], 7, 3, rollup_prover.address)
 
 

@@ -88,7 +88,8 @@ def test_the_circuit_accepts_the_state_models_chunks(tmp_path):
     pre = funded_state()
     chunks = [
         [Transfer(ALICE, BOB, 30, 0)],
-        [Deposit(DAVE, 9), Transfer(ALICE, BOB, 30, 0), Transfer(BOB, 0xE, 35, 0), Transfer(ALICE, ALICE, 10, 1)],
+        [Deposit(DAVE, 9), Transfer(ALICE, BOB, 30, 0), Transfer(BOB, 0xE, 35, 0)],
+        [Transfer(ALICE, ALICE, 10, 0), Transfer(ALICE, BOB, 90, 1)],
         [Deposit(ALICE, 1), Deposit(0xF, 2)],
         [Transfer(BOB, CAROL, 5, 0), Transfer(CAROL, BOB, 5, 0), Transfer(BOB, CAROL, 0, 1)],
     ]

@@ -25,7 +25,7 @@ def run(*arguments: str):
 def test_rollup_info_prints_the_circuit_figures():
     result = run("info")
     assert result.exit_code == 0, result.output
-    assert "slots N: 4 operations per chunk" in result.stdout
+    assert "slots N: 3 operations per chunk" in result.stdout
     assert "DEVELOPMENT CEREMONY" in result.stdout
 
 

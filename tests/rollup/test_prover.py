@@ -49,7 +49,7 @@ def test_a_valid_chunk_proves_its_statement(full_chunk):
     assert proof.statement.post_state_root == post_state.root
     assert proof.statement.commitment == chunk_commitment_int(list(proof.witness.tx_hashes))
     assert proof.statement.binding == full_chunk.statement.binding()
-    assert len(proof.witness.tx_hashes) == 3 and len(proof.encoded) == ROLLUP_PROOF_BYTES
+    assert len(proof.witness.tx_hashes) == 2 and len(proof.encoded) == ROLLUP_PROOF_BYTES
     assert decode_rollup_proof(proof.encoded) == proof.words
     assert snarkjs_verifies(proof.statement.public_signals(), proof.snarkjs_proof)
 

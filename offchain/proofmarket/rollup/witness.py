@@ -17,8 +17,8 @@ from proofmarket.zk.field import SCALAR_FIELD_ORDER
 
 from .state import Deposit, Operation, RollupState, Transfer, transfer_hash, transfer_hash_int
 
-#: Slots of the chunk circuit: ``RollupChunk(4, 8, 128)``'s N.
-CHUNK_SLOTS = 4
+#: Slots of the chunk circuit: ``RollupChunk(3, 8, 128)``'s N.
+CHUNK_SLOTS = 3
 
 
 class ChunkTooLarge(UserInputError):

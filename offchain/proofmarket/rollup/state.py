@@ -230,8 +230,11 @@ class RollupState:
     levels: tuple[tuple[int, ...], ...] = field(default=())
     deposit_chain: int = 0
     deposits_applied: int = 0
+    #: The address -> index map of :attr:`accounts`.
+    indices: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "indices", {account.address: index for index, account in enumerate(self.accounts)})
         if not self.levels:
             zeros = _zero_hashes(self.depth)
             object.__setattr__(
@@ -257,10 +260,7 @@ class RollupState:
 
     def index_of(self, address: int) -> int | None:
         """The index of ``address``'s account, or None if it has none."""
-        for index, account in enumerate(self.accounts):
-            if account.address == address:
-                return index
-        return None
+        return self.indices.get(address)
 
     def account(self, address: int) -> Account | None:
         """``address``'s account, or None."""

@@ -15,7 +15,7 @@ from proofmarket.exceptions import UserInputError
 from proofmarket.zk.commitment import commitment_chain
 from proofmarket.zk.field import SCALAR_FIELD_ORDER
 
-from .state import Deposit, Operation, RollupState, Transfer, transfer_hash, transfer_hash_int
+from .state import Account, Deposit, Operation, RollupState, Transfer, transfer_hash, transfer_hash_int
 
 #: Slots of the chunk circuit: ``RollupChunk(3, 8, 128)``'s N.
 CHUNK_SLOTS = 3
@@ -114,7 +114,7 @@ def chunk_witness(
                 senderSiblings=list(state.merkle_proof(sender_index).siblings),
             )
             debited = state.with_account(
-                sender_index, type(sender)(sender.address, sender.balance - operation.amount, sender.nonce + 1)
+                sender_index, Account(sender.address, sender.balance - operation.amount, sender.nonce + 1)
             )
             hashes.append(transfer_hash_int(operation))
         elif isinstance(operation, Deposit):

@@ -9,12 +9,15 @@ recomputed for the forged execution), so the one rule each breaks is the reason 
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from proofmarket.rollup.circuit import ROLLUP_CIRCUIT, rollup_artifacts
-from proofmarket.rollup.state import Account, Deposit, MerkleProof, RollupState, Transfer, state_root_of, transfer_hash_int
+from proofmarket.rollup.state import Account, Deposit, MerkleProof, OperationInvalid, RollupState, Transfer, state_root_of, transfer_hash_int
 from proofmarket.rollup.witness import CHUNK_SLOTS, BindingInvalid, ChunkTooLarge, chunk_witness
 from proofmarket.zk.circuit import load_ceremony_record
 from proofmarket.zk.commitment import commitment_chain
@@ -162,3 +165,34 @@ def test_the_witness_builder_refuses_bad_input():
         chunk_witness(funded_state(), [Deposit(ALICE, 1)] * (CHUNK_SLOTS + 1), 0)
     with pytest.raises(BindingInvalid):
         chunk_witness(funded_state(), [Deposit(ALICE, 1)], R)
+
+
+ADDRESSES = st.sampled_from([ALICE, BOB, CAROL, DAVE, 0xE])
+OPERATIONS = st.lists(
+    st.one_of(
+        st.builds(Deposit, ADDRESSES, st.integers(0, 2**128 - 1) | st.integers(0, 50)),
+        st.builds(Transfer, ADDRESSES, ADDRESSES, st.integers(0, 120), st.integers(0, 2)),
+    ),
+    max_size=8,
+)
+
+
+@given(OPERATIONS)
+@settings(max_examples=8, deadline=None)
+def test_every_chunk_the_state_model_accepts_satisfies_the_circuit(operations):
+    """The state model and the circuit are the same function: random operations, the valid ones
+    (in order, up to the slot count) applied by the model, satisfy the circuit."""
+    pre = funded_state()
+    state, valid = pre, []
+    for operation in operations:
+        if len(valid) == CHUNK_SLOTS:
+            break
+        try:
+            state = state.apply(operation)
+        except OperationInvalid:
+            continue
+        valid.append(operation)
+    witness = chunk_witness(pre, valid, 7)
+    assert witness.post_state.root == state.root
+    with tempfile.TemporaryDirectory() as directory:
+        assert satisfies(witness.circuit_input, Path(directory)), valid

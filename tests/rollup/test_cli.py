@@ -1,7 +1,7 @@
 """proofmarket rollup ...: thin commands; user errors are one line and exit 2.
 
-The group is invoked directly (offchain/proofmarket/cli/rollup.py); registering it under
-``proofmarket`` is one line in cli/main.py.
+The ``rollup`` group (offchain/proofmarket/cli/rollup.py) runs under the ``proofmarket`` group's
+class, which turns errors into one line, as ``main.add_command(rollup)`` in cli/main.py does.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import json
 
 from click.testing import CliRunner
 
+from proofmarket.cli.main import ProofMarketGroup
 from proofmarket.cli.rollup import rollup
 from proofmarket.rollup.prover import decode_rollup_proof
 from proofmarket.rollup.verifier import MarketChunkStatement, verify_rollup_proof
@@ -18,8 +19,11 @@ ALICE = "0x" + "a1" * 20
 BOB = "0x" + "b0" * 20
 
 
+CLI = ProofMarketGroup(commands={"rollup": rollup})
+
+
 def run(*arguments: str):
-    return CliRunner(mix_stderr=False).invoke(rollup, list(arguments))
+    return CliRunner(mix_stderr=False).invoke(CLI, ["rollup", *arguments])
 
 
 def test_rollup_info_prints_the_circuit_figures():

@@ -5,6 +5,9 @@
 - ``rollup info``: the circuit's figures from the committed ceremony record;
 - ``rollup prove-chunk``: a demo: fund a fresh L2 state with deposits, prove one chunk of
   transfers and deposits on it for a market statement, print the statement and the proof.
+
+The group is registered in ``cli/main.py`` (``main.add_command(rollup)``), whose group turns the
+package's errors into one-line messages with exit code 2 for user mistakes.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import json
 
 import click
 
-from proofmarket.cli.main import ProofMarketGroup
 from proofmarket.exceptions import UserInputError
 
 
@@ -56,7 +58,7 @@ def _transfer(text: str, option: str):
     )
 
 
-@click.group("rollup", cls=ProofMarketGroup)
+@click.group("rollup")
 def rollup() -> None:
     """The reference ZK rollup: its chunk circuit, setup and proofs (docs/rollup.md)."""
 

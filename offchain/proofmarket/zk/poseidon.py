@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .field import SCALAR_FIELD_ORDER, require_field_element
 from . import poseidon_wide_constants as wide
-from .poseidon_constants import FULL_ROUNDS, MDS_MATRIX, PARTIAL_ROUNDS, ROUND_CONSTANTS, WIDTH
+from .poseidon_constants import FULL_ROUNDS, MDS_MATRIX, PARTIAL_ROUNDS, ROUND_CONSTANTS
 
 #: The numbers of inputs :func:`poseidon` supports.
 SUPPORTED_INPUT_COUNTS = (2, *(width - 1 for width in sorted(wide.PARTIAL_ROUNDS)))

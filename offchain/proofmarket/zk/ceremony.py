@@ -1,4 +1,5 @@
-"""The development trusted setup of the segment circuit: ``proofmarket zk setup`` (docs/zk.md).
+"""The development trusted setup of a circuit: ``proofmarket zk setup`` for the segment circuit
+(docs/zk.md), ``proofmarket rollup setup`` for the rollup's chunk circuit (docs/rollup.md).
 
 DEVELOPMENT CEREMONY -- NOT FOR PRODUCTION. Every contribution is a snarkjs *beacon* with a
 public, fixed hash, so the whole setup is a deterministic function of the circuit: anyone can
@@ -27,15 +28,13 @@ from proofmarket.chain.paths import cache_directory
 from proofmarket.exceptions import ZkError
 
 from .circuit import (
-    CIRCUIT_NAME,
-    CIRCUIT_SOURCE,
     DEVELOPMENT_LABEL,
+    SEGMENT_CIRCUIT,
     CircuitArtifacts,
+    CircuitSpec,
     read_r1cs_header,
     repository_relative,
-    segment_size_of_source,
     sha256_file,
-    verifying_key_solidity_path,
 )
 from .codegen import write_verifying_key_solidity
 from .field import SCALAR_FIELD_ORDER
@@ -151,10 +150,12 @@ def run_development_ceremony(
     report: Callable[[SetupEvent], None] = lambda event: None,
     key_label: str | None = None,
     powers_of_tau_directory: Path | None = None,
+    circuit: CircuitSpec = SEGMENT_CIRCUIT,
 ) -> SetupResult:
-    """Build the circuit and run the development ceremony, writing into ``artifacts.directory``.
+    """Build ``circuit`` (default: the segment circuit) and run the development ceremony,
+    writing into ``artifacts.directory``.
 
-    Writes ``chunk_segment.wasm``, ``chunk_segment.zkey``, ``verification_key.json``,
+    Writes ``<name>.wasm``, ``<name>.zkey``, ``verification_key.json``,
     ``ceremony.json`` and the Solidity key at ``solidity_path`` (default: the committed one),
     whose header names the key file as ``key_label`` (default: its repository path). The
     prepared powers of tau are reused from ``powers_of_tau_directory`` (default: the cache).
@@ -166,8 +167,9 @@ def run_development_ceremony(
     with tempfile.TemporaryDirectory(dir=scratch_root, prefix="build-") as build:
         return _run_ceremony(
             Path(build),
+            circuit,
             artifacts,
-            solidity_path or verifying_key_solidity_path(),
+            solidity_path or circuit.solidity_key_path(),
             report,
             key_label or repository_relative(artifacts.verification_key),
             powers_of_tau_directory or default_powers_of_tau_directory(),
@@ -176,6 +178,7 @@ def run_development_ceremony(
 
 def _run_ceremony(
     build: Path,
+    circuit: CircuitSpec,
     artifacts: CircuitArtifacts,
     solidity_path: Path,
     report: Callable[[SetupEvent], None],
@@ -185,20 +188,20 @@ def _run_ceremony(
     """The steps of :func:`run_development_ceremony`, with intermediate files in ``build``."""
     began = time.monotonic()
     steps = _Steps(total=8, report=report)
-    segment_size = segment_size_of_source(CIRCUIT_SOURCE.read_text())
+    segment_size = circuit.size_of_source(circuit.source.read_text())
     circomlib = node_modules_directory() / "circomlib" / "circuits"
     steps.run(
-        f"compile {repository_relative(CIRCUIT_SOURCE)} (N = {segment_size}) with circom2",
-        lambda: run_circom("circom2", [CIRCUIT_SOURCE, "--r1cs", "--wasm", "--O2", "-l", circomlib, "-o", build]),
+        f"compile {repository_relative(circuit.source)} (N = {segment_size}) with circom2",
+        lambda: run_circom("circom2", [circuit.source, "--r1cs", "--wasm", "--O2", "-l", circomlib, "-o", build]),
     )
-    r1cs = build / f"{CIRCUIT_NAME}.r1cs"
+    r1cs = build / f"{circuit.name}.r1cs"
     header = read_r1cs_header(r1cs)
     if header.prime != SCALAR_FIELD_ORDER:
         raise ZkError(f"{r1cs} is over the prime {header.prime}, not BN254's scalar field")
     power = required_power(header.constraints, header.public_inputs, header.public_outputs)
     ptau = _powers_of_tau(power, steps, powers_of_tau_directory)
 
-    initial_zkey, final_zkey = build / f"{CIRCUIT_NAME}_0000.zkey", build / f"{CIRCUIT_NAME}.zkey"
+    initial_zkey, final_zkey = build / f"{circuit.name}_0000.zkey", build / f"{circuit.name}.zkey"
     verification_key = build / "verification_key.json"
     steps.run(
         f"groth16 setup ({header.constraints} constraints)",
@@ -215,7 +218,7 @@ def _run_ceremony(
 
     def install() -> None:
         artifacts.directory.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(build / f"{CIRCUIT_NAME}_js" / f"{CIRCUIT_NAME}.wasm", artifacts.wasm)
+        shutil.copyfile(build / f"{circuit.name}_js" / f"{circuit.name}.wasm", artifacts.wasm)
         shutil.copyfile(final_zkey, artifacts.zkey)
         shutil.copyfile(verification_key, artifacts.verification_key)
         record = {
@@ -226,9 +229,9 @@ def _run_ceremony(
                 "key from a real multi-party ceremony."
             ),
             "circuit": {
-                "source": repository_relative(CIRCUIT_SOURCE),
-                "source_sha256": sha256_file(CIRCUIT_SOURCE),
-                "segment_size": segment_size,
+                "source": repository_relative(circuit.source),
+                "source_sha256": sha256_file(circuit.source),
+                circuit.size_field: segment_size,
                 "constraints": header.constraints,
                 "wires": header.wires,
                 "public_inputs": header.public_inputs + header.public_outputs,
@@ -250,7 +253,7 @@ def _run_ceremony(
             "artifacts": {name: sha256_file(path) for name, path in artifacts.files().items()},
         }
         artifacts.record.write_text(json.dumps(record, indent=2) + "\n")
-        write_verifying_key_solidity(artifacts.verification_key, solidity_path, key_label)
+        write_verifying_key_solidity(artifacts.verification_key, solidity_path, key_label, circuit)
 
     steps.run(f"write artifacts to {repository_relative(artifacts.directory)}", install)
     return SetupResult(artifacts, solidity_path, segment_size, header.constraints, power, time.monotonic() - began)
@@ -260,23 +263,25 @@ def check_reproducible(
     committed: CircuitArtifacts,
     committed_solidity: Path | None = None,
     report: Callable[[SetupEvent], None] = lambda event: None,
+    circuit: CircuitSpec = SEGMENT_CIRCUIT,
 ) -> SetupResult:
-    """Rerun the whole ceremony, powers of tau included, in a scratch directory and compare
-    every output with the committed one.
+    """Rerun the whole ceremony of ``circuit``, powers of tau included, in a scratch directory
+    and compare every output with the committed one.
 
     Raises :class:`SetupMismatch` listing the committed files that differ from their rebuild.
     """
-    committed_solidity = committed_solidity or verifying_key_solidity_path()
+    committed_solidity = committed_solidity or circuit.solidity_key_path()
     scratch_root = cache_directory() / "zk"
     scratch_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch_root) as scratch:
-        rebuilt = CircuitArtifacts(Path(scratch) / "artifacts")
+        rebuilt = CircuitArtifacts(Path(scratch) / "artifacts", circuit.name)
         result = run_development_ceremony(
             rebuilt,
-            Path(scratch) / "ChunkVerifyingKey.sol",
+            Path(scratch) / circuit.solidity_key[-1],
             report,
             key_label=repository_relative(committed.verification_key),
             powers_of_tau_directory=Path(scratch) / "ptau",
+            circuit=circuit,
         )
         pairs = [
             *((rebuilt.directory / name, committed.directory / name) for name in [*committed.files(), committed.record.name]),

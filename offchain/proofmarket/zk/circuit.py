@@ -1,8 +1,12 @@
-"""The chunk segment circuit: where its source and artifacts live, and what its setup recorded.
+"""The project's circuits: where their sources and artifacts live, and what their setups recorded.
 
-The artifacts proving needs (``chunk_segment.wasm``, ``chunk_segment.zkey``,
-``verification_key.json``) and the ceremony record ``ceremony.json`` are committed in
-``offchain/proofmarket/zk/artifacts/``; ``proofmarket zk setup`` rebuilds them (docs/zk.md).
+A :class:`CircuitSpec` describes one circuit (its source, main template, public inputs, where its
+committed artifacts and generated Solidity key live); :data:`SEGMENT_CIRCUIT` is the chunk
+segment circuit (docs/zk.md), and ``proofmarket.rollup.circuit.ROLLUP_CIRCUIT`` the rollup's
+chunk circuit (docs/rollup.md). For the segment circuit, the artifacts proving needs
+(``chunk_segment.wasm``, ``chunk_segment.zkey``, ``verification_key.json``) and the ceremony
+record ``ceremony.json`` are committed in ``offchain/proofmarket/zk/artifacts/``;
+``proofmarket zk setup`` rebuilds them.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ DEFAULT_ARTIFACTS_DIRECTORY = Path(__file__).resolve().parent / "artifacts"
 #: they come from.
 POSEIDON_CONSTANTS_MODULE = Path(__file__).resolve().parent / "poseidon_constants.py"
 POSEIDON_CONSTANTS_SOLIDITY = REPOSITORY_ROOT / "contracts" / "libraries" / "PoseidonConstants.sol"
+POSEIDON_WIDE_CONSTANTS_MODULE = Path(__file__).resolve().parent / "poseidon_wide_constants.py"
 CIRCOMLIB_POSEIDON_CONSTANTS = "circomlib/circuits/poseidon_constants_old.circom"
 
 #: The label every artifact of the development ceremony carries.
@@ -40,10 +45,10 @@ DEVELOPMENT_LABEL = "DEVELOPMENT CEREMONY -- NOT FOR PRODUCTION"
 class CircuitArtifactsMissing(ZkError):
     """The circuit's artifacts are absent or do not match their ceremony record."""
 
-    def __init__(self, directory: Path, reason: str):
+    def __init__(self, directory: Path, reason: str, setup_command: str = "proofmarket zk setup"):
         self.directory = directory
         self.reason = reason
-        super().__init__(f"circuit artifacts in {directory} are unusable ({reason}): run `proofmarket zk setup`")
+        super().__init__(f"circuit artifacts in {directory} are unusable ({reason}): run `{setup_command}`")
 
 
 class R1csInvalid(ZkError):
@@ -64,7 +69,7 @@ def repository_relative(path: Path) -> str:
 
 
 def verifying_key_solidity_path() -> Path:
-    """The generated Solidity verifying key, beside the verifier contract."""
+    """The generated Solidity verifying key of the segment circuit, beside the verifier contract."""
     return contracts_directory() / "verifiers" / "ChunkVerifyingKey.sol"
 
 
@@ -78,20 +83,64 @@ def sha256_file(path: Path) -> str:
 
 
 @dataclass(frozen=True)
+class CircuitSpec:
+    """One circuit of the project and the places of its development setup's outputs.
+
+    ``circuits/<name>.circom`` ends with ``component main ... = <template>(<size>, ...);``; the
+    ceremony record stores ``<size>`` under ``size_field``. ``public_inputs`` are in the order
+    of the verifying key's IC points; ``solidity_key`` is the generated key's path below
+    ``contracts/``; ``description`` names the circuit in generated headers and
+    ``setup_command`` is the command that runs its ceremony.
+    """
+
+    name: str
+    template: str
+    size_field: str
+    public_inputs: tuple[str, ...]
+    description: str
+    setup_command: str
+    default_directory: Path
+    environment_variable: str
+    solidity_key: tuple[str, ...]
+
+    @property
+    def source(self) -> Path:
+        """The circuit source."""
+        return REPOSITORY_ROOT / "circuits" / f"{self.name}.circom"
+
+    def solidity_key_path(self) -> Path:
+        """The generated Solidity verifying key."""
+        return contracts_directory().joinpath(*self.solidity_key)
+
+    def artifacts(self) -> CircuitArtifacts:
+        """``$<environment_variable>`` or the committed artifacts directory."""
+        return CircuitArtifacts(Path(os.environ.get(self.environment_variable, self.default_directory)), self.name)
+
+    def size_of_source(self, source_text: str) -> int:
+        """The first parameter of the ``component main`` line's template (N of ``ChunkSegment(N)``)."""
+        pattern = rf"component\s+main\b[^=]*=\s*{self.template}\(\s*(\d+)\s*[,)]"
+        match = re.search(pattern, source_text)
+        if match is None:
+            raise ZkError(f"{self.source.name} has no `component main ... = {self.template}(N, ...);` line")
+        return int(match.group(1))
+
+
+@dataclass(frozen=True)
 class CircuitArtifacts:
-    """The files of one circuit setup, all in ``directory``."""
+    """The files of one circuit setup, all in ``directory``, named after the circuit."""
 
     directory: Path
+    name: str = CIRCUIT_NAME
 
     @property
     def wasm(self) -> Path:
         """The witness generator circom compiled to WebAssembly."""
-        return self.directory / f"{CIRCUIT_NAME}.wasm"
+        return self.directory / f"{self.name}.wasm"
 
     @property
     def zkey(self) -> Path:
         """The Groth16 proving key (snarkjs zkey, after the final beacon)."""
-        return self.directory / f"{CIRCUIT_NAME}.zkey"
+        return self.directory / f"{self.name}.zkey"
 
     @property
     def verification_key(self) -> Path:
@@ -108,9 +157,23 @@ class CircuitArtifacts:
         return {path.name: path for path in (self.wasm, self.zkey, self.verification_key)}
 
 
+#: The chunk segment circuit (docs/zk.md).
+SEGMENT_CIRCUIT = CircuitSpec(
+    name=CIRCUIT_NAME,
+    template="ChunkSegment",
+    size_field="segment_size",
+    public_inputs=("previousCommitment", "nextCommitment", "prover"),
+    description="the chunk segment circuit",
+    setup_command="proofmarket zk setup",
+    default_directory=DEFAULT_ARTIFACTS_DIRECTORY,
+    environment_variable="PROOFMARKET_ZK_ARTIFACTS",
+    solidity_key=("verifiers", "ChunkVerifyingKey.sol"),
+)
+
+
 def default_artifacts() -> CircuitArtifacts:
     """``$PROOFMARKET_ZK_ARTIFACTS`` or the committed ``offchain/proofmarket/zk/artifacts/``."""
-    return CircuitArtifacts(Path(os.environ.get("PROOFMARKET_ZK_ARTIFACTS", DEFAULT_ARTIFACTS_DIRECTORY)))
+    return SEGMENT_CIRCUIT.artifacts()
 
 
 @dataclass(frozen=True)
@@ -127,28 +190,36 @@ class CeremonyRecord:
     document: dict
 
 
-def load_ceremony_record(artifacts: CircuitArtifacts, check_hashes: bool = False) -> CeremonyRecord:
-    """Read ``ceremony.json``; with ``check_hashes``, also check every artifact's SHA-256.
+def load_ceremony_record(
+    artifacts: CircuitArtifacts, check_hashes: bool = False, circuit: CircuitSpec = SEGMENT_CIRCUIT
+) -> CeremonyRecord:
+    """Read ``ceremony.json`` of ``circuit`` (default: the segment circuit); with
+    ``check_hashes``, also check every artifact's SHA-256.
+
+    :attr:`CeremonyRecord.segment_size` holds the circuit's size (the record's
+    ``circuit.size_field``: N of the segment circuit, the slots of the rollup's).
 
     Raises :class:`CircuitArtifactsMissing` if the record or an artifact is missing, or an
     artifact's hash differs from the record's.
     """
     if not artifacts.record.is_file():
-        raise CircuitArtifactsMissing(artifacts.directory, f"no {artifacts.record.name}")
+        raise CircuitArtifactsMissing(artifacts.directory, f"no {artifacts.record.name}", circuit.setup_command)
     document = json.loads(artifacts.record.read_text())
     for name, path in artifacts.files().items():
         if not path.is_file():
-            raise CircuitArtifactsMissing(artifacts.directory, f"no {name}")
+            raise CircuitArtifactsMissing(artifacts.directory, f"no {name}", circuit.setup_command)
         if check_hashes and sha256_file(path) != document["artifacts"][name]:
-            raise CircuitArtifactsMissing(artifacts.directory, f"{name} differs from the one {artifacts.record.name} records")
-    circuit = document["circuit"]
+            raise CircuitArtifactsMissing(
+                artifacts.directory, f"{name} differs from the one {artifacts.record.name} records", circuit.setup_command
+            )
+    circuit_document = document["circuit"]
     return CeremonyRecord(
-        segment_size=int(circuit["segment_size"]),
-        constraints=int(circuit["constraints"]),
-        public_inputs=int(circuit["public_inputs"]),
-        private_inputs=int(circuit["private_inputs"]),
+        segment_size=int(circuit_document[circuit.size_field]),
+        constraints=int(circuit_document["constraints"]),
+        public_inputs=int(circuit_document["public_inputs"]),
+        private_inputs=int(circuit_document["private_inputs"]),
         powers_of_tau=int(document["powers_of_tau"]["power"]),
-        circuit_sha256=circuit["source_sha256"],
+        circuit_sha256=circuit_document["source_sha256"],
         artifact_sha256=dict(document["artifacts"]),
         document=document,
     )
@@ -170,10 +241,7 @@ def circuit_summary(artifacts: CircuitArtifacts | None = None) -> dict[str, obje
 
 def segment_size_of_source(source_text: str) -> int:
     """N of the ``component main`` line of the circuit source (``ChunkSegment(N)``)."""
-    match = re.search(r"component\s+main\b[^=]*=\s*ChunkSegment\(\s*(\d+)\s*\)\s*;", source_text)
-    if match is None:
-        raise ZkError(f"{CIRCUIT_SOURCE.name} has no `component main ... = ChunkSegment(N);` line")
-    return int(match.group(1))
+    return SEGMENT_CIRCUIT.size_of_source(source_text)
 
 
 @dataclass(frozen=True)

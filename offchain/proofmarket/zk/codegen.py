@@ -6,7 +6,8 @@
   circomlib's Poseidon constants for two inputs, from
   ``circomlib/circuits/poseidon_constants_old.circom``, for Python and for the contract that recomputes a
   chunk commitment on-chain in a dispute (run once, by hand, when circomlib changes:
-  ``python -m proofmarket.zk.codegen poseidon``).
+  ``python -m proofmarket.zk.codegen poseidon``), and ``poseidon_wide_constants.py``: the
+  constants for 3, 4 and 5 inputs the rollup's state and transactions use (docs/rollup.md).
 
 Both are deterministic functions of their input, so a test regenerates each and compares it with
 the committed file.
@@ -20,17 +21,21 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from proofmarket.exceptions import ZkError
 
 from .field import BASE_FIELD_ORDER, SCALAR_FIELD_ORDER
+
+if TYPE_CHECKING:
+    from .circuit import CircuitSpec
 
 #: The public inputs of the segment circuit, in the circuit's (and the IC points') order.
 PUBLIC_INPUT_NAMES = ("previousCommitment", "nextCommitment", "prover")
 
 
 class VerifyingKeyInvalid(ZkError):
-    """snarkjs's verification key is not a BN254 Groth16 key of the segment circuit."""
+    """snarkjs's verification key is not a BN254 Groth16 key of the expected circuit."""
 
     def __init__(self, source: str, reason: str):
         self.source = source
@@ -112,19 +117,22 @@ def _g2(source: str, name: str, value: object) -> G2Point:
     )
 
 
-def parse_verifying_key(document: dict, source: str = "verification_key.json") -> VerifyingKey:
-    """The key in snarkjs's ``zkey export verificationkey`` JSON, checked for the segment circuit.
+def parse_verifying_key(
+    document: dict, source: str = "verification_key.json", public_inputs: tuple[str, ...] = PUBLIC_INPUT_NAMES
+) -> VerifyingKey:
+    """The key in snarkjs's ``zkey export verificationkey`` JSON, checked for a circuit with
+    ``public_inputs`` (default: the segment circuit's).
 
     Raises :class:`VerifyingKeyInvalid` unless it is a BN254 Groth16 key with
-    ``len(PUBLIC_INPUT_NAMES)`` public inputs and affine points with coordinates below p.
+    ``len(public_inputs)`` public inputs and affine points with coordinates below p.
     """
     if document.get("protocol") != "groth16" or document.get("curve") != "bn128":
         raise VerifyingKeyInvalid(source, f"protocol/curve is {document.get('protocol')}/{document.get('curve')}, not groth16/bn128")
-    if document.get("nPublic") != len(PUBLIC_INPUT_NAMES):
-        raise VerifyingKeyInvalid(source, f"nPublic is {document.get('nPublic')}, the circuit has {len(PUBLIC_INPUT_NAMES)}")
+    if document.get("nPublic") != len(public_inputs):
+        raise VerifyingKeyInvalid(source, f"nPublic is {document.get('nPublic')}, the circuit has {len(public_inputs)}")
     ic = document.get("IC")
-    if not isinstance(ic, list) or len(ic) != len(PUBLIC_INPUT_NAMES) + 1:
-        raise VerifyingKeyInvalid(source, f"IC must hold {len(PUBLIC_INPUT_NAMES) + 1} points")
+    if not isinstance(ic, list) or len(ic) != len(public_inputs) + 1:
+        raise VerifyingKeyInvalid(source, f"IC must hold {len(public_inputs) + 1} points")
     return VerifyingKey(
         alpha=_g1(source, "vk_alpha_1", document.get("vk_alpha_1")),
         beta=_g2(source, "vk_beta_2", document.get("vk_beta_2")),
@@ -138,17 +146,26 @@ def _hex(value: int) -> str:
     return f"0x{value:064x}"
 
 
-def render_verifying_key_solidity(verification_key_json: bytes, source_label: str) -> str:
-    """The Solidity source of ``ChunkVerifyingKey.sol`` (``VK_*`` constants) for a key file's bytes.
+def render_verifying_key_solidity(
+    verification_key_json: bytes,
+    source_label: str,
+    circuit: CircuitSpec | None = None,
+) -> str:
+    """The Solidity source of a generated verifying key (``VK_*`` constants) for a key file's bytes.
 
-    ``source_label`` is the key file's path as written in the header. The header records the
+    ``source_label`` is the key file's path as written in the header; ``circuit`` the circuit the
+    key is for (default: the segment circuit, ``ChunkVerifyingKey.sol``). The header records the
     SHA-256 of the exact bytes, so the committed pair can be checked against each other.
     """
-    key = parse_verifying_key(json.loads(verification_key_json), source_label)
+    from .circuit import SEGMENT_CIRCUIT
+
+    circuit = circuit or SEGMENT_CIRCUIT
+    names = circuit.public_inputs
+    key = parse_verifying_key(json.loads(verification_key_json), source_label, names)
     digest = hashlib.sha256(verification_key_json).hexdigest()
     lines = [
         "// SPDX-License-Identifier: MIT",
-        "// GENERATED FILE, DO NOT EDIT: written by `proofmarket zk setup` (proofmarket.zk.codegen)",
+        f"// GENERATED FILE, DO NOT EDIT: written by `{circuit.setup_command}` (proofmarket.zk.codegen)",
         f"// from {source_label}",
         f"// (sha256 {digest}).",
         "//",
@@ -157,17 +174,17 @@ def render_verifying_key_solidity(verification_key_json: bytes, source_label: st
         "// proofs. A production deployment needs a key from a real multi-party ceremony.",
         "pragma solidity 0.8.28;",
         "",
-        "// The Groth16 verifying key of the chunk segment circuit (circuits/chunk_segment.circom) as",
+        f"// The Groth16 verifying key of {circuit.description} (circuits/{circuit.name}.circom) as",
         "// file-level constants, so the verifier's assembly can read them. The check is",
         "// e(A, B) = e(ALPHA, BETA) * e(IC0 + sum_i x_i * IC(i+1), GAMMA) * e(C, DELTA) with public",
-        f"// inputs x = ({', '.join(PUBLIC_INPUT_NAMES)}). A G2 coordinate is",
+        f"// inputs x = ({', '.join(names)}). A G2 coordinate is",
         "// X_REAL + X_IMAG * u in Fp2 = Fp[u] / (u^2 + 1); the EIP-197 precompile reads X_IMAG first.",
         "",
         "/// @dev SHA-256 of the verification_key.json this file was generated from.",
         f"bytes32 constant VK_SOURCE_SHA256 = 0x{digest};",
         "",
-        f"/// @dev Number of public inputs: {', '.join(PUBLIC_INPUT_NAMES)}.",
-        f"uint256 constant VK_PUBLIC_INPUTS = {len(PUBLIC_INPUT_NAMES)};",
+        f"/// @dev Number of public inputs: {', '.join(names)}.",
+        f"uint256 constant VK_PUBLIC_INPUTS = {len(names)};",
         "",
         f"uint256 constant VK_ALPHA_X = {_hex(key.alpha.x)};",
         f"uint256 constant VK_ALPHA_Y = {_hex(key.alpha.y)};",
@@ -181,7 +198,7 @@ def render_verifying_key_solidity(verification_key_json: bytes, source_label: st
             f"uint256 constant VK_{name}_Y_REAL = {_hex(point.y_real)};",
         ]
     for index, point in enumerate(key.ic):
-        what = "constant term" if index == 0 else f"coefficient of {PUBLIC_INPUT_NAMES[index - 1]}"
+        what = "constant term" if index == 0 else f"coefficient of {names[index - 1]}"
         lines += [
             "",
             f"/// @dev IC{index}: {what}.",
@@ -192,10 +209,12 @@ def render_verifying_key_solidity(verification_key_json: bytes, source_label: st
     return "\n".join(lines)
 
 
-def write_verifying_key_solidity(verification_key_path: Path, solidity_path: Path, source_label: str) -> None:
-    """Render the Solidity key for ``verification_key_path`` into ``solidity_path``."""
+def write_verifying_key_solidity(
+    verification_key_path: Path, solidity_path: Path, source_label: str, circuit: CircuitSpec | None = None
+) -> None:
+    """Render the Solidity key of ``circuit`` for ``verification_key_path`` into ``solidity_path``."""
     solidity_path.parent.mkdir(parents=True, exist_ok=True)
-    solidity_path.write_text(render_verifying_key_solidity(verification_key_path.read_bytes(), source_label))
+    solidity_path.write_text(render_verifying_key_solidity(verification_key_path.read_bytes(), source_label, circuit))
 
 
 # --------------------------------------------------------------------------- Poseidon constants
@@ -224,23 +243,72 @@ def _branch_integers(text: str, function: str, width: int, source: str) -> list[
     return [int(literal, 0) for literal in literals]
 
 
-def parse_poseidon_constants(text: str, source: str) -> tuple[list[int], list[list[int]]]:
-    """Round constants and MDS matrix for t = 3 from ``poseidon_constants_old.circom``'s text.
+#: circomlib's partial rounds by state width t (``N_ROUNDS_P[t - 2]`` of poseidon.circom), for
+#: the widths the rollup uses besides t = 3: Poseidon of 3, 4 and 5 inputs (docs/rollup.md).
+POSEIDON_WIDE_PARTIAL_ROUNDS = {4: 56, 5: 60, 6: 60}
+
+
+def parse_poseidon_constants(
+    text: str, source: str, width: int = POSEIDON_WIDTH, partial_rounds: int = POSEIDON_PARTIAL_ROUNDS
+) -> tuple[list[int], list[list[int]]]:
+    """Round constants and MDS matrix for state width ``width`` (default t = 3) from
+    ``poseidon_constants_old.circom``'s text.
 
     That file holds the reference (unoptimised) constants, the ones the Poseidon paper's
     algorithm uses directly. Raises :class:`PoseidonSourceInvalid` on any unexpected shape.
     """
-    rounds = POSEIDON_FULL_ROUNDS + POSEIDON_PARTIAL_ROUNDS
-    round_constants = _branch_integers(text, "POSEIDON_C", POSEIDON_WIDTH, source)
-    if len(round_constants) != POSEIDON_WIDTH * rounds:
-        raise PoseidonSourceInvalid(source, f"{len(round_constants)} round constants, expected {POSEIDON_WIDTH * rounds}")
-    flat_matrix = _branch_integers(text, "POSEIDON_M", POSEIDON_WIDTH, source)
-    if len(flat_matrix) != POSEIDON_WIDTH**2:
-        raise PoseidonSourceInvalid(source, f"{len(flat_matrix)} MDS entries, expected {POSEIDON_WIDTH ** 2}")
+    rounds = POSEIDON_FULL_ROUNDS + partial_rounds
+    round_constants = _branch_integers(text, "POSEIDON_C", width, source)
+    if len(round_constants) != width * rounds:
+        raise PoseidonSourceInvalid(source, f"{len(round_constants)} round constants, expected {width * rounds}")
+    flat_matrix = _branch_integers(text, "POSEIDON_M", width, source)
+    if len(flat_matrix) != width**2:
+        raise PoseidonSourceInvalid(source, f"{len(flat_matrix)} MDS entries, expected {width ** 2}")
     if any(value >= SCALAR_FIELD_ORDER for value in round_constants + flat_matrix):
         raise PoseidonSourceInvalid(source, "a constant is not below the scalar field order r")
-    matrix = [flat_matrix[row * POSEIDON_WIDTH : (row + 1) * POSEIDON_WIDTH] for row in range(POSEIDON_WIDTH)]
+    matrix = [flat_matrix[row * width : (row + 1) * width] for row in range(width)]
     return round_constants, matrix
+
+
+def render_poseidon_wide_constants_module(text: str, source_label: str) -> str:
+    """The Python source of ``poseidon_wide_constants.py``: circomlib's constants for the state
+    widths of :data:`POSEIDON_WIDE_PARTIAL_ROUNDS` (Poseidon of 3, 4 and 5 inputs)."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    lines = [
+        '"""circomlib\'s Poseidon constants for 3, 4 and 5 inputs (state widths 4, 5, 6). GENERATED, DO NOT EDIT.',
+        "",
+        "Written by ``python -m proofmarket.zk.codegen poseidon`` from",
+        f"{source_label}",
+        f"(sha256 {digest}):",
+        "the reference constants of the Poseidon paper's Grain LFSR for the BN254 scalar field,",
+        f"alpha = 5, {POSEIDON_FULL_ROUNDS} full rounds and circomlib's partial rounds per width.",
+        "The constants of two inputs (width 3) are in ``poseidon_constants.py``.",
+        '"""',
+        "",
+        f"SOURCE_SHA256 = {digest!r}",
+        f"FULL_ROUNDS = {POSEIDON_FULL_ROUNDS}",
+        "",
+        "#: PARTIAL_ROUNDS[width]: circomlib's N_ROUNDS_P[width - 2].",
+        "PARTIAL_ROUNDS = {" + ", ".join(f"{width}: {rounds}" for width, rounds in POSEIDON_WIDE_PARTIAL_ROUNDS.items()) + "}",
+        "",
+        "#: ROUND_CONSTANTS[width][width * round + i] is added to state word i at the start of each round.",
+        "ROUND_CONSTANTS = {",
+    ]
+    matrices = []
+    for width, partial_rounds in POSEIDON_WIDE_PARTIAL_ROUNDS.items():
+        round_constants, matrix = parse_poseidon_constants(text, source_label, width, partial_rounds)
+        matrices.append((width, matrix))
+        lines += [f"    {width}: (", *(f"        {value:#066x}," for value in round_constants), "    ),"]
+    lines += [
+        "}",
+        "",
+        "#: MDS_MATRIX[width]: the new state word i is the sum over j of MDS_MATRIX[width][i][j] * state[j].",
+        "MDS_MATRIX = {",
+    ]
+    for width, matrix in matrices:
+        lines += [f"    {width}: (", *("        (" + ", ".join(f"{value:#066x}" for value in row) + ")," for row in matrix), "    ),"]
+    lines += ["}", ""]
+    return "\n".join(lines)
 
 
 def render_poseidon_constants_module(text: str, source_label: str) -> str:
@@ -318,12 +386,13 @@ def render_poseidon_constants_solidity(text: str, source_label: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m proofmarket.zk.codegen poseidon``: regenerate ``poseidon_constants.py`` and
-    ``PoseidonConstants.sol``."""
+    """``python -m proofmarket.zk.codegen poseidon``: regenerate ``poseidon_constants.py``,
+    ``PoseidonConstants.sol`` and ``poseidon_wide_constants.py``."""
     from .circuit import (
         CIRCOMLIB_POSEIDON_CONSTANTS,
         POSEIDON_CONSTANTS_MODULE,
         POSEIDON_CONSTANTS_SOLIDITY,
+        POSEIDON_WIDE_CONSTANTS_MODULE,
         repository_relative,
     )
     from .toolchain import node_modules_directory
@@ -335,7 +404,8 @@ def main(argv: list[str]) -> int:
     label = f"node_modules/{CIRCOMLIB_POSEIDON_CONSTANTS}"
     POSEIDON_CONSTANTS_MODULE.write_text(render_poseidon_constants_module(text, label))
     POSEIDON_CONSTANTS_SOLIDITY.write_text(render_poseidon_constants_solidity(text, label))
-    for path in (POSEIDON_CONSTANTS_MODULE, POSEIDON_CONSTANTS_SOLIDITY):
+    POSEIDON_WIDE_CONSTANTS_MODULE.write_text(render_poseidon_wide_constants_module(text, label))
+    for path in (POSEIDON_CONSTANTS_MODULE, POSEIDON_CONSTANTS_SOLIDITY, POSEIDON_WIDE_CONSTANTS_MODULE):
         print(f"wrote {repository_relative(path)}")
     return 0
 

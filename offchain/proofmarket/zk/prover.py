@@ -70,6 +70,42 @@ def segment_circuit_input(statement: SegmentStatement, binding: int, segment_siz
     }
 
 
+def run_groth16_proofs(
+    artifacts: CircuitArtifacts, circuit_inputs: Sequence[dict[str, object]], verify: bool = True
+) -> tuple[list[dict], float]:
+    """Prove each circuit input with snarkjs in one node process (``prove_segments.js``).
+
+    Works for any circuit's artifacts. Returns snarkjs's results (``proof``, ``publicSignals``,
+    ``witnessAndProofMilliseconds``), one per input, and the wall-clock seconds. With ``verify``,
+    snarkjs also checks each proof against the verifying key. Raises :class:`ProvingFailed` if
+    an input does not satisfy the circuit, snarkjs fails, or its output is unreadable.
+    """
+    request = {
+        "wasm": str(artifacts.wasm),
+        "zkey": str(artifacts.zkey),
+        "verificationKey": str(artifacts.verification_key) if verify else None,
+        "segments": list(circuit_inputs),
+    }
+    began = time.monotonic()
+    try:
+        output = run_node(
+            "snarkjs proving",
+            [PROVE_SCRIPT, node_modules_directory()],
+            stdin=json.dumps(request),
+            timeout_seconds=30.0 + SECONDS_PER_SEGMENT_LIMIT * len(circuit_inputs),
+        )
+    except ZkCommandFailed as error:
+        raise ProvingFailed(error.output.strip() or str(error)) from error
+    wall_seconds = time.monotonic() - began
+    try:
+        proved = json.loads(output)["segments"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ProvingFailed(f"unreadable output from {PROVE_SCRIPT.name}: {error!r}") from None
+    if not isinstance(proved, list) or len(proved) != len(circuit_inputs):
+        raise ProvingFailed(f"{len(proved)} proofs for {len(circuit_inputs)} inputs")
+    return proved, wall_seconds
+
+
 def prove_chunk_segments(
     tx_hashes: Sequence[bytes],
     binding: int,
@@ -84,29 +120,9 @@ def prove_chunk_segments(
     record = load_ceremony_record(artifacts)
     binding = require_field_element("binding", binding)
     statements = split_into_segments(transaction_field_elements(tx_hashes), record.segment_size)
-    request = {
-        "wasm": str(artifacts.wasm),
-        "zkey": str(artifacts.zkey),
-        "verificationKey": str(artifacts.verification_key) if verify else None,
-        "segments": [segment_circuit_input(statement, binding, record.segment_size) for statement in statements],
-    }
-    began = time.monotonic()
-    try:
-        output = run_node(
-            "snarkjs proving",
-            [PROVE_SCRIPT, node_modules_directory()],
-            stdin=json.dumps(request),
-            timeout_seconds=30.0 + SECONDS_PER_SEGMENT_LIMIT * len(statements),
-        )
-    except ZkCommandFailed as error:
-        raise ProvingFailed(error.output.strip() or str(error)) from error
-    wall_seconds = time.monotonic() - began
-    try:
-        proved = json.loads(output)["segments"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise ProvingFailed(f"unreadable output from {PROVE_SCRIPT.name}: {error!r}") from None
-    if len(proved) != len(statements):
-        raise ProvingFailed(f"{len(proved)} proofs for {len(statements)} segments")
+    proved, wall_seconds = run_groth16_proofs(
+        artifacts, [segment_circuit_input(statement, binding, record.segment_size) for statement in statements], verify
+    )
     segments = []
     for index, (statement, result) in enumerate(zip(statements, proved)):
         expected = [str(statement.previous_commitment), str(statement.next_commitment), str(binding)]

@@ -1,0 +1,164 @@
+"""``proofmarket rollup ...``: thin commands over ``proofmarket.rollup`` (docs/rollup.md).
+
+- ``rollup setup``: build the chunk circuit and run its DEVELOPMENT ceremony (``--check``:
+  rebuild from scratch and compare with the committed artifacts);
+- ``rollup info``: the circuit's figures from the committed ceremony record;
+- ``rollup prove-chunk``: a demo: fund a fresh L2 state with deposits, prove one chunk of
+  transfers and deposits on it for a market statement, print the statement and the proof.
+
+The group is registered in ``cli/main.py`` (``main.add_command(rollup)``), whose group turns the
+package's errors into one-line messages with exit code 2 for user mistakes.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from proofmarket.exceptions import UserInputError
+
+
+def _address(text: str, option: str) -> int:
+    from proofmarket.rollup.state import address_value
+
+    try:
+        return address_value(text)
+    except UserInputError as error:
+        raise UserInputError(f"{option}: {error}") from None
+
+
+def _integer(text: str, option: str, name: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise UserInputError(f"{option}: {name} must be an integer, got {text!r}") from None
+
+
+def _deposit(text: str, option: str):
+    from proofmarket.rollup.state import Deposit
+
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise UserInputError(f"{option} takes ADDRESS:AMOUNT, got {text!r}")
+    return Deposit(_address(parts[0], option), _integer(parts[1], option, "AMOUNT"))
+
+
+def _transfer(text: str, option: str):
+    from proofmarket.rollup.state import Transfer
+
+    parts = text.split(":")
+    if len(parts) != 4:
+        raise UserInputError(f"{option} takes FROM:TO:AMOUNT:NONCE, got {text!r}")
+    return Transfer(
+        _address(parts[0], option),
+        _address(parts[1], option),
+        _integer(parts[2], option, "AMOUNT"),
+        _integer(parts[3], option, "NONCE"),
+    )
+
+
+@click.group("rollup")
+def rollup() -> None:
+    """The reference ZK rollup: its chunk circuit, setup and proofs (docs/rollup.md)."""
+
+
+@rollup.command("setup")
+@click.option("--check", is_flag=True, help="Rebuild everything in a scratch directory and compare with the committed artifacts.")
+def setup_command(check: bool) -> None:
+    """Build circuits/rollup_chunk.circom and run its DEVELOPMENT ceremony (not for production).
+
+    Uses the same deterministic public beacons as `proofmarket zk setup`; the powers of tau
+    (2^16, cached in .cache/zk/ptau) take long the first time. Writes
+    offchain/proofmarket/rollup/artifacts/ and contracts/rollup/RollupChunkVerifyingKey.sol.
+    """
+    from proofmarket.rollup.circuit import ROLLUP_CIRCUIT, rollup_artifacts
+    from proofmarket.zk.ceremony import SetupEvent, check_reproducible, run_development_ceremony
+    from proofmarket.zk.circuit import DEVELOPMENT_LABEL, repository_relative
+
+    def report(event: SetupEvent) -> None:
+        if event.state != "started":
+            seconds = "skipped (cached)" if event.state == "cached" else f"done in {event.seconds:.1f} s"
+            click.echo(f"[{event.index}/{event.total}] {event.description}: {seconds}", err=True)
+
+    click.echo(f"{DEVELOPMENT_LABEL}: every contribution is a public beacon; never use these keys for real funds.", err=True)
+    artifacts = rollup_artifacts()
+    if check:
+        result = check_reproducible(artifacts, report=report, circuit=ROLLUP_CIRCUIT)
+    else:
+        result = run_development_ceremony(artifacts, report=report, circuit=ROLLUP_CIRCUIT)
+    click.echo(f"circuit: {result.segment_size} slots, {result.constraints:,} constraints, powers of tau 2^{result.power}")
+    if check:
+        click.echo(f"reproduced: the committed artifacts equal a fresh rebuild ({result.seconds:.0f} s)")
+    else:
+        click.echo(f"artifacts: {repository_relative(artifacts.directory)}/ ({result.seconds:.0f} s)")
+        click.echo(f"verifying key: {repository_relative(result.solidity_path)}")
+
+
+@rollup.command("info")
+def info_command() -> None:
+    """The chunk circuit's figures from the committed ceremony record."""
+    from proofmarket.rollup.circuit import ROLLUP_CIRCUIT, rollup_artifacts
+    from proofmarket.rollup.state import BALANCE_BITS, DEPTH
+    from proofmarket.zk.circuit import load_ceremony_record
+
+    record = load_ceremony_record(rollup_artifacts(), circuit=ROLLUP_CIRCUIT)
+    click.echo(f"slots N: {record.segment_size} operations per chunk")
+    click.echo(f"tree depth D: {DEPTH} ({1 << DEPTH} accounts), balances below 2^{BALANCE_BITS}")
+    click.echo(f"constraints: {record.constraints:,}")
+    click.echo(f"powers of tau: 2^{record.powers_of_tau}")
+    click.echo(f"ceremony: {record.document['label']}")
+
+
+@rollup.command("prove-chunk")
+@click.option("--genesis", "genesis", multiple=True, metavar="ADDRESS:AMOUNT", help="A deposit applied before the chunk (repeatable): the pre-state.")
+@click.option("--transfer", "transfers", multiple=True, metavar="FROM:TO:AMOUNT:NONCE", help="A transfer of the chunk (repeatable, in order, after the chunk's deposits).")
+@click.option("--deposit", "deposits", multiple=True, metavar="ADDRESS:AMOUNT", help="A deposit the chunk applies (repeatable, before its transfers).")
+@click.option("--round", "round_id", type=int, default=1, show_default=True, help="The market round of the statement.")
+@click.option("--chunk", "chunk_index", type=int, default=0, show_default=True, help="The chunk's index in its round.")
+@click.option("--prover", "prover_address", required=True, help="The prover's address the statement names.")
+def prove_chunk_command(genesis, transfers, deposits, round_id: int, chunk_index: int, prover_address: str) -> None:
+    """Prove one chunk on a fresh state funded by --genesis deposits; print the statement and proof as JSON.
+
+    The chunk's deposits come first, then its transfers, in the order given.
+    """
+    from eth_utils import is_address
+
+    from proofmarket.rollup.prover import prove_rollup_chunk
+    from proofmarket.rollup.state import RollupState
+    from proofmarket.rollup.verifier import rollup_chunk_statement
+    from proofmarket.rollup.witness import chunk_witness
+
+    if not is_address(prover_address):
+        raise UserInputError(f"--prover must be a 20-byte hex address, got {prover_address!r}")
+    if not transfers:
+        raise UserInputError("give at least one --transfer: a market chunk holds at least one transaction")
+    pre_state = RollupState().apply_all(_deposit(text, "--genesis") for text in genesis)
+    operations = [_deposit(text, "--deposit") for text in deposits] + [_transfer(text, "--transfer") for text in transfers]
+    # The statement's binding needs the post-state root, which only the chunk's execution gives.
+    dry_run = chunk_witness(pre_state, operations, 0)
+    statement, data = rollup_chunk_statement(
+        round_id, chunk_index, prover_address, dry_run.statement.commitment, pre_state.root, dry_run.post_state.root
+    )
+    proof = prove_rollup_chunk(pre_state, operations, statement.binding())
+    click.echo(f"proved {len(operations)} operation(s) in {proof.wall_seconds:.1f} s", err=True)
+    click.echo(
+        json.dumps(
+            {
+                "statement": {
+                    "roundId": statement.round_id,
+                    "chunkIndex": statement.chunk_index,
+                    "prover": statement.as_tuple()[2],
+                    "commitment": "0x" + statement.commitment.hex(),
+                    "dataHash": "0x" + statement.data_hash.hex(),
+                },
+                "statementData": "0x" + data.hex(),
+                "preStateRoot": hex(proof.statement.pre_state_root),
+                "postStateRoot": hex(proof.statement.post_state_root),
+                "binding": hex(proof.statement.binding),
+                "txHashes": ["0x" + tx_hash.hex() for tx_hash in proof.witness.tx_hashes],
+                "proof": "0x" + proof.encoded.hex(),
+            },
+            indent=2,
+        )
+    )

@@ -63,7 +63,7 @@ test-embedded: install
 
 test-anvil: install
 	@tools/check-disk.sh 200 $(ROOT) $(TEMPORARY)
-	$(PYTEST) tests/contracts tests/zk tests/e2e --network $(ANVIL_NETWORK)
+	$(PYTEST) tests/contracts tests/zk tests/rollup tests/e2e --network $(ANVIL_NETWORK)
 
 demo: install
 	$(BIN)/proofmarket demo

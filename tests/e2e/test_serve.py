@@ -207,6 +207,6 @@ def test_serve_serves_the_dashboard_and_its_operations(two_markets):
     for path, answer in assets.items():
         assert answer.status_code == 200 and answer.content, path
     assert assets["/dashboard/dashboard.js"].headers["content-type"].startswith("text/javascript")
-    assert rounds.status_code == 200 and rounds.json()["market"] == first.market
+    assert rounds.status_code == 200 and rounds.json()["market_address"] == first.market
     assert rounds.json()["rounds"][0]["state"] == "open"
     assert provers.status_code == 200 and isinstance(provers.json(), list)

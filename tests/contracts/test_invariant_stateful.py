@@ -20,7 +20,7 @@ from collections import Counter
 from hypothesis import HealthCheck, settings
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 from proofmarket.chain.errors import ContractRevert
 from proofmarket.chain.market import (
@@ -517,6 +517,7 @@ def make_machine(web3, roles, mine):
                 self.model.balances[refund.user] += amount
             return sum(amounts)
 
+        @precondition(lambda self: any(not chunk.resolved for chunk in self.model.chunks))
         @rule(data=st.data())
         def dispute(self, data):
             """Anyone may dispute a pending chunk at any time: it succeeds exactly when the recorded
@@ -581,6 +582,9 @@ def test_market_conserves_ether_under_random_operations(web3, roles, mine):
             stateful_step_count=40,
             deadline=None,
             database=None,
+            # The same sequences on every run: the vacuity checks below cannot fail by chance
+            # (with random draws, one CI run in several exercised no dispute).
+            derandomize=True,
             suppress_health_check=list(HealthCheck),
         ),
     )

@@ -7,6 +7,7 @@ need is proved once, here, and shared.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from eth_hash.auto import keccak
@@ -15,6 +16,53 @@ from proofmarket.chain.market import ChunkStatement
 from proofmarket.zk.commitment import chunk_commitment
 from proofmarket.zk.prover import ChunkProof, prove_chunk_segments
 from proofmarket.zk.verifier import deploy_chunk_verifier
+
+
+#: Computes each input's witness of a test circuit and prints its first ``argv[5]`` output signals.
+WITNESS_SCRIPT = """
+const snarkjs = require(require("path").join(process.argv[1], "snarkjs"));
+const [wasm, directory, inputs] = [process.argv[2], process.argv[3], JSON.parse(process.argv[4])];
+const count = Number(process.argv[5]);
+(async () => {
+    const outputs = [];
+    for (const [index, input] of inputs.entries()) {
+        const file = `${directory}/${index}.wtns`;
+        await snarkjs.wtns.calculate(input, wasm, file);
+        const witness = await snarkjs.wtns.exportJson(file);
+        // signal 0 is the constant 1; the outputs come next
+        outputs.push(Array.from({length: count}, (_, signal) => witness[signal + 1].toString()));
+    }
+    process.stdout.write(JSON.stringify(outputs), () => process.exit(0));
+})().catch((error) => { console.error(error); process.exit(1); });
+"""
+
+
+def compile_test_circuit(tmp_path_factory, name: str, outputs: int, private_inputs: int) -> Path:
+    """tests/zk/circuits/<name>.circom compiled with circom2 (checked: BN254, its outputs and
+    private inputs); returns its wasm."""
+    from proofmarket.zk.circuit import read_r1cs_header
+    from proofmarket.zk.field import SCALAR_FIELD_ORDER
+    from proofmarket.zk.toolchain import node_modules_directory, run_circom
+
+    build = tmp_path_factory.mktemp(name)
+    circomlib = node_modules_directory() / "circomlib" / "circuits"
+    run_circom("circom2", [Path(__file__).parent / "circuits" / f"{name}.circom", "--r1cs", "--wasm", "-l", circomlib, "-o", build])
+    header = read_r1cs_header(build / f"{name}.r1cs")
+    assert header.prime == SCALAR_FIELD_ORDER
+    assert (header.public_outputs, header.private_inputs) == (outputs, private_inputs)
+    return build / f"{name}_js" / f"{name}.wasm"
+
+
+def circuit_outputs(wasm: Path, inputs: list[dict], directory: Path, outputs: int) -> list[list[int]]:
+    """The first ``outputs`` output signals of the circuit's witness for each input."""
+    import json
+
+    from proofmarket.zk.toolchain import node_modules_directory, run_node
+
+    output = run_node(
+        "witness", ["-e", WITNESS_SCRIPT, node_modules_directory(), wasm, directory, json.dumps(inputs), str(outputs)]
+    )
+    return [[int(value) for value in values] for values in json.loads(output)]
 
 
 def transaction_hashes(label: str, count: int) -> list[bytes]:

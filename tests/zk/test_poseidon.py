@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from proofmarket.zk.circuit import (
     CIRCOMLIB_POSEIDON_CONSTANTS,
     POSEIDON_CONSTANTS_MODULE,
     POSEIDON_CONSTANTS_SOLIDITY,
-    read_r1cs_header,
 )
 from proofmarket.zk.codegen import (
     PoseidonSourceInvalid,
@@ -23,47 +21,22 @@ from proofmarket.zk.codegen import (
 )
 from proofmarket.zk.field import SCALAR_FIELD_ORDER, FieldElementInvalid
 from proofmarket.zk.poseidon import poseidon2
-from proofmarket.zk.toolchain import node_modules_directory, run_circom, run_node
+from proofmarket.zk.toolchain import node_modules_directory
 
-CIRCUIT = Path(__file__).parent / "circuits" / "poseidon_pair.circom"
+from .conftest import circuit_outputs, compile_test_circuit
 
 #: circomlibjs's published test vector: poseidon([1, 2]).
 POSEIDON_1_2 = 0x115CC0F5E7D690413DF64C6B9662E9CF2A3617F2743245519E19607A4417189A
 
-WITNESS_SCRIPT = """
-const snarkjs = require(require("path").join(process.argv[1], "snarkjs"));
-const [wasm, directory, inputs] = [process.argv[2], process.argv[3], JSON.parse(process.argv[4])];
-(async () => {
-    const outputs = [];
-    for (const [index, input] of inputs.entries()) {
-        const file = `${directory}/${index}.wtns`;
-        await snarkjs.wtns.calculate(input, wasm, file);
-        const witness = await snarkjs.wtns.exportJson(file);
-        outputs.push(witness[1].toString());  // signal 1 is the circuit's output
-    }
-    process.stdout.write(JSON.stringify(outputs), () => process.exit(0));
-})().catch((error) => { console.error(error); process.exit(1); });
-"""
-
-
 @pytest.fixture(scope="module")
 def poseidon_pair_wasm(tmp_path_factory) -> Path:
     """tests/zk/circuits/poseidon_pair.circom compiled with circom2."""
-    build = tmp_path_factory.mktemp("poseidon_pair")
-    circomlib = node_modules_directory() / "circomlib" / "circuits"
-    run_circom("circom2", [CIRCUIT, "--r1cs", "--wasm", "-l", circomlib, "-o", build])
-    header = read_r1cs_header(build / "poseidon_pair.r1cs")
-    assert header.prime == SCALAR_FIELD_ORDER
-    assert (header.public_outputs, header.private_inputs) == (1, 2)
-    return build / "poseidon_pair_js" / "poseidon_pair.wasm"
+    return compile_test_circuit(tmp_path_factory, "poseidon_pair", outputs=1, private_inputs=2)
 
 
 def circuit_poseidon(wasm: Path, pairs: list[tuple[int, int]], directory: Path) -> list[int]:
     inputs = [{"left": str(left), "right": str(right)} for left, right in pairs]
-    output = run_node(
-        "witness", ["-e", WITNESS_SCRIPT, node_modules_directory(), wasm, directory, json.dumps(inputs)]
-    )
-    return [int(value) for value in json.loads(output)]
+    return [values[0] for values in circuit_outputs(wasm, inputs, directory, outputs=1)]
 
 
 def test_poseidon2_matches_circomlibs_published_vector():

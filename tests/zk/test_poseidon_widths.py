@@ -6,49 +6,26 @@ chain uses Poseidon(4) as well. Poseidon(5) is generated and checked too, for th
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from proofmarket.zk.circuit import CIRCOMLIB_POSEIDON_CONSTANTS, POSEIDON_WIDE_CONSTANTS_MODULE, read_r1cs_header
+from proofmarket.zk.circuit import CIRCOMLIB_POSEIDON_CONSTANTS, POSEIDON_WIDE_CONSTANTS_MODULE
 from proofmarket.zk.codegen import PoseidonSourceInvalid, parse_poseidon_constants, render_poseidon_wide_constants_module
 from proofmarket.zk.field import SCALAR_FIELD_ORDER, FieldElementInvalid
 from proofmarket.zk.poseidon import poseidon, poseidon2
-from proofmarket.zk.toolchain import node_modules_directory, run_circom, run_node
+from proofmarket.zk.toolchain import node_modules_directory
 
-CIRCUIT = Path(__file__).parent / "circuits" / "poseidon_wide.circom"
+from .conftest import circuit_outputs, compile_test_circuit
 
 #: circomlibjs's published test vectors (test/poseidon.js).
 POSEIDON_1_2_3 = 0x0E7732D89E6939C0FF03D5E58DAB6302F3230E269DC5B968F725DF34AB36D732
 POSEIDON_1_2_3_4 = 0x299C867DB6C1FDD79DCEFA40E4510B9837E60EBB1CE0663DBAA525DF65250465
 
-WITNESS_SCRIPT = """
-const snarkjs = require(require("path").join(process.argv[1], "snarkjs"));
-const [wasm, directory, inputs] = [process.argv[2], process.argv[3], JSON.parse(process.argv[4])];
-(async () => {
-    const outputs = [];
-    for (const [index, input] of inputs.entries()) {
-        const file = `${directory}/${index}.wtns`;
-        await snarkjs.wtns.calculate(input, wasm, file);
-        const witness = await snarkjs.wtns.exportJson(file);
-        outputs.push([1, 2, 3].map((signal) => witness[signal].toString()));  // the three outputs
-    }
-    process.stdout.write(JSON.stringify(outputs), () => process.exit(0));
-})().catch((error) => { console.error(error); process.exit(1); });
-"""
-
-
 @pytest.fixture(scope="module")
 def poseidon_wide_wasm(tmp_path_factory) -> Path:
     """tests/zk/circuits/poseidon_wide.circom compiled with circom2."""
-    build = tmp_path_factory.mktemp("poseidon_wide")
-    circomlib = node_modules_directory() / "circomlib" / "circuits"
-    run_circom("circom2", [CIRCUIT, "--r1cs", "--wasm", "-l", circomlib, "-o", build])
-    header = read_r1cs_header(build / "poseidon_wide.r1cs")
-    assert header.prime == SCALAR_FIELD_ORDER
-    assert (header.public_outputs, header.private_inputs) == (3, 5)
-    return build / "poseidon_wide_js" / "poseidon_wide.wasm"
+    return compile_test_circuit(tmp_path_factory, "poseidon_wide", outputs=3, private_inputs=5)
 
 
 def test_poseidon_matches_circomlibs_published_vectors():
@@ -67,9 +44,8 @@ def test_poseidon_of_3_4_5_inputs_matches_the_circuit_witness(poseidon_wide_wasm
         [int.from_bytes(bytes([index + 1]) * 32, "big") % r for index in range(5)],
     ]
     inputs = [{"values": [str(value) for value in vector]} for vector in vectors]
-    output = run_node("witness", ["-e", WITNESS_SCRIPT, node_modules_directory(), poseidon_wide_wasm, tmp_path, json.dumps(inputs)])
-    expected = [[str(poseidon(vector[:count])) for count in (3, 4, 5)] for vector in vectors]
-    assert json.loads(output) == expected
+    expected = [[poseidon(vector[:count]) for count in (3, 4, 5)] for vector in vectors]
+    assert circuit_outputs(poseidon_wide_wasm, inputs, tmp_path, outputs=3) == expected
 
 
 @pytest.mark.parametrize("inputs", [[], [1], [1, 2, 3, 4, 5, 6]])

@@ -192,7 +192,10 @@ def _send_and_wait(url: str, request: bytes, then: bytes = b"", interval: float 
         elapsed = time.monotonic() - started
         rest = answer
         while True:
-            more = connection.recv(65536)
+            try:
+                more = connection.recv(65536)
+            except ConnectionResetError:  # closed with bytes of ours unread: the kernel sends a reset
+                return rest, elapsed, True
             if not more:
                 return rest, elapsed, True
             rest += more

@@ -289,12 +289,14 @@ def build_prover_agent(
     if deployment.verifier_kind == "groth16":
         from proofmarket.zk.prover import prove_chunk as prove_groth16
 
-        def prove_chunk(tx_hashes, statement):
+        def prove_chunk(tx_hashes, statement, _sequence):
             return prove_groth16(tx_hashes, statement.binding())
+    elif deployment.verifier_kind == "rollup":
+        from proofmarket.rollup.prover import prove_sequenced_chunk as prove_chunk
     else:
         from proofmarket.chain.market import development_proof
 
-        def prove_chunk(tx_hashes, statement):  # NOT SECURE: the development verifier's proof
+        def prove_chunk(tx_hashes, statement, _sequence):  # NOT SECURE: the development verifier's proof
             return development_proof(statement)
 
     agent = ProverAgent(

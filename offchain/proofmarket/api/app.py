@@ -44,7 +44,7 @@ from proofmarket.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .dashboard import dashboard_router
 from .models import (
     Accepted, AskIn, Assignment, BatchResult, BidBatchIn, BidIn, ChunkStateName, ErrorBody, Health, MarketInfo,
-    Rejected, RoundInputFile, RoundOutcomeFile, RoundStatus,
+    Rejected, RoundInputFile, RoundOutcomeFile, RoundStatus, TransactionAccepted, TransactionIn,
 )
 
 #: Largest request body accepted (a full batch of bids is about 400 KB).
@@ -324,6 +324,13 @@ def create_app(
         )
         return signed, digest
 
+    @app.post("/v1/transactions", summary="Submit a transaction body", tags=["bids and asks"], status_code=201,
+              response_model=TransactionAccepted, responses=_errors(*_BODY_ERRORS, 404, meanings={404: "this market has no sequencer"}))
+    def submit_transaction(transaction: TransactionIn) -> TransactionAccepted:
+        """Submit a transaction's body for the sequencer (a rollup market only); answers its hash,
+        the tx_hash of the bid that pays for it. The same body twice is stored once."""
+        return TransactionAccepted(tx_hash=clearinghouse.store_transaction_body(transaction.body))
+
     @app.post("/v1/bids", summary="Submit a bid", tags=["bids and asks"], status_code=201, response_model=Accepted,
               responses=_errors(*_BODY_ERRORS, 402, 409))
     def submit_bid(bid: BidIn) -> Accepted:
@@ -527,10 +534,11 @@ def create_app(
                 row.round_id: row.deadline_block
                 for row in session.scalars(select(RoundRow).where(RoundRow.round_id.in_({c.round_id for c in rows})))
             }
+            rows = [chunk for chunk in rows if state is None or chunk.state.value == state]
+            sequences = {round_id: clearinghouse.round_sequence(session, round_id) for round_id in {c.round_id for c in rows}}
             return [
-                _chunk_json(chunk) | {"deadline_block": deadlines.get(chunk.round_id)}
+                _chunk_json(chunk) | {"deadline_block": deadlines.get(chunk.round_id)} | _sequenced(sequences, chunk)
                 for chunk in rows
-                if state is None or chunk.state.value == state
             ]
 
     app.include_router(dashboard_router(clearinghouse, view))
@@ -604,6 +612,15 @@ def _serve_docs(app: FastAPI) -> None:
             redoc_favicon_url=local(request, f"{DOCS_ASSETS_PATH}/favicon.png"),
             with_google_fonts=False,
         )
+
+
+def _sequenced(sequences: dict[int, dict | None], chunk: ChunkRow) -> dict:
+    """The chunk's statement data and its sequencer's witness (``Assignment``), if it has them."""
+    sequence = sequences.get(chunk.round_id)
+    if sequence is None:
+        return {"statement_data": "0x", "sequence": None}
+    sequenced = sequence["chunks"][chunk.chunk_index]
+    return {"statement_data": sequenced["statement_data"], "sequence": sequenced}
 
 
 def _chunk_json(chunk: ChunkRow) -> dict:

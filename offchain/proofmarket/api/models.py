@@ -338,6 +338,42 @@ class Assignment(Chunk):
         "recorded.",
         examples=[1234],
     )
+    statement_data: str = Field(
+        description="The chunk's statement data as settlement supplied it (0x-hex; 0x when none): for the reference "
+        "rollup abi.encode(preStateRoot, postStateRoot). submitProof takes it as is.",
+        pattern=r"^0x([0-9a-fA-F]{2})*$",
+        examples=["0x"],
+    )
+    sequence: dict[str, Any] | None = Field(
+        description="What the deployment's sequencer gives the prover to prove the chunk (the reference rollup: "
+        "pre_root, post_root, pre_state with the accounts in index order, and the operations in slot order); null "
+        "without a sequencer.",
+        examples=[None],
+    )
+
+
+class TransactionIn(BaseModel):
+    """A transaction body for the market's sequencer (a rollup's transfer), submitted before the
+    bid that pays for it: the bid's ``tx_hash`` is the hash this answers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: dict[str, Any] = Field(
+        description="The transaction as the deployment's sequencer defines it. The reference rollup's transfer: "
+        "sender and recipient (addresses, 0x and 40 hex digits; the sender must be the bid's signer), amount (wei, "
+        "a decimal string) and nonce (the sender's next L2 nonce, an integer). docs/rollup.md, \"Sequencing\".",
+        examples=[{"sender": EXAMPLE_PROVER, "recipient": EXAMPLE_PROVER, "amount": "1000", "nonce": 0}],
+    )
+
+
+class TransactionAccepted(BaseModel):
+    """A transaction body the sequencer read and stored."""
+
+    tx_hash: Hash32 = Field(
+        description="The transaction's hash (for the reference rollup: Poseidon(sender, recipient, amount, nonce) as "
+        "bytes32): the tx_hash of the bid that pays for it.",
+        examples=[EXAMPLE_TX_HASH],
+    )
 
 
 class RoundStatus(BaseModel):

@@ -142,6 +142,28 @@ class ChunkRow(Base):
     slash_raw_transaction: Mapped[str | None] = mapped_column(Text)
 
 
+class RoundSequenceRow(Base):
+    """A round as the deployment's sequencer executed it (a rollup: each chunk's operations and
+    state roots), written when the round is cleared; its chunks' statement data go into the
+    settlement and its witnesses to the provers."""
+
+    __tablename__ = "round_sequences"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.round_id"), primary_key=True)
+    document_json: Mapped[str] = mapped_column(Text)
+
+
+class TransactionBodyRow(Base):
+    """A transaction body submitted for sequencing (``POST /v1/transactions``), by its hash: the
+    ``txHash`` a bid carries."""
+
+    __tablename__ = "transaction_bodies"
+
+    tx_hash: Mapped[str] = mapped_column(String(66), primary_key=True)
+    body_json: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
 class TransactionKind(str, enum.Enum):
     SETTLE = "settle"
     SLASH = "slash"

@@ -131,6 +131,25 @@ class RoundNotFound(ClearinghouseError):
         super().__init__(f"no {what} for round {round_id}")
 
 
+class SequencerMissing(IntakeError):
+    """``POST /v1/transactions`` on a market without a sequencer: its bids carry only hashes."""
+
+    status_code = 404
+
+    def __init__(self):
+        super().__init__(
+            "this market has no sequencer: there are no transaction bodies to submit, a bid's txHash is all it takes"
+        )
+
+
+class TransactionBodyInvalid(IntakeError):
+    """A transaction body the sequencer cannot read; the message says which rule failed."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"transaction body refused: {reason}")
+
+
 class SettlementFailed(ClearinghouseError):
     def __init__(self, round_id: int, reason: str):
         self.round_id, self.reason = round_id, reason

@@ -8,7 +8,7 @@ use cases read like the round's rules and not like RPC plumbing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Mapping, Protocol, Sequence
 
 from proofmarket.exceptions import ChainError
 
@@ -96,6 +96,8 @@ class SettlementChunk:
     bid_count: int
     payment_wei: int
     commitment: bytes
+    #: The statement data the deployment's sequencer gave the chunk (empty: none).
+    statement_data: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -158,3 +160,33 @@ class MarketPort(Protocol):
         ...
 
     def posted_bids(self, from_block: int, to_block: int) -> Sequence[PostedBid]: ...
+
+
+@dataclass(frozen=True)
+class SequencerBid:
+    """A bid as a sequencer sees it: id (digest), signer, ``txHash`` and the submitted body, if any."""
+
+    bid_id: str
+    user: str
+    tx_hash: bytes
+    body: Mapping | None
+
+
+class Sequencer(Protocol):
+    """A deployment's sequencer (``rollup.sequencer.RollupSequencer`` is the reference rollup's).
+
+    ``history`` is the documents :meth:`sequence` returned for the earlier settled rounds, in
+    round order: the sequencer's state is a function of them (and of the chain)."""
+
+    def transaction_hash(self, body: Mapping) -> bytes:
+        """The ``txHash`` of a submitted transaction body; raises ``UserInputError`` if malformed."""
+        ...
+
+    def admit(self, round_id: int, history: Sequence[Mapping], bids: Sequence[SequencerBid]) -> tuple[list[str], dict[str, str]]:
+        """The ids of the bids the round may include, and why each other one is refused."""
+        ...
+
+    def sequence(self, round_id: int, history: Sequence[Mapping], chunks: Sequence[Sequence[SequencerBid]]) -> dict:
+        """The cleared round executed: a JSON document whose ``chunks[k]`` has the chunk's
+        ``statement_data`` (0x-hex) and what its prover needs to prove it."""
+        ...

@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from proofmarket.chain.typed_data import AskMessage, BidMessage, Domain
+from proofmarket.exceptions import UserInputError
 from proofmarket.logs import event
 from proofmarket.metrics import MarketMetrics
 from proofmarket.mechanism import clear_round
@@ -49,13 +50,24 @@ from .database import (
     LoopStatusRow,
     MarketRow,
     RoundRow,
+    RoundSequenceRow,
     RoundState,
+    TransactionBodyRow,
     TransactionKind,
     TransactionRow,
     TransactionStatus,
     utc_now,
 )
-from .errors import ConflictingAsk, DuplicateSubmission, IntakeError, MarketMismatch, RoundClosed, SettlementFailed
+from .errors import (
+    ConflictingAsk,
+    DuplicateSubmission,
+    IntakeError,
+    MarketMismatch,
+    RoundClosed,
+    SequencerMissing,
+    SettlementFailed,
+    TransactionBodyInvalid,
+)
 from .health import LoopHealth
 from .intake import SignedAsk, SignedBid
 from .ports import (
@@ -63,6 +75,8 @@ from .ports import (
     MarketPort,
     PostedBid,
     Receipt,
+    Sequencer,
+    SequencerBid,
     Settlement,
     SettlementBid,
     SettlementChunk,
@@ -273,6 +287,8 @@ class Clearinghouse:
     loop_elsewhere: bool = False
     #: Who runs the loop here (written with its status), when this process runs it.
     loop_holder: str = "this process"
+    #: The deployment's sequencer (a rollup's), or None: then chunks carry no statement data.
+    sequencer: Sequencer | None = None
 
     def __post_init__(self) -> None:
         """Count the round loop's failing steps in the metrics."""
@@ -558,7 +574,8 @@ class Clearinghouse:
                     return state or RoundState.OPEN
                 self._close_for_intake(round_id)
             elif state == RoundState.CLOSED:
-                self._clear(round_id)
+                if not self._clear(round_id):
+                    return RoundState.CLOSED
             elif state == RoundState.CLEARED:
                 self._sign_settlement(round_id)
             elif state == RoundState.SETTLE_SIGNED:
@@ -606,8 +623,11 @@ class Clearinghouse:
         )
         return RoundState.FAILED
 
-    def build_round_input(self, session: Session, round_id: int) -> tuple[RoundInput, dict, dict]:
-        """The mechanism's input for a round: admitted bids and asks, read against the chain now."""
+    def build_round_input(
+        self, session: Session, round_id: int, history: Sequence[dict] = ()
+    ) -> tuple[RoundInput, dict, dict]:
+        """The mechanism's input for a round: admitted bids and asks, read against the chain now
+        (and, with a sequencer, only the bids it admits on the state ``history`` leaves)."""
         parameters = self.parameters()
         bid_rows = {row.digest: row for row in session.scalars(select(BidRow).where(BidRow.round_id == round_id))}
         ask_rows = {row.digest: row for row in session.scalars(select(AskRow).where(AskRow.round_id == round_id))}
@@ -619,6 +639,8 @@ class Clearinghouse:
             parameters.capacity,
             parameters.reserve_wei_per_constraint,
         )
+        if self.sequencer is not None:
+            bids = self._sequencer_admitted(session, round_id, history, bids, bid_rows)
         asks = admit_asks(
             (CandidateAsk(r.digest, r.prover, int(r.unit_cost_wei), r.nonce) for r in ask_rows.values()),
             statuses,
@@ -649,13 +671,20 @@ class Clearinghouse:
         if bids is not None:
             self._transition(round_id, RoundState.CLOSED, f"round {round_id} closed to intake", bids=bids)
 
-    def _clear(self, round_id: int) -> None:
-        """Clear a CLOSED round from the bids and asks stored for it, against the chain now."""
+    def _clear(self, round_id: int) -> bool:
+        """Clear a CLOSED round from the bids and asks stored for it, against the chain now; with
+        a sequencer, sequence it too. False if it must wait: the sequencer executes rounds in
+        order, so an earlier round still being settled comes first."""
         started = time.monotonic()
         with self.store.session() as session:
+            history = self._sequence_history(session, round_id) if self.sequencer is not None else []
+            if history is None:
+                return False
             row = session.get(RoundRow, round_id)
-            round_input, bid_rows, _ = self.build_round_input(session, round_id)
+            round_input, bid_rows, _ = self.build_round_input(session, round_id, history)
             outcome = clear_round(round_input)
+            if self.sequencer is not None and outcome.chunks:
+                self._sequence(session, round_id, history, outcome, bid_rows)
             row.input_json = json.dumps(round_to_json(round_input), sort_keys=True)
             row.input_hash = _hex(input_hash(round_input))
             row.outcome_json = json.dumps(outcome_to_json(outcome), sort_keys=True)
@@ -667,6 +696,68 @@ class Clearinghouse:
         )
         self._publish(round_id)
         self.fault("after_clear")
+        return True
+
+    # -- the sequencer ------------------------------------------------------------------------
+
+    def _sequence_history(self, session: Session, round_id: int) -> list[dict] | None:
+        """The sequence documents of the settled rounds before ``round_id``, in order; None while
+        an earlier round is closed, cleared or being settled (its outcome is not final yet)."""
+        in_flight = (RoundState.CLOSED, RoundState.CLEARED, RoundState.SETTLE_SIGNED)
+        earlier = select(RoundRow.round_id).where(RoundRow.round_id < round_id, RoundRow.state.in_(in_flight))
+        if session.scalars(earlier.limit(1)).first() is not None:
+            return None
+        query = (
+            select(RoundSequenceRow.document_json)
+            .join(RoundRow, RoundRow.round_id == RoundSequenceRow.round_id)
+            .where(RoundSequenceRow.round_id < round_id, RoundRow.state.in_((RoundState.SETTLED, RoundState.RESOLVED)))
+            .order_by(RoundSequenceRow.round_id)
+        )
+        return [json.loads(document) for document in session.scalars(query)]
+
+    def _sequencer_bids(self, session: Session, rows: Sequence[BidRow]) -> list[SequencerBid]:
+        hashes = {row.tx_hash for row in rows}
+        bodies = {
+            body.tx_hash: json.loads(body.body_json)
+            for body in session.scalars(select(TransactionBodyRow).where(TransactionBodyRow.tx_hash.in_(hashes)))
+        }
+        return [SequencerBid(row.digest, row.user, _bytes(row.tx_hash), bodies.get(row.tx_hash)) for row in rows]
+
+    def _sequencer_admitted(self, session: Session, round_id: int, history, bids: list, bid_rows: dict) -> list:
+        """The escrow-admitted ``bids`` the sequencer admits too (the others are logged)."""
+        candidates = self._sequencer_bids(session, [bid_rows[bid.digest] for bid in bids])
+        admitted, refused = self.sequencer.admit(round_id, history, candidates)
+        if refused:
+            event(
+                log, f"round {round_id}: the sequencer refused {len(refused)} bid(s)", logging.WARNING, round=round_id,
+                refused={digest: reason for digest, reason in sorted(refused.items())[:20]},
+            )
+        keep = set(admitted)
+        return [bid for bid in bids if bid.digest in keep]
+
+    def _sequence(self, session: Session, round_id: int, history, outcome: Outcome, bid_rows: dict) -> None:
+        chunks = [self._sequencer_bids(session, [bid_rows[bid_id] for bid_id in chunk.bid_ids]) for chunk in outcome.chunks]
+        document = self.sequencer.sequence(round_id, history, chunks)
+        session.merge(RoundSequenceRow(round_id=round_id, document_json=json.dumps(document, sort_keys=True)))
+
+    def round_sequence(self, session: Session, round_id: int) -> dict | None:
+        """The round's sequence document, or None (no sequencer, or nothing sequenced)."""
+        row = session.get(RoundSequenceRow, round_id)
+        return json.loads(row.document_json) if row is not None else None
+
+    def store_transaction_body(self, body: dict) -> str:
+        """Keep a transaction body for the sequencer; returns its ``txHash`` (0x-hex). The same
+        body twice is stored once. Raises ``UserInputError`` (from the sequencer) if malformed."""
+        if self.sequencer is None:
+            raise SequencerMissing()
+        try:
+            tx_hash = _hex(self.sequencer.transaction_hash(body))
+        except UserInputError as error:
+            raise TransactionBodyInvalid(str(error)) from None
+        with self.store.session() as session:
+            if session.get(TransactionBodyRow, tx_hash) is None:
+                session.add(TransactionBodyRow(tx_hash=tx_hash, body_json=json.dumps(body, sort_keys=True)))
+        return tx_hash
 
     def _publish(self, round_id: int) -> None:
         """Write the round's input file and outcome where anyone can fetch them (atomic rename)."""
@@ -675,6 +766,9 @@ class Clearinghouse:
         with self.store.session() as session:
             row = session.get(RoundRow, round_id)
             documents = {"input": row.input_json, "outcome": row.outcome_json}
+            sequence = session.get(RoundSequenceRow, round_id)
+            if sequence is not None and row.state == RoundState.CLEARED:
+                documents["sequence"] = sequence.document_json
         self.publish_directory.mkdir(parents=True, exist_ok=True)
         for name, text in documents.items():
             target = self.publish_directory / f"round-{round_id}.{name}.json"
@@ -693,6 +787,12 @@ class Clearinghouse:
         bid_rows = {r.digest: r for r in session.scalars(select(BidRow).where(BidRow.digest.in_(ids)))}
         ask_ids = [chunk.prover_id for chunk in outcome.chunks]
         ask_rows = {r.digest: r for r in session.scalars(select(AskRow).where(AskRow.digest.in_(ask_ids)))}
+        sequence = self.round_sequence(session, row.round_id)
+        statement_data = [
+            _bytes(chunk["statement_data"]) for chunk in sequence["chunks"]
+        ] if sequence is not None else [b""] * len(outcome.chunks)
+        if len(statement_data) != len(outcome.chunks):
+            raise SettlementFailed(row.round_id, "the round's sequence does not have one entry per chunk")
         chunk_order = [bid_id for chunk in outcome.chunks for bid_id in chunk.bid_ids]
         if chunk_order != ids:
             raise SettlementFailed(row.round_id, "the outcome's chunks are not contiguous runs of the included bids")
@@ -707,8 +807,9 @@ class Clearinghouse:
                 bid_count=len(chunk.bid_ids),
                 payment_wei=chunk.payment_wei,
                 commitment=chunk_commitment([_bytes(bid_rows[b].tx_hash) for b in chunk.bid_ids]),
+                statement_data=statement_data[index],
             )
-            for chunk in outcome.chunks
+            for index, chunk in enumerate(outcome.chunks)
         )
         settlement = Settlement(
             round_id=row.round_id,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Mapping, Protocol, Sequence
 
 from eth_account.signers.local import LocalAccount
 
@@ -111,8 +111,10 @@ class ProverAgent:
     market: ProverMarket
     api: ClearinghouseApi
     domain: Domain
-    #: Proves the chunk's transactions for its statement (which the proof must bind).
-    prove: Callable[[Sequence[bytes], ChunkStatement], bytes]
+    #: Proves the chunk's transactions for its statement (which the proof must bind), given what
+    #: the clearinghouse's sequencer says of the chunk (the assignment's ``sequence``: a rollup
+    #: chunk's pre-state and operations; None without a sequencer).
+    prove: Callable[[Sequence[bytes], ChunkStatement, Mapping | None], bytes]
     commitment: Callable[[Sequence[bytes]], bytes]
     silent: bool = False
     asked_rounds: set[int] = field(default_factory=set)
@@ -240,7 +242,7 @@ class ProverAgent:
                 self._dispute(round_id, index)
                 return None
         started = time.perf_counter()
-        proof = self.prove(tx_hashes, statement)
+        proof = self.prove(tx_hashes, statement, chunk.get("sequence"))
         seconds = time.perf_counter() - started
         gas_used = self.market.submit_proof(self.account, round_id, index, proof, statement_data)
         proved = ProvedChunk(round_id, index, len(tx_hashes), seconds, gas_used)

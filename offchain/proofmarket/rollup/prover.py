@@ -11,9 +11,10 @@ checks the public signals, and encodes the proof for ``RollupChunkVerifier``:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from eth_abi import decode, encode
+from eth_utils import keccak
 
 from proofmarket.exceptions import UserInputError, ZkError
 from proofmarket.zk.circuit import CircuitArtifacts, load_ceremony_record
@@ -21,7 +22,9 @@ from proofmarket.zk.encoding import proof_words_from_snarkjs
 from proofmarket.zk.prover import ProvingFailed, run_groth16_proofs
 
 from .circuit import ROLLUP_CIRCUIT, rollup_artifacts
-from .state import Operation, RollupState
+from .sequencing import operation_from_json, state_from_json
+from .state import Operation, RollupState, Transfer, transfer_hash
+from .verifier import rollup_statement_data
 from .witness import ChunkStatement, ChunkWitness, chunk_witness
 
 #: Bytes of an encoded rollup chunk proof: eight words.
@@ -99,3 +102,26 @@ def prove_rollup_witness(witness: ChunkWitness, artifacts: CircuitArtifacts | No
         wall_seconds=wall_seconds,
         prove_milliseconds=float(result["witnessAndProofMilliseconds"]),
     )
+
+
+class SequenceInvalid(ZkError):
+    """The clearinghouse's sequence of a chunk does not match the chunk's statement on-chain."""
+
+
+def prove_sequenced_chunk(tx_hashes: Sequence[bytes], statement, sequence: Mapping | None) -> bytes:
+    """The encoded proof of an assigned rollup chunk (the prover agent's ``prove``): the
+    assignment's ``sequence`` gives the pre-state and the operations; they are checked against the
+    chunk's transactions and the statement's data hash before proving.
+
+    Raises :class:`SequenceInvalid` if they do not match (proving would fail anyway)."""
+    if sequence is None:
+        raise SequenceInvalid(f"chunk {statement.round_id}/{statement.chunk_index} has no sequence: is this a rollup market?")
+    pre_state = state_from_json(sequence["pre_state"])
+    operations = [operation_from_json(operation) for operation in sequence["operations"]]
+    transfers = [transfer_hash(op) for op in operations if isinstance(op, Transfer)]
+    if transfers != [bytes(h) for h in tx_hashes]:
+        raise SequenceInvalid("the sequence's transfers are not the chunk's transactions")
+    post_root = pre_state.apply_all(operations).root
+    if keccak(rollup_statement_data(pre_state.root, post_root)) != bytes(statement.data_hash):
+        raise SequenceInvalid("the sequence's state roots are not the ones the chunk's statement binds")
+    return prove_rollup_chunk(pre_state, operations, statement.binding()).encoded

@@ -101,6 +101,7 @@ def build_clearinghouse(
         publish_directory=publish_directory,
         fault=fault,
         loop_elsewhere=loop_elsewhere,
+        sequencer=rollup_sequencer(web3, deployment, client) if deployment.rollup else None,
     )
     view = ChainView(market, ttl_seconds=cache_seconds)
     try:
@@ -110,6 +111,21 @@ def build_clearinghouse(
         raise
     writer = GroupCommitWriter(clearinghouse.store_bid_groups)
     return ClearinghouseNode(clearinghouse, view, writer, create_app(clearinghouse, view, writer))
+
+
+def rollup_sequencer(web3: Web3, deployment: Deployment, client: ProofMarketClient):
+    """The reference rollup's sequencer for a ``rollup`` deployment: it reads the rollup
+    contract's deposit queue."""
+    from proofmarket.rollup.contract import RollupClient
+    from proofmarket.rollup.sequencer import RollupSequencer
+
+    rollup = RollupClient(web3, deployment.rollup)
+
+    def pending_deposits(position: int, limit: int):
+        last = min(rollup.deposit_count(), position + limit)
+        return rollup.deposits(position + 1, last) if last > position else []
+
+    return RollupSequencer(pending_deposits, client.config().max_bids_per_chunk)
 
 
 @dataclass
@@ -207,6 +223,10 @@ class HttpClearinghouseApi:
 
     def post_ask(self, ask: dict) -> dict:
         return self._request("POST", "/v1/asks", json=ask)
+
+    def post_transaction(self, body: dict) -> dict:
+        """Submit a transaction body to the sequencer; answers ``{"tx_hash": ...}``."""
+        return self._request("POST", "/v1/transactions", json={"body": body})
 
     def assignments(self, prover: str, state: str | None = None) -> list[dict]:
         return self._request("GET", f"/v1/provers/{prover}/assignments", params={"state": state} if state else None)

@@ -25,7 +25,9 @@ from proofmarket.chain.market import (
 )
 from proofmarket.exceptions import UserInputError
 
-VERIFIERS = ("groth16", "development")
+#: ``rollup``: the reference rollup's chunk verifier, and the rollup contract beside the market
+#: (docs/rollup.md).
+VERIFIERS = ("groth16", "development", "rollup")
 
 #: Devnet accounts (of the devnet mnemonic) that run the market in the demo and the scripts.
 DEVNET_OWNER, DEVNET_CLEARINGHOUSE, DEVNET_TREASURY = 0, 1, 2
@@ -47,6 +49,8 @@ class Deployment:
     verifier: str
     verifier_kind: str
     deploy_block: int
+    #: The reference rollup's contract, for a ``rollup`` deployment; None otherwise.
+    rollup: str | None = None
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,6 +101,10 @@ def deploy_verifier(web3: Web3, owner: LocalAccount, kind: str) -> str:
         return deploy_chunk_verifier(web3, owner).address
     if kind == "development":
         return deploy_development_verifier(web3, owner)
+    if kind == "rollup":
+        from proofmarket.rollup.verifier import deploy_rollup_verifier
+
+        return deploy_rollup_verifier(web3, owner).address
     raise UserInputError(f"unknown verifier {kind!r}: choose one of {', '.join(VERIFIERS)}")
 
 
@@ -108,9 +116,14 @@ def deploy(
     settings: MarketSettings = MarketSettings(),
     verifier_kind: str = "groth16",
 ) -> tuple[Deployment, ProofMarketClient]:
-    """Deploy a verifier and a market whose round 0 opens at the next block."""
+    """Deploy a verifier and a market whose round 0 opens at the next block (and, for the
+    ``rollup`` verifier, the reference rollup's contract reading that market)."""
     if settings.surplus_policy.upper() not in SurplusPolicy.__members__:
         raise UserInputError(f"unknown surplus policy {settings.surplus_policy!r}: treasury, burn or rebate")
+    if verifier_kind == "rollup":
+        from proofmarket.rollup.sequencing import guaranteed_deposits
+
+        guaranteed_deposits(settings.max_bids_per_chunk)  # a rollup's chunks must leave a slot for deposits
     verifier = deploy_verifier(web3, owner, verifier_kind)
     genesis = web3.eth.block_number + 2
     config = MarketConfig(
@@ -130,11 +143,17 @@ def deploy(
         surplus_policy=SurplusPolicy[settings.surplus_policy.upper()],
     )
     client = deploy_market(web3, owner, config)
+    rollup = None
+    if verifier_kind == "rollup":
+        from proofmarket.rollup.contract import deploy_rollup
+
+        rollup = deploy_rollup(web3, owner, client.address, verifier).address
     deployment = Deployment(
         chain_id=web3.eth.chain_id,
         market=client.address,
         verifier=verifier,
         verifier_kind=verifier_kind,
         deploy_block=web3.eth.block_number,
+        rollup=rollup,
     )
     return deployment, client

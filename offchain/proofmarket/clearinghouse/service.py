@@ -707,12 +707,19 @@ class Clearinghouse:
         earlier = select(RoundRow.round_id).where(RoundRow.round_id < round_id, RoundRow.state.in_(in_flight))
         if session.scalars(earlier.limit(1)).first() is not None:
             return None
+        return self.settled_sequences(session, before=round_id)
+
+    def settled_sequences(self, session: Session, before: int | None = None) -> list[dict]:
+        """The sequence documents of the settled rounds (before round ``before``), in round order:
+        the rounds whose execution the sequencer's state includes."""
         query = (
             select(RoundSequenceRow.document_json)
             .join(RoundRow, RoundRow.round_id == RoundSequenceRow.round_id)
-            .where(RoundSequenceRow.round_id < round_id, RoundRow.state.in_((RoundState.SETTLED, RoundState.RESOLVED)))
+            .where(RoundRow.state.in_((RoundState.SETTLED, RoundState.RESOLVED)))
             .order_by(RoundSequenceRow.round_id)
         )
+        if before is not None:
+            query = query.where(RoundSequenceRow.round_id < before)
         return [json.loads(document) for document in session.scalars(query)]
 
     def _sequencer_bids(self, session: Session, rows: Sequence[BidRow]) -> list[SequencerBid]:

@@ -1,6 +1,7 @@
 # The project's commands. Each installs what is missing first (a second run skips it):
 #   make test   install everything, run the whole test suite (embedded devnet, then anvil)
 #   make demo   install everything, run full market rounds on the embedded devnet
+#   make rollup-demo  install everything, run the reference rollup on the market (real proofs)
 #   make gas    gas table of the settlement contract
 SHELL := /bin/bash
 ROOT := $(abspath .)
@@ -19,7 +20,7 @@ PYTEST := $(BIN)/pytest -p no:cacheprovider --tb=short -rs
 TEMPORARY := $(shell $(PYTHON) -c 'import tempfile; print(tempfile.gettempdir())')
 ANVIL_NETWORK := ethereum:local:foundry
 
-.PHONY: install chromium test test-embedded test-anvil demo gas bench properties compile clean
+.PHONY: install chromium test test-embedded test-anvil demo rollup-demo gas bench properties compile clean
 
 install: $(VENV)/.installed node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION) $(BIN)/anvil chromium
 
@@ -67,6 +68,9 @@ test-anvil: install
 
 demo: install
 	$(BIN)/proofmarket demo
+
+rollup-demo: install
+	$(BIN)/proofmarket rollup-demo
 
 gas: install
 	$(BIN)/proofmarket bench gas

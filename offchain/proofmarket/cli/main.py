@@ -51,5 +51,6 @@ for account_command in ACCOUNT_COMMANDS:
     main.add_command(account_command)
 from proofmarket.cli.zk import zk  # noqa: E402
 main.add_command(zk)
-from proofmarket.cli.rollup import rollup  # noqa: E402
+from proofmarket.cli.rollup import rollup, rollup_demo  # noqa: E402
 main.add_command(rollup)
+main.add_command(rollup_demo)

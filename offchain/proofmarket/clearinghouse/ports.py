@@ -96,6 +96,9 @@ class SettlementChunk:
     bid_count: int
     payment_wei: int
     commitment: bytes
+    #: What the deployment's verifier defines for the chunk (a rollup: its pre- and post-state
+    #: roots), sent with the settlement; b"": none.
+    statement_data: bytes = b""
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ DEFAULT_MARKET_SETTINGS = MarketSettings(
 ROUND_MARGIN_BLOCKS = 10
 
 #: How many passes of the clearinghouse :meth:`MarketHarness.run_round` allows a round to
-#: resolve in after its proving deadline, before it gives up.
+#: settle in after its close, and to resolve in after its proving deadline, before it gives up.
 RESOLVE_PASSES = 5
 
 
@@ -248,9 +248,12 @@ class MarketHarness:
     #: Each chunk's statement data, by ``(round, chunk)``, as the statement-data function gave it.
     recorded_statement_data: dict[tuple[int, int], bytes] = field(default_factory=dict)
     accounts_rng: random.Random = field(default_factory=lambda: random.Random(5))
+    #: Draws the random bids (:meth:`random_bids`).
+    rng: random.Random = field(default_factory=lambda: random.Random(11))
     #: The bids :meth:`run_round` sends next: each signs itself for a round with a nonce.
     pending_bids: list[Callable[[int, int], dict]] = field(default_factory=list)
-    bid_nonce: int = 0
+    #: The last bid nonce used (each bid the harness signs takes the next).
+    nonce: int = 0
     #: A directory the harness made and removes when it stops (None: the caller's).
     owned_directory: Path | None = None
     #: The consumer the market calls back, as it was given (an address or a web3 contract), if any.
@@ -297,14 +300,13 @@ class MarketHarness:
         for user, tx_hash, max_fee in bids:
             self.bid(user, tx_hash, max_fee)
 
-    def random_bids(self, count: int, gwei_per_constraint: int | None = None, seed: int = 11) -> None:
-        """Queue ``count`` random bids of the harness's users (20-400 constraints at 1-5 gwei per
-        constraint, or at ``gwei_per_constraint``), as the demo's users bid."""
-        rng = random.Random(seed)
+    def random_bids(self, count: int, gwei_per_constraint: int | None = None) -> None:
+        """Queue ``count`` random bids of the harness's users in turn (20-400 constraints at 1-5
+        gwei per constraint, or at ``gwei_per_constraint``), as the demo's users bid."""
         for index in range(count):
             user = self.users[index % len(self.users)]
             self.pending_bids.append(
-                lambda round_id, nonce, user=user: user_bid(rng, user, round_id, nonce, self.client, gwei_per_constraint)
+                lambda round_id, nonce, user=user: user_bid(self.rng, user, round_id, nonce, self.client, gwei_per_constraint)
             )
 
     # -- the steps of a round -----------------------------------------------------------------
@@ -368,11 +370,7 @@ class MarketHarness:
         accepted = [request for index, request in enumerate(requests) if index not in refused_indexes]
         before = self.balances()
         self.close(round_id)
-        self.node.run_once()
-        status = self.api.round_status(round_id)["state"]
-        if status not in ("settled", "resolved", "empty"):
-            raise HarnessError(f"round {round_id} is {status!r} after its close, not settled: {self.node.health()}")
-        if status != "empty":
+        if self._settle(round_id) != "empty":
             self.prove_all()
             self.node.run_once()
             self._resolve(round_id)
@@ -387,8 +385,20 @@ class MarketHarness:
         return round_id
 
     def _next_nonce(self) -> int:
-        self.bid_nonce += 1
-        return self.bid_nonce
+        self.nonce += 1
+        return self.nonce
+
+    def _settle(self, round_id: int) -> str:
+        """Let the clearinghouse clear and settle the closed round; returns its state then
+        (``settled``, or ``empty`` for a round with nothing to settle)."""
+        for _ in range(RESOLVE_PASSES):
+            self.node.run_once()
+            status = self.api.round_status(round_id)["state"]
+            if status in ("settled", "resolved", "empty"):
+                return status
+            if status == "failed":
+                break
+        raise HarnessError(f"round {round_id} is {status!r} after its close, not settled: {self.node.health()}")
 
     def _resolve(self, round_id: int) -> None:
         """Mine past the proving deadline and let the clearinghouse slash what is still unproven."""

@@ -58,13 +58,17 @@ compile: install
 
 test: install test-embedded test-anvil
 
+# The example rollup project (examples/rollup_integration) runs on its own, as a team's project
+# would, with the testing kit's plugin (registered by the package's pytest11 entry point).
 test-embedded: install
 	@tools/check-disk.sh 200 $(ROOT) $(TEMPORARY)
 	$(PYTEST) tests
+	cd examples/rollup_integration && $(PYTEST) tests
 
 test-anvil: install
 	@tools/check-disk.sh 200 $(ROOT) $(TEMPORARY)
 	$(PYTEST) tests/contracts tests/zk tests/rollup tests/e2e --network $(ANVIL_NETWORK)
+	cd examples/rollup_integration && $(PYTEST) tests --network $(ANVIL_NETWORK)
 
 demo: install
 	$(BIN)/proofmarket demo

@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import httpx
 from eth_account.signers.local import LocalAccount
@@ -234,6 +234,10 @@ class HttpClearinghouseApi:
     def round_status(self, round_id: int) -> dict:
         return self._request("GET", f"/v1/rounds/{round_id}")
 
+    def round_outcome(self, round_id: int) -> dict:
+        """The round's outcome document (included bids, charges, chunks, payments)."""
+        return self._request("GET", f"/v1/rounds/{round_id}/outcome")
+
     def round_input(self, round_id: int) -> str:
         try:
             response = self.http.get(f"/v1/rounds/{round_id}/input")
@@ -297,16 +301,23 @@ def build_prover_agent(
     unit_cost_wei: int,
     silent: bool = False,
     api=None,
+    prove: Callable[[Sequence[bytes], ChunkStatement], bytes] | None = None,
 ) -> ProverAgent:
-    """A prover agent proving with the verifier the market is deployed with, talking to the bid
-    API at ``api_url`` (or to ``api``, anything with the client's ``post_ask`` and ``assignments``).
+    """A prover agent proving with the verifier the market is deployed with (or with ``prove``,
+    given the chunk's transactions and statement), talking to the bid API at ``api_url`` (or to
+    ``api``, anything with the client's ``post_ask`` and ``assignments``).
 
     Raises :class:`~proofmarket.prover.agent.CapacityMismatch` if the prover is registered with
-    another capacity than ``capacity``."""
+    another capacity than ``capacity``, and :class:`UserInputError` if the market's verifier is
+    one of its own (``custom``) and no ``prove`` is given."""
     from proofmarket.zk.commitment import chunk_commitment
 
     client = deployment.client(web3)
-    if deployment.verifier_kind == "groth16":
+    if prove is not None:
+        prove_chunk = prove
+    elif deployment.verifier_kind == "custom":
+        raise UserInputError("the market's verifier is a custom one: give the prover agent its proving function")
+    elif deployment.verifier_kind == "groth16":
         from proofmarket.zk.prover import prove_chunk as prove_groth16
 
         def prove_chunk(tx_hashes, statement, _sequence):

@@ -22,7 +22,7 @@ from web3 import Web3
 
 from proofmarket.bootstrap import ApiServer, HttpClearinghouseApi, build_clearinghouse, build_prover_agent
 from proofmarket.chain.market import ProofMarketClient
-from proofmarket.chain.typed_data import BidMessage, sign_bid
+from proofmarket.chain.typed_data import BidMessage, bid_request, sign_bid
 from proofmarket.clearinghouse.chain_adapter import settled_round_from_chain
 from proofmarket.clearinghouse.database import RoundState
 from proofmarket.clearinghouse.verify import verify_round
@@ -110,16 +110,7 @@ def user_bid(
     message = BidMessage(
         user=user.address, tx_hash=rng.randbytes(32), constraints=constraints, max_fee=max_fee, round=round_id, nonce=nonce
     )
-    signature = sign_bid(user, client.domain, message)
-    return {
-        "user": user.address,
-        "tx_hash": "0x" + message.tx_hash.hex(),
-        "constraints": constraints,
-        "max_fee": str(max_fee),
-        "round": round_id,
-        "nonce": nonce,
-        "signature": "0x" + signature.hex(),
-    }
+    return bid_request(message, sign_bid(user, client.domain, message))
 
 
 def run_demo(web3: Web3, options: DemoOptions, progress: Callable[[str], None] = lambda message: None) -> DemoReport:

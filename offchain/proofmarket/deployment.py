@@ -19,6 +19,7 @@ from proofmarket.chain.market import (
     DEFAULT_MAX_BIDS_PER_CHUNK,
     MarketConfig,
     ProofMarketClient,
+    ZERO_ADDRESS,
     SurplusPolicy,
     deploy_development_verifier,
     deploy_market,
@@ -28,6 +29,9 @@ from proofmarket.exceptions import UserInputError
 #: ``rollup``: the reference rollup's chunk verifier, and the rollup contract beside the market
 #: (docs/rollup.md).
 VERIFIERS = ("groth16", "development", "rollup")
+
+#: The ``verifier_kind`` of a deployment whose verifier is one its owner deployed (a rollup's own).
+CUSTOM_VERIFIER = "custom"
 
 #: Devnet accounts (of the devnet mnemonic) that run the market in the demo and the scripts.
 DEVNET_OWNER, DEVNET_CLEARINGHOUSE, DEVNET_TREASURY = 0, 1, 2
@@ -91,6 +95,8 @@ class MarketSettings:
     settlement_window_blocks: int = 100
     #: The most bids one chunk may hold, so that every chunk's slash fits in a block.
     max_bids_per_chunk: int = DEFAULT_MAX_BIDS_PER_CHUNK
+    #: The most gas the consumer's callback (``IChunkConsumer.onChunkProven``) may use; 0: none.
+    consumer_gas_limit: int = 0
 
 
 def deploy_verifier(web3: Web3, owner: LocalAccount, kind: str) -> str:
@@ -115,16 +121,25 @@ def deploy(
     treasury: str,
     settings: MarketSettings = MarketSettings(),
     verifier_kind: str = "groth16",
+    verifier_address: str | None = None,
+    consumer: str = ZERO_ADDRESS,
 ) -> tuple[Deployment, ProofMarketClient]:
     """Deploy a verifier and a market whose round 0 opens at the next block (and, for the
-    ``rollup`` verifier, the reference rollup's contract reading that market)."""
+    ``rollup`` verifier, the reference rollup's contract reading that market).
+
+    With ``verifier_address`` the market uses that (already deployed) verifier instead, recorded
+    as ``custom``; ``consumer`` is called back when a chunk is proven, with at most
+    ``settings.consumer_gas_limit`` gas (docs/contract.md "Consumers")."""
     if settings.surplus_policy.upper() not in SurplusPolicy.__members__:
         raise UserInputError(f"unknown surplus policy {settings.surplus_policy!r}: treasury, burn or rebate")
     if verifier_kind == "rollup":
         from proofmarket.rollup.sequencing import guaranteed_deposits
 
         guaranteed_deposits(settings.max_bids_per_chunk)  # a rollup's chunks must leave a slot for deposits
-    verifier = deploy_verifier(web3, owner, verifier_kind)
+    if verifier_address is not None:
+        verifier, verifier_kind = verifier_address, CUSTOM_VERIFIER
+    else:
+        verifier = deploy_verifier(web3, owner, verifier_kind)
     genesis = web3.eth.block_number + 2
     config = MarketConfig(
         clearinghouse=clearinghouse,
@@ -141,6 +156,8 @@ def deploy(
         settlement_window_blocks=settings.settlement_window_blocks,
         max_bids_per_chunk=settings.max_bids_per_chunk,
         surplus_policy=SurplusPolicy[settings.surplus_policy.upper()],
+        consumer=consumer,
+        consumer_gas_limit=settings.consumer_gas_limit,
     )
     client = deploy_market(web3, owner, config)
     rollup = None

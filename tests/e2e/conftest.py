@@ -8,64 +8,25 @@ It runs on whichever devnet ``--network`` selects (embedded by default, anvil wi
 
 from __future__ import annotations
 
-import json
-import random
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from proofmarket.bootstrap import ApiServer, ClearinghouseNode, HttpClearinghouseApi, build_clearinghouse, build_prover_agent
-from proofmarket.chain.market import ProofMarketClient
-from proofmarket.chain.transactions import send_transaction
-from proofmarket.clearinghouse.service import no_faults
 from proofmarket.demo import user_bid
-from proofmarket.deployment import Deployment, MarketSettings, deploy
-from proofmarket.network import mine_blocks, serialize_requests
-from proofmarket.prover.agent import ProverAgent
-
-GWEI = 10**9
-ETHER = 10**18
+from proofmarket.deployment import MarketSettings
+from proofmarket.testing.harness import DEFAULT_MARKET_SETTINGS, MarketHarness, start_market
 
 
 @dataclass
-class Stack:
-    """One market and everything around it; methods are the steps of a round."""
+class Stack(MarketHarness):
+    """One market and everything around it (the plugin's harness, proofmarket.testing), with the
+    end-to-end suites' own steps and checks."""
 
-    web3: object
-    deployment: Deployment
-    client: ProofMarketClient
-    owner: LocalAccount
-    clearinghouse_account: LocalAccount
-    treasury: LocalAccount
-    database_url: str
-    publish_directory: Path
-    node: ClearinghouseNode
-    server: ApiServer
-    api: HttpClearinghouseApi
-    users: list[LocalAccount]
-    agents: list[ProverAgent]
-    rng: random.Random = field(default_factory=lambda: random.Random(11))
-    nonce: int = 0
-    #: Every bid accepted by :meth:`run_round`: its user and digest.
+    #: Every bid accepted by :meth:`run_random_round`: its user and digest.
     submitted: list[dict] = field(default_factory=list)
-
-    def open_round(self) -> int:
-        config = self.client.config()
-        head = self.web3.eth.block_number
-        if head < config.genesis_block:
-            mine_blocks(self.web3, config.genesis_block - head)
-            head = self.web3.eth.block_number
-        return (head - config.genesis_block) // config.round_length_blocks
-
-    def post_asks(self, round_id: int) -> None:
-        for agent in self.agents:
-            agent.ensure_registered()
-            agent.post_ask(round_id)
 
     def signed_bids(
         self, round_id: int, count: int, users: list[LocalAccount] | None = None, gwei_per_constraint: int | None = None
@@ -79,33 +40,15 @@ class Stack:
             )
         return bids
 
-    def close(self, round_id: int) -> None:
-        mine_blocks(self.web3, self.client.round_close_block(round_id) - self.web3.eth.block_number)
-
-    def outcome(self, round_id: int) -> dict:
-        return json.loads(self.api.http.get(f"/v1/rounds/{round_id}/outcome").text)
-
-    def prove_all(self) -> int:
-        return sum(len(agent.prove_assignments()) for agent in self.agents)
-
-    def run_round(self, bid_count: int) -> tuple[int, dict, dict, dict]:
-        """A whole round: asks, ``bid_count`` bids over HTTP, close, settle, prove every chunk,
-        resolve. Returns ``(round_id, outcome, balances before, balances after)``."""
-        round_id = self.open_round()
-        self.post_asks(round_id)
-        bids = self.signed_bids(round_id, bid_count)
-        answer = self.api.post_bids(bids)
-        assert answer["rejected"] == []
-        for bid, accepted in zip(bids, answer["accepted"]):
-            self.submitted.append({"user": bid["user"], "digest": accepted["digest"]})
-        before = self.balances()
-        self.close(round_id)
-        self.node.run_once()
-        outcome = self.outcome(round_id)
-        proven = self.prove_all()
-        assert proven == len(outcome["chunks"])
-        self.node.run_once()
-        return round_id, outcome, before, self.balances()
+    def run_random_round(self, bid_count: int) -> tuple[int, dict, dict, dict]:
+        """A whole round: asks, ``bid_count`` random bids over HTTP, close, settle, prove every
+        chunk, resolve. Returns ``(round_id, outcome, balances before, balances after)``."""
+        self.random_bids(bid_count)
+        result = self.run_round()
+        assert result.refused == ()
+        assert all(chunk.state == "proven" for chunk in result.chunks)
+        self.submitted.extend({"user": bid.user, "digest": bid.digest} for bid in result.bids)
+        return result.round_id, result.outcome, result.balances_before, result.balances_after
 
     def assert_moved_exactly(self, round_id: int, outcome: dict, before: dict, after: dict) -> None:
         """Every party's balance changed by exactly what the outcome says; the round resolved;
@@ -146,15 +89,6 @@ class Stack:
         assert outcome["included_bid_ids"]
         self.assert_conserved()
 
-    def restart(self, fault: Callable[[str], None] = no_faults) -> ClearinghouseNode:
-        """A new clearinghouse process over the same database (the old one is dropped, as a kill would)."""
-        self.node = build_clearinghouse(
-            self.web3, self.deployment, self.clearinghouse_account, self.database_url, self.publish_directory,
-            fault=fault, cache_seconds=0,
-        )
-        self.server.app = self.node.app
-        return self.node
-
     def settlement_count(self, round_id: int) -> int:
         """How many ``RoundSettled`` events the market emitted for ``round_id``."""
         events = self.client.contract.events.RoundSettled.get_logs(
@@ -178,21 +112,6 @@ class Stack:
         with self.node.clearinghouse.store.session() as session:
             settlement, _ = self.node.clearinghouse.settlement_for(session, session.get(RoundRow, round_id))
         return round_id, settlement
-
-    def balances(self) -> dict[str, int]:
-        """Every party's balance in the market, and each prover's collateral."""
-        parties = {user.address: self.client.balance_of(user.address) for user in self.users}
-        for agent in self.agents:
-            state = self.client.prover(agent.address)
-            parties[agent.address] = self.client.balance_of(agent.address)
-            parties[f"collateral:{agent.address}"] = state.collateral
-        for account in (self.treasury, self.clearinghouse_account):
-            parties[account.address] = self.client.balance_of(account.address)
-        return parties
-
-    def assert_conserved(self) -> None:
-        """The conservation invariant (docs/contract.md, "Conservation invariant"): the contract's ETH equals the sum of its buckets, exactly."""
-        assert self.client.ether_balance() == self.client.totals().held
 
 
 def send_settlement(stack: Stack, settlement) -> dict:
@@ -249,47 +168,21 @@ def build_stack(
     web3, signers, tmp_path: Path, settings: MarketSettings, provers: int = 2, users: int = 3, database_url: str | None = None,
     cache_seconds: float = 0,
 ) -> Stack:
-    """A market with ``users`` funded users and ``provers`` registered prover agents, its
-    clearinghouse on ``database_url`` (default: a SQLite file in ``tmp_path``) behind the bid API.
-    ``cache_seconds``: how long intake trusts a chain read (``proofmarket serve`` uses 1 s)."""
-    serialize_requests(web3)
-    owner, clearinghouse_account, treasury = signers[0], signers[1], signers[2]
-    deployment, client = deploy(web3, owner, clearinghouse_account.address, treasury.address, settings, "groth16")
-    rng = random.Random(str(tmp_path))
-    fresh = [Account.from_key(rng.randbytes(32)) for _ in range(users + provers)]
-    for account in fresh:
-        send_transaction(web3, owner, {"to": account.address, "value": 10 * ETHER})
-    database_url = database_url or f"sqlite:///{tmp_path / 'clearinghouse.db'}"
-    node = build_clearinghouse(
-        web3, deployment, clearinghouse_account, database_url, tmp_path / "rounds", cache_seconds=cache_seconds
-    )
-    server = ApiServer(node.app).start()
-    user_accounts = fresh[:users]
-    for user in user_accounts:
-        client.deposit(user, ETHER)
-    agents = [
-        build_prover_agent(web3, deployment, prover, server.url, capacity=500 + 250 * index, unit_cost_wei=(1 + index) * GWEI)
-        for index, prover in enumerate(fresh[users:])
-    ]
-    return Stack(
-        web3=web3, deployment=deployment, client=client, owner=owner, clearinghouse_account=clearinghouse_account,
-        treasury=treasury, database_url=database_url, publish_directory=tmp_path / "rounds", node=node, server=server,
-        api=HttpClearinghouseApi(server.url), users=user_accounts, agents=agents,
+    """A market (Groth16 verifier) with ``users`` funded users and ``provers`` registered prover
+    agents, its clearinghouse on ``database_url`` (default: a SQLite file in ``tmp_path``)
+    behind the bid API. ``cache_seconds``: how long intake trusts a chain read (``proofmarket
+    serve`` uses 1 s)."""
+    return start_market(
+        web3, tmp_path, settings, verifier_kind="groth16", provers=provers, users=users, database_url=database_url,
+        cache_seconds=cache_seconds, operators=(signers[0], signers[1], signers[2]), harness_type=Stack,
     )
 
 
-DEFAULT_SETTINGS = MarketSettings(
-    capacity_per_round=1_500,
-    collateral_per_constraint=10 * GWEI,
-    reporter_share_bps=2_000,
-    round_length_blocks=30,
-    proving_window_blocks=15,
-)
+DEFAULT_SETTINGS = DEFAULT_MARKET_SETTINGS
 
 
 @pytest.fixture(scope="module")
 def stack(web3, signers, tmp_path_factory):
     stack = build_stack(web3, signers, tmp_path_factory.mktemp("stack"), DEFAULT_SETTINGS)
     yield stack
-    stack.server.stop()
-    stack.node.close()
+    stack.stop()

@@ -214,7 +214,7 @@ def _conforms(openapi: dict, schema_name: str, document) -> None:
 
 
 def test_a_settled_rounds_answers_conform_to_their_schemas_and_name_provers_by_address(http, stack, openapi):
-    round_id, outcome, _, _ = stack.run_round(6)
+    round_id, outcome, _, _ = stack.run_random_round(6)
     status = http.get(f"/v1/rounds/{round_id}").json()
     _conforms(openapi, "RoundOutcomeFile", outcome)
     _conforms(openapi, "RoundStatus", status)

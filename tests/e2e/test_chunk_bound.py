@@ -24,7 +24,7 @@ def bounded_stack(web3, signers, tmp_path_factory):
 def test_a_round_of_more_bids_than_a_chunk_holds_settles_in_chunks_within_the_bound(bounded_stack):
     stack = bounded_stack
     assert stack.client.config().max_bids_per_chunk == BOUND
-    round_id, outcome, before, after = stack.run_round(bid_count=8)
+    round_id, outcome, before, after = stack.run_random_round(bid_count=8)
     assert stack.api.round_status(round_id)["state"] == "resolved"
     assert outcome["chunks"], "the round traded"
     assert all(len(chunk["bid_ids"]) <= BOUND for chunk in outcome["chunks"])

@@ -56,7 +56,7 @@ def amount_text(wei: int) -> str:
 @pytest.fixture(scope="module")
 def first_round(stack):
     """A round with five bids, settled and proven before the page is opened."""
-    round_id, outcome, before, after = stack.run_round(5)
+    round_id, outcome, before, after = stack.run_random_round(5)
     stack.assert_moved_exactly(round_id, outcome, before, after)
     return round_id, outcome
 
@@ -192,7 +192,7 @@ def test_the_page_updates_when_the_next_round_settles(stack, first_round, dashbo
     page, problems = dashboard
     loaded_at = page.evaluate("performance.timeOrigin")
     updated = page.locator("#updated").get_attribute("datetime")
-    round_id, outcome, before, after = stack.run_round(4)
+    round_id, outcome, before, after = stack.run_random_round(4)
     stack.assert_moved_exactly(round_id, outcome, before, after)
     assert round_id > first_round[0]
     assert_round_shown(page, stack, round_id, outcome)

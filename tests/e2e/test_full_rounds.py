@@ -11,7 +11,7 @@ import pytest
 
 @pytest.mark.parametrize("iteration", [0, 1])
 def test_round_moves_exactly_the_outcomes_amounts(stack, iteration):
-    round_id, outcome, before, after = stack.run_round(bid_count=6)
+    round_id, outcome, before, after = stack.run_random_round(bid_count=6)
     assert outcome["included_bid_ids"], "the round should include bids"
     stack.assert_moved_exactly(round_id, outcome, before, after)
 

@@ -67,7 +67,7 @@ def gwei(price: dict) -> float:
 
 def test_a_round_logs_one_info_line_per_transition_with_its_figures(stack, captured):
     captured.start("INFO", "json")
-    round_id, outcome, _, _ = stack.run_round(6)
+    round_id, outcome, _, _ = stack.run_random_round(6)
     transitions = captured.transitions(round_id)
     assert list(transitions) == ["closed", "cleared", "settle_signed", "settled", "resolved"]
     assert all(record["level"] == "INFO" for record in transitions.values())
@@ -94,7 +94,7 @@ def test_a_round_logs_one_info_line_per_transition_with_its_figures(stack, captu
 
 def test_every_json_line_parses_and_carries_time_level_logger_message(stack, captured):
     captured.start("DEBUG", "json")
-    stack.run_round(3)
+    stack.run_random_round(3)
     records = captured.records()
     assert records, "a round at DEBUG logs something"
     for record in records:
@@ -105,7 +105,7 @@ def test_every_json_line_parses_and_carries_time_level_logger_message(stack, cap
 
 def test_text_lines_are_single_lines_with_the_figures_as_key_value(stack, captured):
     captured.start("INFO", "text")
-    round_id, outcome, _, _ = stack.run_round(3)
+    round_id, outcome, _, _ = stack.run_random_round(3)
     lines = captured.lines()
     settled = [line for line in lines if f"round {round_id} settled" in line]
     assert len(settled) == 1, lines

@@ -31,7 +31,7 @@ def test_the_clearinghouse_runs_on_postgresql(stack):
 
 
 def test_a_round_on_postgresql_moves_exactly_the_outcomes_amounts(stack):
-    round_id, outcome, before, after = stack.run_round(bid_count=6)
+    round_id, outcome, before, after = stack.run_random_round(bid_count=6)
     assert outcome["included_bid_ids"], "the round should include bids"
     stack.assert_moved_exactly(round_id, outcome, before, after)
 

@@ -40,9 +40,10 @@ class Artifact:
     deployed_bytecode: str
 
 
-def _sources(root: Path) -> dict[str, dict[str, str]]:
+def _sources(root: Path, prefix: str = "") -> dict[str, dict[str, str]]:
+    """Every ``.sol`` file below ``root``, by source unit name: ``prefix`` + its path in ``root``."""
     files = sorted(path for path in root.rglob("*.sol") if path.is_file())
-    return {str(path.relative_to(root)): {"content": path.read_text()} for path in files}
+    return {prefix + path.relative_to(root).as_posix(): {"content": path.read_text()} for path in files}
 
 
 def _standard_input(sources: dict[str, dict[str, str]]) -> dict:
@@ -80,14 +81,22 @@ def _run_solc(standard_input: dict, base_path: Path) -> dict:
 
 
 @lru_cache(maxsize=4)
-def compile_contracts(root: Path | None = None) -> dict[str, Artifact]:
+def compile_contracts(root: Path | None = None, imports: tuple[tuple[str, Path], ...] = ()) -> dict[str, Artifact]:
     """Compile every ``.sol`` file below ``root`` (default: the project's ``contracts/``).
+
+    ``imports`` maps import prefixes to directories: ``(("proofmarket/interfaces/", contracts /
+    "interfaces"),)`` compiles that directory's files too, as ``proofmarket/interfaces/...``, so
+    that ``import "proofmarket/interfaces/IChunkConsumer.sol"`` finds them (their own relative
+    imports resolve under the same prefix).
 
     Returns the artifacts by contract name. Raises :class:`CompilationError` when solc reports an
     error or two contracts share a name (names are how the rest of the code finds them).
     """
     root = Path(root) if root is not None else contracts_directory()
-    standard_input = _standard_input(_sources(root))
+    sources = _sources(root)
+    for prefix, directory in imports:
+        sources.update(_sources(Path(directory), prefix))
+    standard_input = _standard_input(sources)
     key = hashlib.sha256(
         json.dumps([SOLC_VERSION, standard_input], sort_keys=True).encode()
     ).hexdigest()[:24]

@@ -14,6 +14,7 @@ from web3.contract import Contract
 
 from proofmarket.exceptions import ChainError
 
+from .compiler import Artifact
 from .compiler import artifact as load_artifact
 from .errors import ErrorDecoder, revert_from_exception
 
@@ -123,7 +124,13 @@ def call_function(
 
 def deploy_contract(web3: Web3, name: str, sender: LocalAccount, *constructor_args: Any, value: int = 0) -> Contract:
     """Deploy the project's contract ``name`` from ``sender`` and return a bound web3 contract."""
-    compiled = load_artifact(name)
+    return deploy_artifact(web3, load_artifact(name), sender, *constructor_args, value=value)
+
+
+def deploy_artifact(web3: Web3, compiled: Artifact, sender: LocalAccount, *constructor_args: Any, value: int = 0) -> Contract:
+    """Deploy the compiled contract ``compiled`` from ``sender`` and
+    return a bound web3 contract; a revert of its constructor is decoded with its ABI."""
+    name = compiled.name
     if not compiled.bytecode:
         raise ChainError(f"{name} is abstract or an interface: it has no bytecode to deploy")
     factory = web3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)

@@ -308,6 +308,19 @@ def sign_bid(account: Any, domain: Domain, bid: BidMessage) -> bytes:
     return sign_digest(account, bid_digest(domain, bid))
 
 
+def bid_request(bid: BidMessage, signature: bytes) -> dict:
+    """The bid API's JSON body for a signed bid (``POST /v1/bids``; wei as a decimal string)."""
+    return {
+        "user": bid.user,
+        "tx_hash": "0x" + bid.tx_hash.hex(),
+        "constraints": bid.constraints,
+        "max_fee": str(bid.max_fee),
+        "round": bid.round,
+        "nonce": bid.nonce,
+        "signature": "0x" + signature.hex(),
+    }
+
+
 def sign_ask(account: Any, domain: Domain, ask: AskMessage) -> bytes:
     """The 65-byte signature of ``ask`` by ``account`` (who should be ``ask.prover``)."""
     return sign_digest(account, ask_digest(domain, ask))

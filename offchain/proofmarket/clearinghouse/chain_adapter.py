@@ -177,8 +177,8 @@ class MarketAdapter:
         bids = [IncludedBid(bid=b.message, signature=b.signature, charge=b.charge_wei).to_abi() for b in settlement.bids]
         chunks = [
             ChunkAssignment(
-                ask=c.ask, ask_signature=c.ask_signature, bid_count=c.bid_count, payment=c.payment_wei, commitment=c.commitment,
-                statement_data=c.statement_data,
+                ask=c.ask, ask_signature=c.ask_signature, bid_count=c.bid_count, payment=c.payment_wei,
+                commitment=c.commitment, statement_data=c.statement_data,
             ).to_abi()
             for c in settlement.chunks
         ]

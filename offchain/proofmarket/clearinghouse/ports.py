@@ -172,6 +172,14 @@ class SequencerBid:
     body: Mapping | None
 
 
+@dataclass(frozen=True)
+class SequencerChunk:
+    """A chunk of a cleared round as a sequencer sees it: its prover and its bids, in order."""
+
+    prover: str
+    bids: tuple[SequencerBid, ...]
+
+
 class Sequencer(Protocol):
     """A deployment's sequencer (``rollup.sequencer.RollupSequencer`` is the reference rollup's).
 
@@ -186,7 +194,7 @@ class Sequencer(Protocol):
         """The ids of the bids the round may include, and why each other one is refused."""
         ...
 
-    def sequence(self, round_id: int, history: Sequence[Mapping], chunks: Sequence[Sequence[SequencerBid]]) -> dict:
+    def sequence(self, round_id: int, history: Sequence[Mapping], chunks: Sequence[SequencerChunk]) -> dict:
         """The cleared round executed: a JSON document whose ``chunks[k]`` has the chunk's
         ``statement_data`` (0x-hex) and what its prover needs to prove it."""
         ...

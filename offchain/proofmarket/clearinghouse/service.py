@@ -77,6 +77,7 @@ from .ports import (
     Receipt,
     Sequencer,
     SequencerBid,
+    SequencerChunk,
     Settlement,
     SettlementBid,
     SettlementChunk,
@@ -743,7 +744,14 @@ class Clearinghouse:
         return [bid for bid in bids if bid.digest in keep]
 
     def _sequence(self, session: Session, round_id: int, history, outcome: Outcome, bid_rows: dict) -> None:
-        chunks = [self._sequencer_bids(session, [bid_rows[bid_id] for bid_id in chunk.bid_ids]) for chunk in outcome.chunks]
+        provers = {
+            row.digest: row.prover
+            for row in session.scalars(select(AskRow).where(AskRow.digest.in_([c.prover_id for c in outcome.chunks])))
+        }
+        chunks = [
+            SequencerChunk(provers[chunk.prover_id], tuple(self._sequencer_bids(session, [bid_rows[b] for b in chunk.bid_ids])))
+            for chunk in outcome.chunks
+        ]
         document = self.sequencer.sequence(round_id, history, chunks)
         session.merge(RoundSequenceRow(round_id=round_id, document_json=json.dumps(document, sort_keys=True)))
 

@@ -319,7 +319,7 @@ def bid(rpc, deployment_path, api_url, key, devnet_account, tx_hash, constraints
     reserve, capacity, escrow) are applied before anything is sent, on-chain too.
     """
     from proofmarket.bootstrap import HttpClearinghouseApi
-    from proofmarket.chain.typed_data import BidMessage, sign_bid
+    from proofmarket.chain.typed_data import BidMessage, bid_request, sign_bid
 
     user = _account(key, devnet_account)
     tx_hash_bytes = os.urandom(32) if tx_hash is None else parse_bytes32("--tx-hash", tx_hash)
@@ -348,13 +348,7 @@ def bid(rpc, deployment_path, api_url, key, devnet_account, tx_hash, constraints
         click.echo(json.dumps({"posted_in_block": receipt["blockNumber"], "round": message.round}))
         _say_next(client, message.round, receipt["blockNumber"], "posted on-chain (postBid)", "proofmarket rounds")
         return
-    answer = api.post_bid(
-        {
-            "user": user.address, "tx_hash": "0x" + message.tx_hash.hex(), "constraints": message.constraints,
-            "max_fee": str(message.max_fee), "round": message.round, "nonce": message.nonce,
-            "signature": "0x" + signature.hex(),
-        }
-    )
+    answer = api.post_bid(bid_request(message, signature))
     click.echo(json.dumps(answer))
     _say_next(client, message.round, web3.eth.block_number, "accepted by the bid API")
 

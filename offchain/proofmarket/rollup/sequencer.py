@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
-from proofmarket.clearinghouse.ports import SequencerBid
+from proofmarket.clearinghouse.ports import SequencerBid, SequencerChunk
 from proofmarket.exceptions import UserInputError
 from proofmarket.rollup.sequencing import (
     CHUNK_SLOTS,
@@ -99,9 +99,9 @@ class RollupSequencer:
         candidates = [_candidate(bid) for bid in bids]
         return admit_transfers(state, self._pending(state), candidates, self.guaranteed)
 
-    def sequence(self, round_id: int, history: Sequence[Mapping], chunks: Sequence[Sequence[SequencerBid]]) -> dict:
+    def sequence(self, round_id: int, history: Sequence[Mapping], chunks: Sequence[SequencerChunk]) -> dict:
         state = self.round_start(history)
-        transfers = [[transfer_from_body(bid.body) for bid in chunk] for chunk in chunks]
+        transfers = [[transfer_from_body(bid.body) for bid in chunk.bids] for chunk in chunks]
         sequenced, _ = sequence_round(state, round_id, transfers, self._pending(state), CHUNK_SLOTS)
         document = round_to_json(sequenced)
         for chunk in document["chunks"]:

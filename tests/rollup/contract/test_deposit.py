@@ -19,6 +19,17 @@ def test_an_empty_rollup_starts_at_the_empty_state_root(rollup):
     assert (rollup.deposit_count(), rollup.finalized_deposit_position()) == (0, 0)
 
 
+def test_the_rollup_refuses_a_zero_address_at_deployment(web3, owner, market, verifier):
+    from proofmarket.rollup.contract import deploy_poseidon_hasher
+    from proofmarket.chain.transactions import deploy_contract
+
+    hasher = deploy_poseidon_hasher(web3, owner).address
+    zero = "0x" + "00" * 20
+    for arguments, field in (((zero, verifier, hasher), b"market"), ((market.address, zero, hasher), b"verifier"), ((market.address, verifier, zero), b"hasher")):
+        with reverts("ZeroAddress", field=field.ljust(32, b"\0")):
+            deploy_contract(web3, "ReferenceRollup", owner, *arguments, 0)
+
+
 def test_deposit_appends_to_the_queue_with_the_poseidon_chain(web3, rollup, alice, bob):
     first = rollup.deposit(alice, bob.address, 1_000)
     second = rollup.deposit(bob, alice.address, 25)

@@ -151,3 +151,26 @@ class TestWithARealProof:
         sequencer.confirm(planned)
         sequencer.finalize(planned)
         assert rollup.state_root() == chunk.post_state.root
+
+
+def test_a_claim_whose_transfer_fails_reverts_and_keeps_the_reward(web3, sequencer, rounds, market, rollup, owner, alice, bob, carol, reporter):
+    from pathlib import Path
+
+    from proofmarket.chain.compiler import compile_contracts
+    from proofmarket.chain.transactions import send_transaction
+
+    compiled = compile_contracts(Path(__file__).parent / "solidity")["RefusingRescuer"]
+    factory = web3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)
+    receipt = send_transaction(web3, owner, {"data": factory.constructor().data_in_transaction})
+    rescuer = web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
+
+    rollup.fund_rescue_rewards(owner, RESCUE_REWARD)
+    planned = slashed_round(sequencer, rounds, market, alice, bob, carol, reporter)
+    proof = rescuer_proof(market, planned, rescuer)
+    data = rescuer.encode_abi("rescue", args=[rollup.address, planned.round_id, 0, planned.chunks[0].statement_data, proof])
+    send_transaction(web3, owner, {"to": rescuer.address, "data": data}, rollup.errors)
+    assert rollup.rescue_reward_of(rescuer.address) == RESCUE_REWARD
+    with reverts("EtherTransferFailed", to=rescuer.address, amount=RESCUE_REWARD):
+        send_transaction(web3, owner, {"to": rescuer.address, "data": rescuer.encode_abi("claim", args=[rollup.address])}, rollup.errors)
+    assert rollup.rescue_reward_of(rescuer.address) == RESCUE_REWARD
+    assert rollup.is_solvent()

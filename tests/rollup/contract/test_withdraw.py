@@ -88,3 +88,22 @@ def test_the_rollup_stays_solvent_through_deposits_withdrawals_and_rewards(web3,
         assert rollup.ether_balance() == deposited - withdrawn + rollup.rescue_reward_pool() + owed
     assert rollup.totals() == (1_500, 900, 0)
     assert rollup.ether_balance() == 600 + 20_000
+
+
+def test_withdraw_never_pays_more_than_the_deposits_held(sequencer, rollup, exited, alice, bob):
+    """Defence in depth, reachable only with an unsound proof (the insecure development verifier
+    accepts any post-state): an exit balance above the deposits held is not paid."""
+    from proofmarket.rollup.state import Account
+
+    pre = sequencer.state
+    address = exit_account_address(bob)
+    forged = pre.with_account(pre.account_count, Account(address, 10**6, 0))
+    chunk = sequencer.plan([[Transfer(l2_address(alice), l2_address(bob), 1, 1)]])[0]
+    chunk.post_state = forged  # the statement's post-state: not the transfer's
+    planned = sequencer.settle([chunk])
+    sequencer.prove(planned)
+    sequencer.confirm(planned)
+    sequencer.finalize(planned)
+    account, proof = exit_proof(forged, bob)
+    with reverts("WithdrawalExceedsDeposits", amount=10**6, available=1_500):
+        rollup.withdraw_with_proof(bob, planned.round_id, account.balance, account.nonce, proof)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from eth_utils import to_checksum_address
 
 from proofmarket.chain.market import ProofMarketClient, Refund
-from proofmarket.rollup.contract import RollupClient
+from proofmarket.rollup.contract import RollupClient, exit_address_of
 from proofmarket.rollup.state import Deposit, Operation, RollupState, Transfer, transfer_hash
 from proofmarket.rollup.verifier import rollup_statement_data
 from proofmarket.zk.commitment import chunk_commitment
@@ -154,6 +154,4 @@ class Sequencer:
 
 def exit_account_address(user) -> int:
     """The L2 address of ``user``'s exit account."""
-    from proofmarket.rollup.contract import exit_address_of
-
     return int(exit_address_of(to_checksum_address(user.address)), 16)

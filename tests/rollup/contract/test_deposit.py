@@ -4,9 +4,12 @@ verifier (deposits do not touch it)."""
 
 from __future__ import annotations
 
+import pytest
 from eth_hash.auto import keccak
 
-from proofmarket.rollup.contract import exit_address_of
+from proofmarket.chain.transactions import deploy_contract
+from proofmarket.exceptions import UserInputError
+from proofmarket.rollup.contract import deploy_poseidon_hasher, exit_address_of
 from proofmarket.rollup.state import Deposit, RollupState, deposit_chain
 from tests.contracts.helpers import reverts
 
@@ -20,9 +23,6 @@ def test_an_empty_rollup_starts_at_the_empty_state_root(rollup):
 
 
 def test_the_rollup_refuses_a_zero_address_at_deployment(web3, owner, market, verifier):
-    from proofmarket.rollup.contract import deploy_poseidon_hasher
-    from proofmarket.chain.transactions import deploy_contract
-
     hasher = deploy_poseidon_hasher(web3, owner).address
     zero = "0x" + "00" * 20
     for arguments, field in (((zero, verifier, hasher), b"market"), ((market.address, zero, hasher), b"verifier"), ((market.address, verifier, zero), b"hasher")):
@@ -59,9 +59,6 @@ def test_deposit_refuses_the_zero_recipient(rollup, alice):
 
 
 def test_deposits_outside_the_queue_are_refused(rollup, alice):
-    from proofmarket.exceptions import UserInputError
-    import pytest
-
     rollup.deposit(alice, alice.address, 10)
     with pytest.raises(UserInputError, match="not within the queue"):
         rollup.deposits(1, 2)
@@ -71,6 +68,12 @@ def test_deposits_outside_the_queue_are_refused(rollup, alice):
 def test_exit_address_is_the_same_in_python_and_solidity(rollup, alice, bob):
     for user in (alice, bob):
         assert rollup.exit_address(user.address) == exit_address_of(user.address)
-    expected = keccak(b"".join([(64).to_bytes(32, "big"), bytes(12) + bytes.fromhex(alice.address[2:]),
-                                 (23).to_bytes(32, "big"), b"proofmarket.rollup.exit".ljust(32, b"\0")]))[12:]
+    # abi.encode(string, address): the string's offset, the address, the string's length and bytes.
+    encoded = b"".join([
+        (64).to_bytes(32, "big"),
+        bytes(12) + bytes.fromhex(alice.address[2:]),
+        (23).to_bytes(32, "big"),
+        b"proofmarket.rollup.exit".ljust(32, b"\0"),
+    ])
+    expected = keccak(encoded)[12:]
     assert exit_address_of(alice.address).lower() == "0x" + expected.hex()

@@ -11,10 +11,13 @@ Groth16 proof of the chunk (snarkjs, about 7 seconds).
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
+from proofmarket.chain.compiler import compile_contracts
 from proofmarket.chain.market import ChunkStatus, development_proof
+from proofmarket.chain.transactions import send_transaction
 from proofmarket.rollup.prover import prove_rollup_chunk
 from proofmarket.rollup.state import Transfer
 from proofmarket.rollup.verifier import deploy_rollup_verifier, rollup_chunk_statement
@@ -154,11 +157,6 @@ class TestWithARealProof:
 
 
 def test_a_claim_whose_transfer_fails_reverts_and_keeps_the_reward(web3, sequencer, rounds, market, rollup, owner, alice, bob, carol, reporter):
-    from pathlib import Path
-
-    from proofmarket.chain.compiler import compile_contracts
-    from proofmarket.chain.transactions import send_transaction
-
     compiled = compile_contracts(Path(__file__).parent / "solidity")["RefusingRescuer"]
     factory = web3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)
     receipt = send_transaction(web3, owner, {"data": factory.constructor().data_in_transaction})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from proofmarket.rollup.state import Transfer
+from proofmarket.rollup.state import Account, Transfer
 from tests.contracts.helpers import reverts
 
 from .helpers import exit_account_address, l2_address
@@ -93,8 +93,6 @@ def test_the_rollup_stays_solvent_through_deposits_withdrawals_and_rewards(web3,
 def test_withdraw_never_pays_more_than_the_deposits_held(sequencer, rollup, exited, alice, bob):
     """Defence in depth, reachable only with an unsound proof (the insecure development verifier
     accepts any post-state): an exit balance above the deposits held is not paid."""
-    from proofmarket.rollup.state import Account
-
     pre = sequencer.state
     address = exit_account_address(bob)
     forged = pre.with_account(pre.account_count, Account(address, 10**6, 0))

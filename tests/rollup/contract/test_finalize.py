@@ -5,6 +5,7 @@ insecure test verifier: these tests are about the rollup's checks, not about pro
 
 from __future__ import annotations
 
+from proofmarket.chain.market import ChunkStatus, field_commitment
 from proofmarket.rollup.state import Deposit, RollupState, Transfer
 from tests.contracts.helpers import reverts
 
@@ -140,3 +141,22 @@ def test_finalize_refuses_a_round_without_chunks(sequencer, rollup, market, roun
     market.settle_round(rounds.clearinghouse, round_id, b"\x01" * 32, (0, 1), [], [])
     with reverts("RoundHasNoChunks", roundId=round_id):
         rollup.finalize(alice, round_id, [rollup.state_root()], 0, 0, 0)
+
+
+def test_a_round_with_a_disputed_chunk_is_skipped_and_a_later_round_finalizes(sequencer, rollup, market, alice, bob, carol, reporter):
+    finalized = sequencer.run([[sequencer.deposit(alice, 100), Transfer(l2_address(alice), l2_address(bob), 10, 0)]])
+    # The clearinghouse records a commitment of other transactions: the chunk is disputed, never proven.
+    disputed = sequencer.settle(
+        sequencer.plan([[Transfer(l2_address(alice), l2_address(carol), 5, 1)]]),
+        commitment_of=lambda chunk: field_commitment(b"not the chunk's transactions"),
+    )
+    market.dispute_commitment(reporter, disputed.round_id, 0)
+    assert market.chunk(disputed.round_id, 0).status == ChunkStatus.DISPUTED
+    with reverts("ChunkNotConfirmed"):
+        sequencer.finalize(disputed)
+    # The sequencer drops the disputed round and sequences the next one from the finalized state.
+    sequencer.state = finalized.post_state
+    later = sequencer.run([[Transfer(l2_address(alice), l2_address(carol), 5, 1)]])
+    assert later.round_id > disputed.round_id
+    assert rollup.last_finalized_round() == later.round_id
+    assert rollup.state_root() == later.post_state.root

@@ -74,3 +74,10 @@ def test_hash_gas_is_measured(web3, signers, hasher):
         used[width] = receipt["gasUsed"]
     print(f"PoseidonHasher gas per transaction: hash2 {used[2]}, hash3 {used[3]}, hash4 {used[4]}")
     assert used[2] < used[3] < used[4] < 120_000
+
+
+def test_codegen_names_its_subcommands_on_a_wrong_one(capsys):
+    from proofmarket.zk.codegen import main
+
+    assert main(["poseidon-narrow"]) == 2
+    assert "{poseidon|poseidon-wide}" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from proofmarket.chain.compiler import compile_contracts
-from proofmarket.chain.market import ChunkStatus, development_proof
+from proofmarket.chain.market import ChunkStatus, development_proof, field_commitment
 from proofmarket.chain.transactions import send_transaction
 from proofmarket.rollup.prover import prove_rollup_chunk
 from proofmarket.rollup.state import Transfer
@@ -172,3 +172,14 @@ def test_a_claim_whose_transfer_fails_reverts_and_keeps_the_reward(web3, sequenc
         send_transaction(web3, owner, {"to": rescuer.address, "data": rescuer.encode_abi("claim", args=[rollup.address])}, rollup.errors)
     assert rollup.rescue_reward_of(rescuer.address) == RESCUE_REWARD
     assert rollup.is_solvent()
+
+
+def test_a_disputed_chunk_cannot_be_rescued(sequencer, market, rollup, alice, bob, carol, reporter):
+    planned = sequencer.settle(
+        sequencer.plan([[sequencer.deposit(alice, 100), Transfer(l2_address(alice), l2_address(bob), 30, 0)]]),
+        commitment_of=lambda chunk: field_commitment(b"not the chunk's transactions"),
+    )
+    market.dispute_commitment(reporter, planned.round_id, 0)
+    with reverts("ChunkNotSlashed", status=int(ChunkStatus.DISPUTED)) as info:
+        rollup.prove_missed_chunk(carol, planned.round_id, 0, planned.chunks[0].statement_data, rescuer_proof(market, planned, carol))
+    assert "status=Disputed" in str(info.value)

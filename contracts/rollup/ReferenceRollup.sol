@@ -81,6 +81,7 @@ contract ReferenceRollup is IReferenceRollup {
         if (recipient == address(0)) revert DepositRecipientZero();
         if (msg.value == 0 || msg.value >= AMOUNT_LIMIT) revert DepositAmountInvalid(msg.value);
         uint256 position = _depositCount + 1;
+        // Position 0 is never written: its `chainAfter` is 0, the empty chain.
         uint256 chain = _hasher.hash3(_deposits[position - 1].chainAfter, uint160(recipient), msg.value);
         _depositCount = position;
         _deposits[position] = QueuedDeposit({recipient: recipient, amount: uint128(msg.value), chainAfter: chain});

@@ -29,7 +29,7 @@ from proofmarket.exceptions import ChainError
 
 #: Names of the members of the contract's enums, for readable messages.
 ENUM_MEMBERS = {
-    "enum ChunkStatus": ("None", "Pending", "Proven", "Slashed"),
+    "enum ChunkStatus": ("None", "Pending", "Proven", "Slashed", "Disputed"),
     "enum SurplusPolicy": ("Treasury", "Burn", "Rebate"),
 }
 

@@ -24,9 +24,9 @@ from web3.contract import Contract
 
 from proofmarket.exceptions import ChainError
 
+from .client import ContractClient
 from .compiler import artifact as load_artifact
-from .errors import ErrorDecoder
-from .transactions import call_function, deploy_contract, send_transaction
+from .transactions import deploy_contract
 from .typed_data import (
     AskMessage,
     BidMessage,
@@ -413,13 +413,11 @@ def development_proof(statement: ChunkStatement) -> bytes:
     return keccak(statement.encoded())
 
 
-class ProofMarketClient:
+class ProofMarketClient(ContractClient):
     """A deployed ``ProofMarket``: typed transactions (each signed by the account passed) and views."""
 
     def __init__(self, web3: Web3, contract: Contract):
-        self.web3 = web3
-        self.contract = contract
-        self.errors = ErrorDecoder([contract.abi])
+        super().__init__(web3, contract)
         self.domain = Domain(chain_id=web3.eth.chain_id, verifying_contract=contract.address)
 
     @classmethod
@@ -427,27 +425,6 @@ class ProofMarketClient:
         """The client of the market deployed at ``address`` (ABI from the project's sources)."""
         abi = load_artifact(MARKET_CONTRACT).abi
         return cls(web3, web3.eth.contract(address=to_checksum_address(address), abi=abi))
-
-    @property
-    def address(self) -> str:
-        return self.contract.address
-
-    # ------------------------------------------------------------------ plumbing
-
-    def _transact(
-        self, sender: LocalAccount, function: str, *arguments: Any, value: int = 0, gas: int | None = None
-    ) -> dict:
-        transaction: dict[str, Any] = {
-            "to": self.address,
-            "data": self.contract.encode_abi(function, args=list(arguments)),
-            "value": value,
-        }
-        if gas is not None:
-            transaction["gas"] = gas
-        return send_transaction(self.web3, sender, transaction, self.errors)
-
-    def _call(self, function_call: Any) -> Any:
-        return call_function(function_call, self.errors)
 
     # ------------------------------------------------------------------ owner and config
 
@@ -600,13 +577,6 @@ class ProofMarketClient:
         return lists
 
     # ------------------------------------------------------------------ views
-
-    def events(self, receipt: dict, name: str) -> list[dict[str, Any]]:
-        """The arguments of each ``name`` event the market emitted in ``receipt``, in log order."""
-        from web3.logs import DISCARD
-
-        event = getattr(self.contract.events, name)()
-        return [dict(log["args"]) for log in event.process_receipt(receipt, errors=DISCARD)]
 
     def config(self) -> MarketConfig:
         return MarketConfig.from_abi(self._call(self.contract.functions.getConfig()))

@@ -36,6 +36,7 @@ DEFAULT_ARTIFACTS_DIRECTORY = Path(__file__).resolve().parent / "artifacts"
 POSEIDON_CONSTANTS_MODULE = Path(__file__).resolve().parent / "poseidon_constants.py"
 POSEIDON_CONSTANTS_SOLIDITY = REPOSITORY_ROOT / "contracts" / "libraries" / "PoseidonConstants.sol"
 POSEIDON_WIDE_CONSTANTS_MODULE = Path(__file__).resolve().parent / "poseidon_wide_constants.py"
+POSEIDON_WIDE_CONSTANTS_SOLIDITY = REPOSITORY_ROOT / "contracts" / "rollup" / "PoseidonWideConstants.sol"
 CIRCOMLIB_POSEIDON_CONSTANTS = "circomlib/circuits/poseidon_constants_old.circom"
 
 #: The label every artifact of the development ceremony carries.

@@ -8,6 +8,9 @@
   chunk commitment on-chain in a dispute (run once, by hand, when circomlib changes:
   ``python -m proofmarket.zk.codegen poseidon``), and ``poseidon_wide_constants.py``: the
   constants for 3, 4 and 5 inputs the rollup's state and transactions use (docs/rollup.md).
+- ``contracts/rollup/PoseidonWideConstants.sol``: the constants for 3 and 4 inputs (state widths 4
+  and 5) for the rollup contract's on-chain Poseidon (``PoseidonHasher``), written by
+  ``python -m proofmarket.zk.codegen poseidon-wide``.
 
 Both are deterministic functions of their input, so a test regenerates each and compares it with
 the committed file.
@@ -352,8 +355,6 @@ def render_poseidon_constants_solidity(text: str, source_label: str) -> str:
     """
     round_constants, matrix = parse_poseidon_constants(text, source_label)
     digest = hashlib.sha256(text.encode()).hexdigest()
-    blob = "".join(f"{value:064x}" for value in round_constants)
-    words = [blob[index : index + 64] for index in range(0, len(blob), 64)]
     lines = [
         "// SPDX-License-Identifier: MIT",
         "// GENERATED FILE, DO NOT EDIT: written by `python -m proofmarket.zk.codegen poseidon`",
@@ -372,40 +373,107 @@ def render_poseidon_constants_solidity(text: str, source_label: str) -> str:
         "",
         "/// @dev Word 3*round + i (32 bytes, big-endian) is added to state word i at the start of",
         "///      each round.",
-        "bytes constant POSEIDON_ROUND_CONSTANTS =",
-        *(f'    hex"{word}"' for word in words[:-1]),
-        f'    hex"{words[-1]}";',
+        *_solidity_bytes_constant("POSEIDON_ROUND_CONSTANTS", round_constants),
         "",
         "/// @dev The MDS matrix: new word i = sum over j of POSEIDON_M{i}{j} * word j.",
+        *_solidity_matrix_constants("POSEIDON_M", matrix),
+        "",
     ]
-    for row_index, row in enumerate(matrix):
-        for column_index, value in enumerate(row):
-            lines.append(f"uint256 constant POSEIDON_M{row_index}{column_index} = {value:#066x};")
+    return "\n".join(lines)
+
+
+def _solidity_bytes_constant(name: str, values: list[int]) -> list[str]:
+    """Lines of a Solidity ``bytes constant`` holding ``values`` as 32-byte big-endian words."""
+    words = [f"{value:064x}" for value in values]
+    return [f"bytes constant {name} =", *(f'    hex"{word}"' for word in words[:-1]), f'    hex"{words[-1]}";']
+
+
+def _solidity_matrix_constants(prefix: str, matrix: list[list[int]]) -> list[str]:
+    """One ``uint256 constant {prefix}{i}{j}`` line per matrix entry (inline assembly reads them)."""
+    return [
+        f"uint256 constant {prefix}{row_index}{column_index} = {value:#066x};"
+        for row_index, row in enumerate(matrix)
+        for column_index, value in enumerate(row)
+    ]
+
+
+#: The state widths whose constants ``PoseidonWideConstants.sol`` holds: Poseidon of 3 inputs
+#: (account leaves, the deposit chain, the state root) and of 4 (transfer hashes).
+POSEIDON_WIDE_SOLIDITY_WIDTHS = (4, 5)
+
+
+def render_poseidon_wide_constants_solidity(text: str, source_label: str) -> str:
+    """The Solidity source of ``PoseidonWideConstants.sol``: circomlib's constants for the state
+    widths of :data:`POSEIDON_WIDE_SOLIDITY_WIDTHS`, as ``POSEIDON_T{width}_*`` constants (the
+    same layout as ``PoseidonConstants.sol``: one ``bytes`` constant of round constants, the MDS
+    matrix as ``uint256`` constants)."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    lines = [
+        "// SPDX-License-Identifier: MIT",
+        "// GENERATED FILE, DO NOT EDIT: written by `python -m proofmarket.zk.codegen poseidon-wide`",
+        f"// from {source_label}",
+        f"// (sha256 {digest}).",
+        "pragma solidity 0.8.28;",
+        "",
+        "// circomlib's Poseidon constants for 3 and 4 inputs (state widths 4 and 5) over the BN254",
+        "// scalar field: the reference constants of the Poseidon paper's Grain LFSR, alpha = 5,",
+        f"// {POSEIDON_FULL_ROUNDS} full rounds and circomlib's partial rounds per width. The same numbers as",
+        "// offchain/proofmarket/zk/poseidon_wide_constants.py; two inputs: libraries/PoseidonConstants.sol.",
+        "",
+        "/// @dev Full rounds of every width (half before and half after the partial rounds).",
+        f"uint256 constant POSEIDON_WIDE_FULL_ROUNDS = {POSEIDON_FULL_ROUNDS};",
+    ]
+    for width in POSEIDON_WIDE_SOLIDITY_WIDTHS:
+        partial_rounds = POSEIDON_WIDE_PARTIAL_ROUNDS[width]
+        round_constants, matrix = parse_poseidon_constants(text, source_label, width, partial_rounds)
+        prefix = f"POSEIDON_T{width}"
+        lines += [
+            "",
+            f"// ---- state width {width}: Poseidon of {width - 1} inputs",
+            "",
+            "/// @dev Partial rounds (the S-box on word 0 only).",
+            f"uint256 constant {prefix}_PARTIAL_ROUNDS = {partial_rounds};",
+            "",
+            f"/// @dev Word {width}*round + i (32 bytes, big-endian) is added to state word i at the start of",
+            "///      each round.",
+            *_solidity_bytes_constant(f"{prefix}_ROUND_CONSTANTS", round_constants),
+            "",
+            f"/// @dev The MDS matrix: new word i = sum over j of {prefix}_M{{i}}{{j}} * word j.",
+            *_solidity_matrix_constants(f"{prefix}_M", matrix),
+        ]
     lines.append("")
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
     """``python -m proofmarket.zk.codegen poseidon``: regenerate ``poseidon_constants.py``,
-    ``PoseidonConstants.sol`` and ``poseidon_wide_constants.py``."""
+    ``PoseidonConstants.sol`` and ``poseidon_wide_constants.py``;
+    ``python -m proofmarket.zk.codegen poseidon-wide``: regenerate ``PoseidonWideConstants.sol``."""
     from .circuit import (
         CIRCOMLIB_POSEIDON_CONSTANTS,
         POSEIDON_CONSTANTS_MODULE,
         POSEIDON_CONSTANTS_SOLIDITY,
         POSEIDON_WIDE_CONSTANTS_MODULE,
+        POSEIDON_WIDE_CONSTANTS_SOLIDITY,
         repository_relative,
     )
     from .toolchain import node_modules_directory
 
-    if argv != ["poseidon"]:
-        print("usage: python -m proofmarket.zk.codegen poseidon", file=sys.stderr)
+    renderers = {
+        "poseidon": (
+            (POSEIDON_CONSTANTS_MODULE, render_poseidon_constants_module),
+            (POSEIDON_CONSTANTS_SOLIDITY, render_poseidon_constants_solidity),
+            (POSEIDON_WIDE_CONSTANTS_MODULE, render_poseidon_wide_constants_module),
+        ),
+        "poseidon-wide": ((POSEIDON_WIDE_CONSTANTS_SOLIDITY, render_poseidon_wide_constants_solidity),),
+    }
+    if len(argv) != 1 or argv[0] not in renderers:
+        print(f"usage: python -m proofmarket.zk.codegen {{{'|'.join(renderers)}}}", file=sys.stderr)
         return 2
     text = (node_modules_directory() / CIRCOMLIB_POSEIDON_CONSTANTS).read_text()
     label = f"node_modules/{CIRCOMLIB_POSEIDON_CONSTANTS}"
-    POSEIDON_CONSTANTS_MODULE.write_text(render_poseidon_constants_module(text, label))
-    POSEIDON_CONSTANTS_SOLIDITY.write_text(render_poseidon_constants_solidity(text, label))
-    POSEIDON_WIDE_CONSTANTS_MODULE.write_text(render_poseidon_wide_constants_module(text, label))
-    for path in (POSEIDON_CONSTANTS_MODULE, POSEIDON_CONSTANTS_SOLIDITY, POSEIDON_WIDE_CONSTANTS_MODULE):
+    for path, render in renderers[argv[0]]:
+        path.write_text(render(text, label))
         print(f"wrote {repository_relative(path)}")
     return 0
 

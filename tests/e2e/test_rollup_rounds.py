@@ -28,7 +28,7 @@ def _finish(stack: RollupStack, silent: bool = False, exit_user=None) -> dict:
     round_id = stack.open_round()
     stack.submit(round_id, stack.plan_transfers(exit_user=exit_user))
     chunks = stack.settle(round_id)
-    assert len(chunks) >= 2, "every round of this module needs two chunks"
+    assert chunks, "every round of this module needs a chunk"
     stack.prove(round_id, silent={chunks[0]["prover"]} if silent else set())
     if silent:
         stack.pass_deadline(round_id)
@@ -38,7 +38,7 @@ def _finish(stack: RollupStack, silent: bool = False, exit_user=None) -> dict:
 
 @pytest.fixture(scope="module")
 def stack(web3, tmp_path_factory):
-    stack = RollupStack.start(web3, RollupDemoOptions(users=3, provers=2, work_directory=tmp_path_factory.mktemp("rollup")))
+    stack = RollupStack.start(web3, RollupDemoOptions(users=4, provers=3, work_directory=tmp_path_factory.mktemp("rollup")))
     stack.deposit(5 * ETHER)
     yield stack
     stack.close()

@@ -171,18 +171,21 @@ class RollupStack:
         return state.apply_all(pending)
 
     def open_round(self) -> int:
-        """The round open now (mining to the market's genesis first); the provers ask for it."""
+        """The round open now (mining to the market's genesis first); the provers, registered
+        with their full collateral, ask for it."""
         config = self.client.config()
         if self.web3.eth.block_number < config.genesis_block:
             _mine_until(self.web3, config.genesis_block)
         round_id = (self.web3.eth.block_number - config.genesis_block) // config.round_length_blocks
         for agent in self.agents:
+            agent.ensure_registered()  # a slashed prover tops its collateral back up
             agent.post_ask(round_id)
         return round_id
 
-    def plan_transfers(self, exit_user=None) -> list[tuple[object, Transfer]]:
-        """One transfer per user with L2 funds: a quarter of its balance at most to another user;
-        ``exit_user`` sends half its balance to its exit address instead."""
+    def plan_transfers(self, exit_user=None) -> list[tuple[object, Transfer, int]]:
+        """One transfer per user with L2 funds, and the gwei per constraint its bid offers: a
+        quarter of its balance at most to another user, at 2-6 gwei; ``exit_user`` sends half its
+        balance to its exit address instead, at 8 gwei (the highest bid: it is included)."""
         base = self.base_state()
         plan = []
         for user in self.users:
@@ -190,19 +193,19 @@ class RollupStack:
             if account is None or account.balance == 0:
                 continue
             if user is exit_user:
-                recipient, amount = address_value(exit_address_of(user.address)), account.balance // 2
+                recipient, amount, fee = address_value(exit_address_of(user.address)), account.balance // 2, 8
             else:
                 recipient = address_value(self.rng.choice([u for u in self.users if u is not user]).address)
-                amount = self.rng.randint(1, max(1, account.balance // 4))
-            plan.append((user, Transfer(account.address, recipient, amount, account.nonce)))
+                amount, fee = self.rng.randint(1, max(1, account.balance // 4)), self.rng.randint(2, 6)
+            plan.append((user, Transfer(account.address, recipient, amount, account.nonce), fee))
         return plan
 
-    def submit(self, round_id: int, plan: list[tuple[object, Transfer]]) -> list[str]:
+    def submit(self, round_id: int, plan: list[tuple[object, Transfer, int]]) -> list[str]:
         """Each transfer's body to ``POST /v1/transactions``, then its bid; returns the digests."""
         bids = []
-        for user, transfer in plan:
+        for user, transfer, gwei_per_constraint in plan:
             tx_hash = self.api.post_transaction(transfer_body(transfer))["tx_hash"]
-            bids.append(_signed_bid(self.client, user, round_id, round_id, tx_hash, self.rng.randint(2, 6) * GWEI))
+            bids.append(_signed_bid(self.client, user, round_id, round_id, tx_hash, gwei_per_constraint * GWEI))
         result = self.api.post_bids(bids)
         if result["rejected"]:
             raise RuntimeError(f"bids were rejected: {result['rejected'][:3]}")

@@ -85,8 +85,7 @@ class RollupOperator:
             if not self.rollup.is_chunk_confirmed(round_id, index):
                 refunds = refunds or self.market.refunds_from_settlement(round_id)
                 transfers = [op for op in chunk.operations if isinstance(op, Transfer)]
-                entries = [(refund.user, refund.charge, refund.tx_hash) for refund in refunds[index]]
-                self.rollup.confirm_chunk(self.account, round_id, index, entries, transfers)
+                self.rollup.confirm_chunk(self.account, round_id, index, refunds[index], transfers)
             if status == ChunkStatus.SLASHED and not self.rollup.is_chunk_rescued(round_id, index):
                 if not self.rescue:
                     ready = False

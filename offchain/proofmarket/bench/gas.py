@@ -39,7 +39,7 @@ from proofmarket.chain.market import (
     development_proof,
     field_commitment,
 )
-from proofmarket.chain.transactions import send_transaction
+from proofmarket.chain.transactions import deploy_with_libraries
 from proofmarket.chain.typed_data import AskMessage, BidMessage
 
 BID_COUNTS = (1, 10, 100)
@@ -253,13 +253,10 @@ def run_gas_benchmark(
 def _deploy_market_measured(
     web3: Web3, owner: LocalAccount, config: MarketConfig
 ) -> tuple[ProofMarketClient, int]:
-    """Deploys the market as :func:`deploy_market` does, keeping the receipt's gas."""
-    compiled = artifact(MARKET_CONTRACT)
-    factory = web3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)
-    transaction = {"data": factory.constructor(owner.address, config.to_abi()).data_in_transaction}
-    receipt = send_transaction(web3, owner, transaction)
-    contract = web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
-    return ProofMarketClient(web3, contract), receipt["gasUsed"]
+    """Deploys the market as :func:`deploy_market` does, keeping the gas of its deployment and
+    of its library's (ProofBatches)."""
+    contract, gas_used = deploy_with_libraries(web3, MARKET_CONTRACT, owner, owner.address, config.to_abi())
+    return ProofMarketClient(web3, contract), gas_used
 
 
 # ----------------------------------------------------------------------------- submitProof with Groth16

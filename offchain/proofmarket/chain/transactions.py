@@ -122,15 +122,37 @@ def call_function(
 
 
 def deploy_contract(web3: Web3, name: str, sender: LocalAccount, *constructor_args: Any, value: int = 0) -> Contract:
-    """Deploy the project's contract ``name`` from ``sender`` and return a bound web3 contract."""
+    """Deploy the project's contract ``name`` from ``sender`` and return a bound web3 contract.
+
+    A contract that calls libraries with public functions (``ProofMarket``: ``ProofBatches``)
+    gets a fresh deployment of each, linked into its bytecode (:func:`deploy_with_libraries`).
+    """
+    contract, _ = deploy_with_libraries(web3, name, sender, *constructor_args, value=value)
+    return contract
+
+
+def deploy_with_libraries(
+    web3: Web3, name: str, sender: LocalAccount, *constructor_args: Any, value: int = 0
+) -> tuple[Contract, int]:
+    """Deploys the libraries contract ``name`` links, then ``name`` itself, linked with them.
+
+    Returns the bound contract and the gas all the deployments used together.
+    """
     compiled = load_artifact(name)
     if not compiled.bytecode:
         raise ChainError(f"{name} is abstract or an interface: it has no bytecode to deploy")
-    factory = web3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)
+    addresses: dict[str, str] = {}
+    gas_used = 0
+    for library in compiled.libraries:
+        deployed, library_gas = deploy_with_libraries(web3, library, sender)
+        addresses[library] = deployed.address
+        gas_used += library_gas
+    factory = web3.eth.contract(abi=compiled.abi, bytecode=compiled.linked(addresses))
     # NOTE: not build_transaction(), which estimates gas itself and would bypass error decoding.
     transaction = {"data": factory.constructor(*constructor_args).data_in_transaction, "value": value}
     receipt = send_transaction(web3, sender, transaction, ErrorDecoder([compiled.abi]))
-    return web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
+    contract = web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
+    return contract, gas_used + int(receipt["gasUsed"])
 
 
 def bind_contract(web3: Web3, name: str, address: str) -> Contract:

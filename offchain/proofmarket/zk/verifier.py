@@ -45,7 +45,25 @@ def verify_chunk_proof(verifier: Contract, statement: ChunkStatement, proof: byt
 
     Other failures (no connection, no contract at the address) propagate as they are.
     """
-    call = verifier.functions.verifyChunkProof(statement.to_abi(), statement_data, proof)
+    return _verdict(verifier, verifier.functions.verifyChunkProof(statement.to_abi(), statement_data, proof))
+
+
+def verify_chunk_proofs(
+    verifier: Contract,
+    statements: list[ChunkStatement],
+    proofs: list[bytes],
+    statement_data: list[bytes] | None = None,
+) -> bool:
+    """Call ``verifyChunkProofs`` (one pairing check for all the chunks): true only if every
+    proof is valid for its statement; :class:`ChunkProofMalformed` if it reverts (a malformed
+    proof, or lists of different lengths)."""
+    data = statement_data if statement_data is not None else [b""] * len(statements)
+    call = verifier.functions.verifyChunkProofs([statement.to_abi() for statement in statements], data, proofs)
+    return _verdict(verifier, call)
+
+
+def _verdict(verifier: Contract, call: Any) -> bool:
+    """The verifier's answer to ``call``; its revert as :class:`ChunkProofMalformed`."""
     try:
         return bool(call_function(call, ErrorDecoder([verifier.abi])))
     except ContractRevert as revert:

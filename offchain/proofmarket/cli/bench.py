@@ -46,22 +46,30 @@ def bench() -> None:
     "--groth16/--no-groth16",
     default=True,
     show_default=True,
-    help="Also prove a one-transaction chunk with snarkjs and report submitProof with the real Groth16 verifier.",
+    help="Also prove one-transaction chunks with snarkjs and report submitProof and submitProofs (8 chunks) with the real Groth16 verifier.",
 )
 def gas_command(rpc_url: str | None, funder_key: str, groth16: bool) -> None:
     """Gas of deploy, deposit, registerProver, settleRound (1/10/100 bids, 1/4 provers),
     submitProof (development verifier, and `submitProof gas (groth16): N` with a real proof),
-    slash and withdraw; the last line is the marginal gas per included bid."""
+    submitProofs (`gas per chunk proof, batched (8 chunks): N` with eight real proofs), slash and
+    withdraw; the last line is the marginal gas per included bid."""
     from eth_account import Account
     from web3 import Web3
 
-    from proofmarket.bench.gas import embedded_cancun_web3, measure_groth16_submit_proof_gas, run_gas_benchmark
+    from proofmarket.bench.gas import (
+        embedded_cancun_web3,
+        measure_groth16_batched_proof_gas,
+        measure_groth16_submit_proof_gas,
+        run_gas_benchmark,
+    )
 
-    groth16_submit_proof = None
+    groth16_submit_proof = groth16_batched_proofs = None
     if groth16:
 
         def groth16_submit_proof(web3, funder) -> int:
             return measure_groth16_submit_proof_gas(web3, funder, transactions=1).gas_used
+
+        groth16_batched_proofs = measure_groth16_batched_proof_gas
 
     if rpc_url is None:
         web3, funder = embedded_cancun_web3()
@@ -70,7 +78,7 @@ def gas_command(rpc_url: str | None, funder_key: str, groth16: bool) -> None:
         if not web3.is_connected():
             raise UserInputError(f"no Ethereum node answers at {rpc_url}")
         funder = Account.from_key(funder_key)
-    report = run_gas_benchmark(web3, funder, groth16_submit_proof)
+    report = run_gas_benchmark(web3, funder, groth16_submit_proof, groth16_batched_proofs)
     click.echo(report.format_table())
 
 

@@ -27,7 +27,6 @@ from web3 import Web3
 
 from proofmarket.exceptions import ChainError
 
-from proofmarket.chain.compiler import artifact
 from proofmarket.chain.market import (
     MARKET_CONTRACT,
     ChunkAssignment,
@@ -40,7 +39,7 @@ from proofmarket.chain.market import (
     development_proof,
     field_commitment,
 )
-from proofmarket.chain.transactions import deploy_with_libraries, send_transaction
+from proofmarket.chain.transactions import deploy_with_libraries, intrinsic_gas, send_transaction
 from proofmarket.chain.typed_data import AskMessage, BidMessage
 
 BID_COUNTS = (1, 10, 100)
@@ -377,8 +376,7 @@ def measure_groth16_batched_proof_gas(web3: Web3, funder: LocalAccount, chunks: 
     ]
     receipt = market.submit_proofs(provers[0], submissions)
     transaction = web3.eth.get_transaction(receipt["transactionHash"])
-    calldata = bytes(transaction["input"])
-    intrinsic = 21_000 + sum(16 if byte else 4 for byte in calldata)
+    intrinsic = intrinsic_gas(bytes(transaction["input"]))
     return BatchedProofGas(chunks=chunks, gas_used=int(receipt["gasUsed"]), intrinsic_gas=intrinsic)
 
 

@@ -104,6 +104,12 @@ def _explain_failed_transaction(web3: Web3, transaction: dict, receipt: dict, de
     )
 
 
+def intrinsic_gas(calldata: bytes) -> int:
+    """A transaction's intrinsic gas: 21,000 plus its calldata, 16 gas per non-zero byte and 4
+    per zero byte (EIP-2028; no access list, not a contract creation)."""
+    return 21_000 + sum(16 if byte else 4 for byte in calldata)
+
+
 def call_function(
     function_call: Any,
     errors: ErrorDecoder | None = None,

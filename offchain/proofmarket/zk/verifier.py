@@ -17,7 +17,7 @@ from web3.contract import Contract
 
 from proofmarket.chain.errors import ContractRevert, ErrorDecoder
 from proofmarket.chain.market import ChunkStatement
-from proofmarket.chain.transactions import call_function, deploy_contract, send_transaction
+from proofmarket.chain.transactions import call_function, deploy_contract, intrinsic_gas, send_transaction
 from proofmarket.exceptions import ZkError
 
 #: The verifier contract's name in contracts/verifiers/.
@@ -100,5 +100,5 @@ def measure_verify_gas(
     gas_limit = 1_000_000 + 200_000 * len(proof) // 288
     receipt = send_transaction(web3, sender, {"to": verifier.address, "data": data, "gas": gas_limit})
     calldata = bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
-    intrinsic = 21_000 + sum(16 if byte else 4 for byte in calldata)
+    intrinsic = intrinsic_gas(calldata)
     return VerifyGas(total=int(receipt["gasUsed"]), intrinsic=intrinsic, execution=int(receipt["gasUsed"]) - intrinsic)

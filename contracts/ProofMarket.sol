@@ -3,9 +3,9 @@ pragma solidity 0.8.28;
 
 import {PoseidonChunkCommitment} from "./commitment/PoseidonChunkCommitment.sol";
 import {IChunkCommitment} from "./interfaces/IChunkCommitment.sol";
-import {IChunkConsumer} from "./interfaces/IChunkConsumer.sol";
 import {IProofMarket} from "./interfaces/IProofMarket.sol";
-import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
+import {ChunkProofs} from "./libraries/ChunkProofs.sol";
+import {ProofBatches} from "./libraries/ProofBatches.sol";
 import {Signatures} from "./libraries/Signatures.sol";
 import {TransientMarks} from "./libraries/TransientMarks.sol";
 import {Ask, AskLib} from "./types/Ask.sol";
@@ -16,6 +16,7 @@ import {ChunkStatement} from "./types/ChunkStatement.sol";
 import {CompactSignature} from "./types/CompactSignature.sol";
 import {IncludedBid} from "./types/IncludedBid.sol";
 import {MarketConfig} from "./types/MarketConfig.sol";
+import {ProofSubmission} from "./types/ProofSubmission.sol";
 import {Prover} from "./types/Prover.sol";
 import {Refund, RefundLib} from "./types/Refund.sol";
 import {Round} from "./types/Round.sol";
@@ -49,9 +50,6 @@ contract ProofMarket is IProofMarket {
     uint256 internal constant MIN_PROVING_WINDOW_BLOCKS = 2;
     /// @dev The most gas a consumer's callback may be given (`consumerGasLimit`).
     uint256 internal constant MAX_CONSUMER_GAS_LIMIT = 1_000_000;
-    /// @dev Gas the callback's own call costs besides its limit (a cold account, the calldata
-    ///      copy, the event on failure), so the check before it leaves the limit whole.
-    uint256 internal constant CONSUMER_CALL_OVERHEAD = 10_000;
     /// @dev The largest `maxBidsPerChunk`. A chunk's `slash` and `disputeCommitment` each resolve
     ///      all its bids in one call. A refund into an empty escrow slot costs ~24,500 gas (a new
     ///      slot, 22,100), twice a settled bid, and a dispute adds one on-chain Poseidon hash per
@@ -532,7 +530,7 @@ contract ProofMarket is IProofMarket {
         chunk.deadline = settlement.deadline;
         chunk.commitment = assignment.commitment;
         chunk.refundHash = refundHash_;
-        bytes32 dataHash = _statementDataHash(assignment.statementData);
+        bytes32 dataHash = ChunkProofs.statementDataHash(assignment.statementData);
         // NOTE (gas): a chunk without statement data leaves its fifth slot zero, unwritten.
         if (dataHash != bytes32(0)) (chunk.hasStatementData, chunk.statementDataHash) = (true, dataHash);
         _emitChunkAssigned(settlement.roundId, chunkIndex, chunk, dataHash);
@@ -554,10 +552,6 @@ contract ProofMarket is IProofMarket {
     }
 
     /// @dev `ChunkStatement.dataHash` of `statementData`: its keccak256, or zero when it is empty.
-    function _statementDataHash(bytes calldata statementData) internal pure returns (bytes32) {
-        return statementData.length == 0 ? bytes32(0) : keccak256(statementData);
-    }
-
     /// @dev The ask is for this round and signed by its prover; returns the prover.
     function _checkAsk(Settlement memory settlement, Ask calldata ask, CompactSignature calldata signature)
         internal
@@ -680,84 +674,53 @@ contract ProofMarket is IProofMarket {
     /// @inheritdoc IProofMarket
     /// @dev Anyone may submit (a relayer, a watchtower): the payment always goes to the chunk's
     ///      prover, and the proof binds the whole statement (prover, round, chunk, commitment,
-    ///      data), so copying or reusing a proof gains nothing.
-    ///
-    ///      NOTE (gas): a proof touches one slot of the prover, none of its own. The payment moves
-    ///      from the chunk to the prover's `earnings`, in the registry slot whose `locked` it
-    ///      unlocks anyway; it stays in `Totals.reserved` until collected, so the totals need no
-    ///      write either.
+    ///      data), so copying or reusing a proof gains nothing. The steps are ChunkProofs', shared
+    ///      with `submitProofs`.
     function submitProof(uint64 roundId, uint256 chunkIndex, bytes calldata statementData, bytes calldata proof)
         external
     {
         Chunk storage chunk = _pendingChunk(roundId, chunkIndex);
-        uint256 deadline = chunk.deadline;
-        if (block.number > deadline) revert ProvingDeadlinePassed(roundId, chunkIndex, deadline, block.number);
-        ChunkStatement memory statement = _checkedStatement(roundId, chunkIndex, chunk, statementData);
-        bool valid;
-        // NOTE: verifyChunkProof is `view`, so this is a STATICCALL: the verifier cannot re-enter
-        // to change state. A verifier that reverts counts as a rejection.
-        try _config.verifier.verifyChunkProof(statement, statementData, proof) returns (bool accepted) {
-            valid = accepted;
-        } catch {
-            valid = false;
-        }
-        if (!valid) revert InvalidProof(roundId, chunkIndex, statement.prover);
-
-        uint96 payment = chunk.payment;
-        uint96 collateral = chunk.collateral;
-        chunk.status = ChunkStatus.Proven;
-        Prover storage registered = _provers[statement.prover];
-        // NOTE: the prover's locked collateral includes this chunk's, locked at settlement.
-        (registered.locked, registered.earnings) = (registered.locked - collateral, registered.earnings + payment);
-        emit ChunkProven(roundId, chunkIndex, statement.prover, payment, msg.sender);
-        _notifyConsumer(statement, statementData);
-    }
-
-    /// @dev The chunk's statement, once `statementData` is checked against its stored hash.
-    function _checkedStatement(uint64 roundId, uint256 chunkIndex, Chunk storage chunk, bytes calldata statementData)
-        internal
-        view
-        returns (ChunkStatement memory statement)
-    {
-        // NOTE (gas): the fifth slot is read only for a chunk that has statement data (its flag
-        // shares the first slot, which the proof reads anyway).
-        bytes32 expected = chunk.hasStatementData ? chunk.statementDataHash : bytes32(0);
-        bytes32 actual = _statementDataHash(statementData);
-        if (actual != expected) revert StatementDataMismatch(roundId, chunkIndex, expected, actual);
-        statement = ChunkStatement({
-            roundId: roundId,
-            chunkIndex: chunkIndex,
-            prover: chunk.prover,
-            commitment: chunk.commitment,
-            dataHash: expected
-        });
-    }
-
-    /// @dev Calls the configured consumer back with at most `consumerGasLimit` gas, after every
-    ///      effect of the proof (checks-effects-interactions). A revert, an out-of-gas or a
-    ///      malformed return in the callback is caught and reported; it never undoes the payment.
-    ///      NOTE: the submitter must leave the callback its whole limit (EIP-150 keeps 1/64
-    ///      back), else the proof reverts `InsufficientGasForConsumer`: a submitter cannot starve
-    ///      the consumer on purpose and still have the proof count.
-    function _notifyConsumer(ChunkStatement memory statement, bytes calldata statementData) internal {
+        ChunkStatement memory statement = ChunkProofs.provableStatement(roundId, chunkIndex, chunk, statementData);
         MarketConfig storage config = _config;
-        // NOTE (gas): the limit shares the verifier's slot, warm by now; the consumer's own slot is
-        // read only when the callback is on.
-        uint256 gasLimit = config.consumerGasLimit;
-        if (gasLimit == 0) return;
-        IChunkConsumer consumer = config.consumer;
-        if (address(consumer) == address(0)) return;
-        uint256 needed = gasLimit + gasLimit / 63 + CONSUMER_CALL_OVERHEAD;
-        if (gasleft() < needed) revert InsufficientGasForConsumer(needed, gasleft());
-        // NOTE: a call to an account without code would revert outside the try (Solidity checks
-        // the code size first), and with it the payment: such a consumer is reported instead.
-        if (address(consumer).code.length == 0) {
-            emit ConsumerCallFailed(statement.roundId, statement.chunkIndex, address(consumer));
-            return;
+        ChunkProofs.requireValidProof(config.verifier, statement, statementData, proof);
+        ChunkProofs.recordProof(chunk, _provers[statement.prover], statement);
+        ChunkProofs.notifyConsumer(config, statement, statementData);
+    }
+
+    /// @inheritdoc IProofMarket
+    /// @dev The work is done by the linked library ProofBatches (a DELEGATECALL, on this
+    ///      contract's storage), which keeps this contract under the code size limit (EIP-170).
+    ///      The call is built by hand: `ProofBatches.submitProofs(_config, _chunks, _provers,
+    ///      submissions)` in Solidity would re-encode the submissions, and its encoder alone is
+    ///      about 400 bytes of code this contract has no room for. The arguments are the three
+    ///      storage slots and the submissions' ABI encoding copied as it is (its offsets are
+    ///      relative to its own start, so they stay valid); the library decodes and checks it.
+    function submitProofs(ProofSubmission[] calldata submissions) external {
+        address batches = address(ProofBatches);
+        bytes4 selector = ProofBatches.submitProofs.selector;
+        uint256 configSlot;
+        uint256 chunksSlot;
+        uint256 proversSlot;
+        assembly ("memory-safe") {
+            configSlot := _config.slot
+            chunksSlot := _chunks.slot
+            proversSlot := _provers.slot
         }
-        try consumer.onChunkProven{gas: gasLimit}(statement, statementData) {}
-        catch {
-            emit ConsumerCallFailed(statement.roundId, statement.chunkIndex, address(consumer));
+        assembly ("memory-safe") {
+            // The array's encoding: its length word (at submissions.offset - 32) to the calldata's end.
+            let start := sub(submissions.offset, 0x20)
+            let size := sub(calldatasize(), start)
+            let input := mload(0x40)
+            mstore(input, selector)
+            mstore(add(input, 0x04), configSlot)
+            mstore(add(input, 0x24), chunksSlot)
+            mstore(add(input, 0x44), proversSlot)
+            mstore(add(input, 0x64), 0x80)
+            calldatacopy(add(input, 0x84), start, size)
+            let success := delegatecall(gas(), batches, input, add(0x84, size), 0, 0)
+            // NOTE: the library's revert (a market error) is passed on as it is.
+            returndatacopy(input, 0, returndatasize())
+            if iszero(success) { revert(input, returndatasize()) }
         }
     }
 

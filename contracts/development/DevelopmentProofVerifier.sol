@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IBatchProofVerifier} from "../interfaces/IBatchProofVerifier.sol";
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 import {ChunkStatement} from "../types/ChunkStatement.sol";
 
@@ -11,7 +12,7 @@ import {ChunkStatement} from "../types/ChunkStatement.sol";
 ///      the whole statement (round, chunk, prover, commitment, data), so a proof made for one
 ///      statement is rejected for any other: tests of copied or reused proofs stay meaningful.
 ///      Anyone can compute it, which is exactly why it is insecure.
-contract DevelopmentProofVerifier is IProofVerifier {
+contract DevelopmentProofVerifier is IProofVerifier, IBatchProofVerifier {
     /// @notice The only proof this verifier accepts for `statement`.
     function developmentProof(ChunkStatement memory statement) public pure returns (bytes memory proof) {
         proof = abi.encode(keccak256(abi.encode(statement)));
@@ -23,6 +24,24 @@ contract DevelopmentProofVerifier is IProofVerifier {
         pure
         returns (bool valid)
     {
-        valid = keccak256(proof) == keccak256(developmentProof(statement));
+        valid = _isDevelopmentProof(statement, proof);
+    }
+
+    /// @inheritdoc IBatchProofVerifier
+    /// @dev Each proof checked as by `verifyChunkProof`; false if the arrays' lengths differ.
+    function verifyChunkProofs(ChunkStatement[] calldata statements, bytes[] calldata, bytes[] calldata proofs)
+        external
+        pure
+        returns (bool valid)
+    {
+        if (proofs.length != statements.length) return false;
+        for (uint256 i = 0; i < statements.length; ++i) {
+            if (!_isDevelopmentProof(statements[i], proofs[i])) return false;
+        }
+        return true;
+    }
+
+    function _isDevelopmentProof(ChunkStatement calldata statement, bytes calldata proof) private pure returns (bool) {
+        return keccak256(proof) == keccak256(developmentProof(statement));
     }
 }

@@ -9,6 +9,7 @@ import {ChunkStatement} from "../types/ChunkStatement.sol";
 import {CompactSignature} from "../types/CompactSignature.sol";
 import {IncludedBid} from "../types/IncludedBid.sol";
 import {MarketConfig} from "../types/MarketConfig.sol";
+import {ProofSubmission} from "../types/ProofSubmission.sol";
 import {Prover} from "../types/Prover.sol";
 import {Refund} from "../types/Refund.sol";
 import {Round} from "../types/Round.sol";
@@ -308,6 +309,9 @@ interface IProofMarket {
     ///         (`left`): send the proof with more gas.
     error InsufficientGasForConsumer(uint256 needed, uint256 left);
 
+    /// @notice `submitProofs` was given no entry.
+    error EmptyProofBatch();
+
     /// @notice The verifier rejected the proof (or reverted) for the chunk and its `prover`.
     error InvalidProof(uint64 roundId, uint256 chunkIndex, address prover);
 
@@ -422,6 +426,18 @@ interface IProofMarket {
     /// @param proof The proof, for the verifier to check against the chunk's whole statement.
     function submitProof(uint64 roundId, uint256 chunkIndex, bytes calldata statementData, bytes calldata proof)
         external;
+
+    /// @notice Submits the proofs of several chunks (any rounds, any provers) in one transaction,
+    ///         by anyone. Each chunk proven is credited to its own prover exactly as by
+    ///         `submitProof` (one `ChunkProven` event and one consumer callback per chunk). A
+    ///         verifier implementing IBatchProofVerifier checks them all in one call.
+    /// @dev Rule (docs/contract.md, "Batched proofs"): an entry whose chunk is already resolved,
+    ///      or that repeats a chunk listed before, is skipped; an entry whose chunk does not exist
+    ///      (`ChunkNotFound`), whose deadline passed (`ProvingDeadlinePassed`), whose statement
+    ///      data does not match (`StatementDataMismatch`) or whose proof is invalid
+    ///      (`InvalidProof`) reverts the whole batch. `EmptyProofBatch` if there is no entry.
+    /// @param submissions The entries: round, chunk index, statement data, proof.
+    function submitProofs(ProofSubmission[] calldata submissions) external;
 
     // ------------------------------------------------------------------ slash
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IBatchProofVerifier} from "../interfaces/IBatchProofVerifier.sol";
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
-import {ChunkStatement, ChunkStatementLib} from "../types/ChunkStatement.sol";
+import {ChunkStatement} from "../types/ChunkStatement.sol";
 import {
     VK_ALPHA_X,
     VK_ALPHA_Y,
@@ -49,7 +50,7 @@ import {
 ///      a hash of the whole statement and proof. If some segment's equation fails, the product
 ///      is 1 for at most one value of each weight: a probability of 1 / (r - 1). k segments cost
 ///      k + 3 pairings instead of 4k; with one segment the check is Groth16's own.
-contract Groth16ChunkVerifier is IProofVerifier {
+contract Groth16ChunkVerifier is IProofVerifier, IBatchProofVerifier {
     /// @notice One segment of a chunk proof, as `abi.encode(Segment[])` encodes it.
     /// @param nextCommitment The chain value after the segment's transactions.
     /// @param proof [A.x, A.y, B.x_imag, B.x_real, B.y_imag, B.y_real, C.x, C.y].
@@ -79,6 +80,10 @@ contract Groth16ChunkVerifier is IProofVerifier {
     uint256 private constant HEADER_BYTES = 64;
     uint256 private constant SEGMENT_BYTES = 288;
 
+    /// @dev Words of a chunk's record for the pairing check: its segments' calldata offset, their
+    ///      count, the statement's binding.
+    uint256 private constant CHUNK_WORDS = 3;
+
     /// @dev The addresses of the EVM precompiles of EIP-196 and EIP-197.
     uint256 private constant EC_ADD = 0x06;
     uint256 private constant EC_MUL = 0x07;
@@ -94,6 +99,12 @@ contract Groth16ChunkVerifier is IProofVerifier {
 
     /// @notice The proof's segment count word says `count`, but its length holds `lengthCount`.
     error SegmentCountMismatch(uint256 count, uint256 lengthCount);
+
+    /// @notice A batch holds `statements` statements but `statementData` data and `proofs` proofs.
+    error BatchLengthMismatch(uint256 statements, uint256 statementData, uint256 proofs);
+
+    /// @notice A batch holds no proof.
+    error EmptyBatch();
 
     // ------------------------------------------------------------------ errors: values
 
@@ -128,19 +139,99 @@ contract Groth16ChunkVerifier is IProofVerifier {
         view
         returns (bool valid)
     {
+        uint256[] memory chunks = new uint256[](CHUNK_WORDS);
+        // NOTE: every input is well formed after the check; from here on a wrong proof returns false.
+        if (!_checkChunk(statement, proof, chunks, 0)) return false;
+        // NOTE: the seed hashes the whole statement and proof, so the weights are fixed only
+        // after the proof is; one segment needs no weight (w_0 = 1).
+        bytes32 seed = chunks[1] == 1 ? bytes32(0) : _chunkDigest(statement.commitment, chunks[2], proof);
+        return _pairingHolds(chunks, chunks[1], seed);
+    }
+
+    /// @inheritdoc IBatchProofVerifier
+    /// @dev One pairing check over the segments of all the chunks (the contract's @dev, with the
+    ///      segments of every chunk in batch order and one weight per segment): n chunks of k
+    ///      segments cost nk + 3 pairings and 2nk + 3 scalar multiplications, instead of
+    ///      n(k + 3) and n(2k + 2). The seed hashes every chunk's statement and proof; reverts as
+    ///      `verifyChunkProof` does if any proof is malformed, and with `BatchLengthMismatch` or
+    ///      `EmptyBatch` if the arrays do not line up.
+    function verifyChunkProofs(ChunkStatement[] calldata statements, bytes[] calldata statementData, bytes[] calldata proofs)
+        external
+        view
+        returns (bool valid)
+    {
+        uint256 count = statements.length;
+        if (count == 0) revert EmptyBatch();
+        if (statementData.length != count || proofs.length != count) {
+            revert BatchLengthMismatch(count, statementData.length, proofs.length);
+        }
+        uint256[] memory chunks = new uint256[](count * CHUNK_WORDS);
+        bytes32[] memory digests = new bytes32[](count);
+        bool allChained = true;
+        uint256 segmentCount;
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 at = i * CHUNK_WORDS;
+            allChained = _checkChunk(statements[i], proofs[i], chunks, at) && allChained;
+            segmentCount += chunks[at + 1];
+            digests[i] = _chunkDigest(statements[i].commitment, chunks[at + 2], proofs[i]);
+        }
+        // NOTE: every proof is checked well formed before any returns false, as for one chunk.
+        if (!allChained) return false;
+        // NOTE: the seed hashes every statement and proof of the batch (a one-chunk batch: that
+        // chunk's own seed), so no weight is known before all the proofs are fixed.
+        bytes32 seed = count == 1 ? digests[0] : keccak256(abi.encodePacked(digests));
+        return _pairingHolds(chunks, segmentCount, seed);
+    }
+
+    /// @dev Checks one chunk's statement and proof (reverting if malformed), writes its record
+    ///      (its segments' calldata offset, their count, the statement's binding) at `chunks[at]`,
+    ///      and returns whether its chain ends at the statement's commitment.
+    function _checkChunk(ChunkStatement calldata statement, bytes calldata proof, uint256[] memory chunks, uint256 at)
+        private
+        pure
+        returns (bool chained)
+    {
         bytes32 chunkCommitment = statement.commitment;
         if (uint256(chunkCommitment) >= SCALAR_FIELD) revert ChunkCommitmentNotInField(chunkCommitment);
-        uint256 binding = ChunkStatementLib.binding(statement);
+        uint256 binding = _binding(statement);
         Segment[] calldata segments = _decode(proof);
         for (uint256 i = 0; i < segments.length; ++i) {
             _checkSegment(segments[i], i);
         }
-        // NOTE: every input is now well formed; from here on a wrong proof returns false.
-        if (segments[segments.length - 1].nextCommitment != uint256(chunkCommitment)) return false;
-        // NOTE: the seed hashes the whole statement and proof, so the weights are fixed only
-        // after the proof is; one segment needs no weight (w_0 = 1).
-        bytes32 seed = segments.length == 1 ? bytes32(0) : keccak256(abi.encode(chunkCommitment, binding, keccak256(proof)));
-        (bool pairingHolds, uint256 failedPrecompile) = _batchedPairingCheck(segments, binding, seed);
+        // NOTE: `at + 2` is inside `chunks` (its callers size it CHUNK_WORDS per chunk), so the
+        // record is written without bounds checks.
+        assembly ("memory-safe") {
+            let record := add(chunks, mul(add(at, 1), 0x20))
+            mstore(record, segments.offset)
+            mstore(add(record, 0x20), segments.length)
+            mstore(add(record, 0x40), binding)
+        }
+        chained = segments[segments.length - 1].nextCommitment == uint256(chunkCommitment);
+    }
+
+    /// @dev `ChunkStatementLib.binding(statement)`, hashed straight from calldata: the statement
+    ///      is five static words, which are `abi.encode(statement)` when clean. NOTE: a statement
+    ///      with dirty words (a round id or prover with high bits set) hashes to another binding,
+    ///      so its proof is rejected (false) rather than the call reverting; the market only ever
+    ///      sends clean statements.
+    function _binding(ChunkStatement calldata statement) private pure returns (uint256 binding) {
+        assembly ("memory-safe") {
+            let words := mload(0x40)
+            calldatacopy(words, statement, 0xa0)
+            binding := mod(keccak256(words, 0xa0), SCALAR_FIELD)
+        }
+    }
+
+    /// @dev A chunk's digest, `keccak256(abi.encode(commitment, binding, keccak256(proof)))`: the
+    ///      seed of its weights when it is checked alone.
+    function _chunkDigest(bytes32 chunkCommitment, uint256 binding, bytes calldata proof) private pure returns (bytes32) {
+        return keccak256(abi.encode(chunkCommitment, binding, keccak256(proof)));
+    }
+
+    /// @dev Runs the batched pairing check over the chunk records (`segmentCount` segments in
+    ///      all); reverts if a precompile failed.
+    function _pairingHolds(uint256[] memory chunks, uint256 segmentCount, bytes32 seed) private view returns (bool) {
+        (bool pairingHolds, uint256 failedPrecompile) = _batchedPairingCheck(chunks, segmentCount, seed);
         if (failedPrecompile == EC_PAIRING) revert PairingInputRejected();
         if (failedPrecompile != 0) revert PrecompileFailed(failedPrecompile);
         return pairingHolds;
@@ -216,16 +307,23 @@ contract Groth16ChunkVerifier is IProofVerifier {
 
     // ------------------------------------------------------------------ pairing
 
-    /// @dev The batched pairing check of the contract's @dev: returns whether the product is 1,
-    ///      and the address of a precompile that failed (0 if none). Assembly, because this is the
-    ///      hot path of `submitProof` and the market has a gas goal: the same steps written with
-    ///      Solidity arrays and internal calls cost about 7,000 gas more for one segment
-    ///      (docs/zk.md, "Gas"). Weights 0 and 1 skip the ecMul call, (0, 0) terms the ecAdd call.
-    ///      Memory: `input` holds the (count + 3) pairs of six words the pairing precompile reads
-    ///      ((x, y) of the G1 point, then the G2 point as x_imag, x_real, y_imag, y_real); after
-    ///      it `term` (a weighted point), `sumC` (the sum of w_i C_i) and `buffer` (a precompile's
-    ///      input), all allocated.
-    function _batchedPairingCheck(Segment[] calldata segments, uint256 binding, bytes32 seed)
+    /// @dev The batched pairing check of the contract's @dev over the segments of every chunk
+    ///      record in `chunks` (three words each: the calldata offset of its segments, their
+    ///      count, its binding; `segmentCount` segments in all), the weights numbered across the
+    ///      whole batch: returns whether the
+    ///      product is 1, and the address of a precompile that failed (0 if none). Assembly,
+    ///      because this is the hot path of `submitProof` and the market has a gas goal: the same
+    ///      steps written with Solidity arrays and internal calls cost about 7,000 gas more for one
+    ///      segment (docs/zk.md, "Gas"). Weights 0 and 1 skip the ecMul call, (0, 0) terms the
+    ///      ecAdd call. The public-input terms are summed in the scalar field first, so they cost
+    ///      four scalar multiplications whatever the number of chunks and segments:
+    ///      sum_i w_i vk_i = W IC0 + (sum_i w_i previous_i) IC1 + (sum_i w_i next_i) IC2
+    ///      + (sum_i w_i binding_i) IC3, where previous_i is 0 for the first segment of each chunk.
+    ///      Memory: `input` holds the (segments + 3) pairs of six words the pairing precompile
+    ///      reads ((x, y) of the G1 point, then the G2 point as x_imag, x_real, y_imag, y_real);
+    ///      after it `term` (a weighted point), `sumC` (the sum of w_i C_i) and `buffer` (a
+    ///      precompile's input), all allocated.
+    function _batchedPairingCheck(uint256[] memory chunks, uint256 segmentCount, bytes32 seed)
         private
         view
         returns (bool valid, uint256 failedPrecompile)
@@ -271,65 +369,73 @@ contract Groth16ChunkVerifier is IProofVerifier {
             }
 
             // Memory after the pairs: term (2 words), sumC (2), buffer (4), then the running sums
-            // W (weightSum), sum w_i previous_i, sum w_i next_i, and the previous commitment.
+            // W (weightSum), sum w_i previous_i, sum w_i next_i, sum w_i binding_i, the previous
+            // commitment and the current chunk's binding. NOTE: sumC and buffer are written as
+            // term + 0x40 and term + 0x80 below (no variables of their own: the stack is full).
+            let recordsEnd := add(add(chunks, 0x20), mul(mload(chunks), 0x20))
             let input := mload(0x40)
-            let term := add(input, mul(add(segments.length, 3), 0xc0))
-            let sumC := add(term, 0x40)
-            let buffer := add(term, 0x80)
+            let term := add(input, mul(add(segmentCount, 3), 0xc0))
             let sums := add(term, 0x100)
-            mstore(0x40, add(sums, 0x80))
-            mstore(sumC, 0)
-            mstore(add(sumC, 0x20), 0)
+            mstore(0x40, add(sums, 0xc0))
+            mstore(add(term, 0x40), 0)
+            mstore(add(term, 0x60), 0)
             mstore(sums, 0)
             mstore(add(sums, 0x20), 0)
             mstore(add(sums, 0x40), 0)
             mstore(add(sums, 0x60), 0)
 
-            for { let i := 0 } lt(i, segments.length) { i := add(i, 1) } {
+            let i := 0
+            for { let record := add(chunks, 0x20) } lt(record, recordsEnd) { record := add(record, 0x60) } {
                 // Segment i in calldata: nextCommitment, A.x, A.y, B (4 words), C.x, C.y.
-                let segment := add(segments.offset, mul(i, SEGMENT_BYTES))
-                let weight := 1
-                if i {
-                    // w_i = uint256(keccak256(abi.encode(seed, i))) % (r - 1) + 1
-                    mstore(0x00, seed)
-                    mstore(0x20, i)
-                    weight := add(mod(keccak256(0x00, 0x40), sub(SCALAR_FIELD, 1)), 1)
+                let segment := mload(record)
+                let end := add(i, mload(add(record, 0x20)))
+                mstore(add(sums, 0xa0), mload(add(record, 0x40)))
+                // The first segment of every chunk starts from commitment 0.
+                mstore(add(sums, 0x80), 0)
+                for {} lt(i, end) { i := add(i, 1) segment := add(segment, SEGMENT_BYTES) } {
+                    let weight := 1
+                    if i {
+                        // w_i = uint256(keccak256(abi.encode(seed, i))) % (r - 1) + 1
+                        mstore(0x00, seed)
+                        mstore(0x20, i)
+                        weight := add(mod(keccak256(0x00, 0x40), sub(SCALAR_FIELD, 1)), 1)
+                    }
+                    let pair := add(input, mul(i, 0xc0))
+                    // NOTE: A is on the curve (checked), so A.y != 0 and p - A.y is the y of -A.
+                    failedPrecompile := or(failedPrecompile, multiplyTo(
+                        pair, calldataload(add(segment, 0x20)), sub(BASE_FIELD, calldataload(add(segment, 0x40))), weight, add(term, 0x80)
+                    ))
+                    calldatacopy(add(pair, 0x40), add(segment, 0x60), 0x80)
+                    failedPrecompile := or(failedPrecompile, multiplyTo(
+                        term, calldataload(add(segment, 0xe0)), calldataload(add(segment, 0x100)), weight, add(term, 0x80)
+                    ))
+                    failedPrecompile := or(failedPrecompile, addTo(add(term, 0x40), term, add(term, 0x80)))
+                    mstore(sums, addmod(mload(sums), weight, SCALAR_FIELD))
+                    mstore(add(sums, 0x20), addmod(mload(add(sums, 0x20)), mulmod(weight, mload(add(sums, 0x80)), SCALAR_FIELD), SCALAR_FIELD))
+                    mstore(add(sums, 0x40), addmod(mload(add(sums, 0x40)), mulmod(weight, calldataload(segment), SCALAR_FIELD), SCALAR_FIELD))
+                    mstore(add(sums, 0x60), addmod(mload(add(sums, 0x60)), mulmod(weight, mload(add(sums, 0xa0)), SCALAR_FIELD), SCALAR_FIELD))
+                    mstore(add(sums, 0x80), calldataload(segment))
                 }
-                let pair := add(input, mul(i, 0xc0))
-                // NOTE: A is on the curve (checked), so A.y != 0 and p - A.y is the y of -A.
-                failedPrecompile := or(failedPrecompile, multiplyTo(
-                    pair, calldataload(add(segment, 0x20)), sub(BASE_FIELD, calldataload(add(segment, 0x40))), weight, buffer
-                ))
-                calldatacopy(add(pair, 0x40), add(segment, 0x60), 0x80)
-                failedPrecompile := or(failedPrecompile, multiplyTo(
-                    term, calldataload(add(segment, 0xe0)), calldataload(add(segment, 0x100)), weight, buffer
-                ))
-                failedPrecompile := or(failedPrecompile, addTo(sumC, term, buffer))
-                let next := calldataload(segment)
-                mstore(sums, addmod(mload(sums), weight, SCALAR_FIELD))
-                mstore(add(sums, 0x20), addmod(mload(add(sums, 0x20)), mulmod(weight, mload(add(sums, 0x60)), SCALAR_FIELD), SCALAR_FIELD))
-                mstore(add(sums, 0x40), addmod(mload(add(sums, 0x40)), mulmod(weight, next, SCALAR_FIELD), SCALAR_FIELD))
-                mstore(add(sums, 0x60), next)
             }
+            let sumC := add(term, 0x40)
+            let buffer := add(term, 0x80)
 
             // (W alpha, beta)
             let weightSum := mload(sums)
-            let pair := add(input, mul(segments.length, 0xc0))
+            let pair := add(input, mul(segmentCount, 0xc0))
             failedPrecompile := or(failedPrecompile, multiplyTo(pair, VK_ALPHA_X, VK_ALPHA_Y, weightSum, buffer))
             mstore(add(pair, 0x40), VK_BETA_X_IMAG)
             mstore(add(pair, 0x60), VK_BETA_X_REAL)
             mstore(add(pair, 0x80), VK_BETA_Y_IMAG)
             mstore(add(pair, 0xa0), VK_BETA_Y_REAL)
-            // (sum w_i vk_i, gamma) = (W IC0 + (sum w_i previous_i) IC1 + (sum w_i next_i) IC2 + (W binding) IC3, gamma)
+            // (sum w_i vk_i, gamma) = (W IC0 + (sum w_i previous_i) IC1 + (sum w_i next_i) IC2 + (sum w_i binding_i) IC3, gamma)
             pair := add(pair, 0xc0)
             failedPrecompile := or(failedPrecompile, multiplyTo(pair, VK_IC0_X, VK_IC0_Y, weightSum, buffer))
             failedPrecompile := or(failedPrecompile, multiplyTo(term, VK_IC1_X, VK_IC1_Y, mload(add(sums, 0x20)), buffer))
             failedPrecompile := or(failedPrecompile, addTo(pair, term, buffer))
             failedPrecompile := or(failedPrecompile, multiplyTo(term, VK_IC2_X, VK_IC2_Y, mload(add(sums, 0x40)), buffer))
             failedPrecompile := or(failedPrecompile, addTo(pair, term, buffer))
-            failedPrecompile := or(failedPrecompile, multiplyTo(
-                term, VK_IC3_X, VK_IC3_Y, mulmod(binding, weightSum, SCALAR_FIELD), buffer
-            ))
+            failedPrecompile := or(failedPrecompile, multiplyTo(term, VK_IC3_X, VK_IC3_Y, mload(add(sums, 0x60)), buffer))
             failedPrecompile := or(failedPrecompile, addTo(pair, term, buffer))
             mstore(add(pair, 0x40), VK_GAMMA_X_IMAG)
             mstore(add(pair, 0x60), VK_GAMMA_X_REAL)
@@ -345,7 +451,7 @@ contract Groth16ChunkVerifier is IProofVerifier {
             mstore(add(pair, 0xa0), VK_DELTA_Y_REAL)
 
             if iszero(failedPrecompile) {
-                switch staticcall(gas(), EC_PAIRING, input, mul(add(segments.length, 3), 0xc0), 0x00, 0x20)
+                switch staticcall(gas(), EC_PAIRING, input, mul(add(segmentCount, 3), 0xc0), 0x00, 0x20)
                 case 0 { failedPrecompile := EC_PAIRING }
                 default { valid := eq(mload(0x00), 1) }
             }

@@ -12,7 +12,7 @@ docs/mechanism.md "Surplus policies"); any difference with the contract fails th
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 from collections import Counter
@@ -26,6 +26,7 @@ from proofmarket.chain.errors import ContractRevert
 from proofmarket.chain.market import (
     ChunkAssignment,
     IncludedBid,
+    ProofSubmission,
     Refund,
     SurplusPolicy,
     deploy_development_verifier,
@@ -482,6 +483,47 @@ def make_machine(web3, roles, mine):
             self.model.provers[chunk.prover].locked -= chunk.collateral
 
         @rule(data=st.data())
+        def prove_batch(self, data):
+            """submitProofs of 1-5 entries (repeats, late and resolved chunks, sometimes one forged
+            proof): resolved and repeated chunks are skipped; a passed deadline or a forged
+            proof reverts the whole batch; otherwise every pending chunk listed is paid once."""
+            # Chunks still open (a repeat now and then), sometimes one past its deadline and one
+            # already resolved.
+            live = [c for c in self.model.chunks if not c.resolved and c.deadline > self.head() + 1]
+            late = [c for c in self.model.chunks if not c.resolved and c.deadline < self.head()]
+            resolved = [c for c in self.model.chunks if c.resolved]
+            chunks = data.draw(st.lists(st.sampled_from(live), max_size=3), label="live chunks") if live else []
+            for extra, label in ((late, "late chunk"), (resolved, "resolved chunk")):
+                if extra and data.draw(st.booleans(), label=f"add a {label}"):
+                    chunks.append(data.draw(st.sampled_from(extra), label=label))
+            if not chunks:
+                return
+            submitter = self.roles[data.draw(st.sampled_from(PROVERS + ("reporter",)), label="submitter")]
+            entries = [
+                ProofSubmission(c.round_id, c.index, self.rounds.proof(c.round_id, c.index), c.assignment.statement_data)
+                for c in chunks
+            ]
+            to_prove = [c for position, c in enumerate(chunks) if not c.resolved and c not in chunks[:position]]
+            if to_prove and data.draw(st.integers(0, 2), label="forged if 0") == 0:
+                entries[chunks.index(to_prove[-1])] = replace(entries[chunks.index(to_prove[-1])], proof=b"\x00" * 32)
+                expected_error = "InvalidProof"
+            else:
+                expected_error = None
+            if any(self.head() > c.deadline for c in to_prove):
+                expected_error = "ProvingDeadlinePassed"
+            if expected_error is not None:
+                _expect_revert(lambda: self.market.submit_proofs(submitter, entries), expected_error)
+                event(f"batch reverted: {expected_error}")
+                return
+            self.market.submit_proofs(submitter, entries)
+            event(f"batch of {len(entries)} proved {len(to_prove)}")
+            for chunk in to_prove:
+                chunk.resolved = True
+                self.model.balances[chunk.prover] += chunk.payment
+                self.model.provers[chunk.prover].earnings += chunk.payment
+                self.model.provers[chunk.prover].locked -= chunk.collateral
+
+        @rule(data=st.data())
         def slash(self, data):
             pending = [chunk for chunk in self.model.chunks if not chunk.resolved]
             if not pending:
@@ -592,6 +634,9 @@ def test_market_conserves_ether_under_random_operations(web3, roles, mine):
     # Not vacuous: bids were settled, and chunks were both proven and slashed.
     assert any(name.startswith("settled") and not name.startswith("settled 0") for name in EXERCISED)
     assert EXERCISED["chunk proven"] + EXERCISED["chunk slashed"] + EXERCISED["chunk slashed pro rata"] > 0
+    # Batches paid chunks, and batches with a forged proof or a passed deadline reverted whole.
+    assert any(name.startswith("batch of") and not name.endswith("proved 0") for name in EXERCISED)
+    assert any(name.startswith("batch reverted") for name in EXERCISED)
     # Disputes ran (mismatched commitments disputed, or true ones refused: tests/contracts/
     # test_dispute_commitment.py has each case for certain).
     disputes = ("chunk disputed", "chunk disputed pro rata", "dispute of a true commitment refused")

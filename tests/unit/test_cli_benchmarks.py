@@ -44,7 +44,7 @@ def round_row(bids: int, proof_seconds: float) -> RoundMeasurement:
         bids=bids, round_id=1, included=bids, chunks=1, segments=1, intake_seconds=0.1, signature_check_seconds=0.001,
         clearing_seconds=0.2, settlement_seconds=0.3, settlement_sign_seconds=0.1, proof_seconds=proof_seconds,
         proving_seconds_summed=proof_seconds, settlement_gas=100 * bids, settlement_transaction_bytes=300 * bids,
-        proof_gas=280_000,
+        proof_gas=280_000, proofs_batched=True,
     )
 
 
@@ -97,10 +97,16 @@ def test_bench_round_ends_with_the_largest_round(runner, monkeypatch):
     monkeypatch.setattr(round_bench, "run_round_benchmark", fake)
     result = runner.invoke(main, ["bench", "round", "--sizes", "10,100"])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == (
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == (
         "round of 100 bids: 5.6 s (clearing 0.20 s, signature checks 0.001 s, settlement transaction 0.30 s, "
         "proofs 5.0 s); settlement gas 10000"
     )
+    # (settlement gas 100 per bid + 280,000 proof gas) / included bids
+    assert lines[-3:-1] == [
+        "all-in gas per proven transaction at 10 bids: 28100",
+        "all-in gas per proven transaction at 100 bids: 2900",
+    ]
 
 
 def test_bench_round_refuses_bad_sizes(runner):

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from proofmarket.chain.market import ChunkStatus, deploy_market
+from proofmarket.chain.market import ChunkStatus, ProofSubmission, deploy_market
 from proofmarket.zk.commitment import chunk_commitment
 from proofmarket.zk.prover import prove_chunk
 from proofmarket.zk.verifier import ChunkProofMalformed, deploy_chunk_verifier, verify_chunk_proof
@@ -129,3 +129,45 @@ def test_submit_proof_rejects_a_malformed_proof_and_the_verifier_says_why(market
     with pytest.raises(ChunkProofMalformed) as info:
         verify_chunk_proof(groth16_verifier, market.chunk(round_id, 0).statement(round_id, 0), truncated)
     assert (info.value.error_name, info.value.arguments) == ("ProofLengthInvalid", {"length": 351})
+
+
+# ------------------------------------------------------------------ batched proofs
+
+
+@pytest.fixture
+def two_rounds(rounds, settled, alice, bob, prover_slow):
+    """`settled`, and a second round whose one chunk (alice's and bob's transactions again,
+    other hashes) prover_slow proves for 1,000. Returns [(round, chunk, hashes)] of all three chunks."""
+    first_round, first_hashes = settled
+    second_round, second_hashes = settle_round(rounds, "batched", [alice, bob], [prover_slow], [2], [1_000])
+    return [(first_round, 0, first_hashes[0]), (first_round, 1, first_hashes[1]), (second_round, 0, second_hashes[0])]
+
+
+def test_submit_proofs_with_real_groth16_proofs_pays_every_prover_for_less_than_two_proofs_gas(
+    market, ledger, two_rounds, reporter, prover_fast, prover_slow
+):
+    entries = [ProofSubmission(r, c, proof_for(market, r, c, hashes)) for r, c, hashes in two_rounds]
+    before = ledger.snapshot()
+    receipt = market.submit_proofs(reporter, entries)
+    collateral = market.config().collateral_per_constraint * 100  # per bid
+    ledger.assert_changes(
+        before,
+        prover_fast=Change(balance=1_000, locked=-2 * collateral),
+        prover_slow=Change(balance=500 + 1_000, locked=-3 * collateral),
+    )
+    assert [(event["roundId"], event["chunkIndex"]) for event in market.events(receipt, "ChunkProven")] == [
+        (r, c) for r, c, _ in two_rounds
+    ]
+    # One pairing check of 3 + 3 pairs and 8 ecMul instead of three of 4 pairs and 2 ecMul: three
+    # chunks cost less than two submitProof transactions (~255,000 each; measured ~439,000).
+    assert receipt["gasUsed"] < 2 * 255_000, receipt["gasUsed"]
+
+
+def test_submit_proofs_with_one_real_proof_for_another_prover_pays_nobody(market, ledger, two_rounds, reporter, prover_fast, prover_slow):
+    entries = [ProofSubmission(r, c, proof_for(market, r, c, hashes)) for r, c, hashes in two_rounds]
+    round_id, chunk_index, hashes = two_rounds[1]
+    entries[1] = ProofSubmission(round_id, chunk_index, proof_for(market, round_id, chunk_index, hashes, prover=prover_fast.address))
+    before = ledger.snapshot()
+    with reverts("InvalidProof", roundId=round_id, chunkIndex=chunk_index, prover=prover_slow.address):
+        market.submit_proofs(reporter, entries)
+    ledger.assert_changes(before)

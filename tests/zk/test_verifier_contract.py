@@ -11,7 +11,7 @@ from py_ecc.fields import bn128_FQ2 as FQ2
 
 from proofmarket.zk.encoding import SegmentProof, decode_chunk_proof, encode_chunk_proof
 from proofmarket.zk.field import BASE_FIELD_ORDER, SCALAR_FIELD_ORDER
-from proofmarket.zk.verifier import ChunkProofMalformed, measure_verify_gas, verify_chunk_proof
+from proofmarket.zk.verifier import ChunkProofMalformed, measure_verify_gas, verify_chunk_proof, verify_chunk_proofs
 
 A, B, C = 0, 1, 2  # Groth16ChunkVerifier.ProofPoint
 
@@ -231,3 +231,48 @@ def test_each_extra_segment_costs_less_than_half_a_verification(web3, signers, c
     one = measure_verify_gas(web3, signers[0], chunk_verifier, five_transactions.statement, five_transactions.encoded)
     three = measure_verify_gas(web3, signers[0], chunk_verifier, three_segments.statement, three_segments.encoded)
     assert (three.execution - one.execution) / 2 < 80_000, (one, three)
+
+
+# ------------------------------------------------------------------ batches of chunks
+
+
+def test_a_batch_of_valid_proofs_of_one_and_two_segments_verifies(chunk_verifier, one_transaction, five_transactions, two_segments):
+    chunks = [one_transaction, five_transactions, two_segments]
+    assert verify_chunk_proofs(chunk_verifier, [chunk.statement for chunk in chunks], [chunk.encoded for chunk in chunks])
+
+
+def test_a_batch_of_one_chunk_verifies_as_the_chunk_alone(chunk_verifier, two_segments):
+    assert verify_chunk_proofs(chunk_verifier, [two_segments.statement], [two_segments.encoded])
+
+
+@pytest.mark.parametrize("change", [{"round_id": 1}, {"prover": "0x" + "22" * 20}], ids=["another round", "another prover"])
+def test_a_batch_with_one_proof_for_another_statement_is_rejected(chunk_verifier, one_transaction, five_transactions, change):
+    other = replace(five_transactions.statement, **change)
+    statements = [one_transaction.statement, other]
+    assert not verify_chunk_proofs(chunk_verifier, statements, [one_transaction.encoded, five_transactions.encoded])
+
+
+def test_a_batch_with_two_proofs_swapped_is_rejected(chunk_verifier, one_transaction, five_transactions):
+    statements = [one_transaction.statement, five_transactions.statement]
+    assert not verify_chunk_proofs(chunk_verifier, statements, [five_transactions.encoded, one_transaction.encoded])
+
+
+def test_a_batch_with_a_forged_segment_is_rejected(chunk_verifier, one_transaction, two_segments):
+    """Segment 1 of the second chunk gets the first chunk's C: well formed, but wrong."""
+    forged_c = decode_chunk_proof(one_transaction.encoded)[0].proof
+    forged = with_words(two_segments, 1, w6=forged_c[6], w7=forged_c[7])
+    statements = [one_transaction.statement, two_segments.statement]
+    assert not verify_chunk_proofs(chunk_verifier, statements, [one_transaction.encoded, forged])
+
+
+def test_a_batch_with_a_malformed_proof_reverts_naming_the_rule(chunk_verifier, one_transaction, five_transactions):
+    statements = [one_transaction.statement, five_transactions.statement]
+    with reverts("ProofLengthInvalid", length=351):
+        verify_chunk_proofs(chunk_verifier, statements, [one_transaction.encoded, five_transactions.encoded[:-1]])
+
+
+def test_a_batch_of_mismatched_lists_reverts(chunk_verifier, one_transaction):
+    with reverts("BatchLengthMismatch", statements=1, statementData=1, proofs=2):
+        verify_chunk_proofs(chunk_verifier, [one_transaction.statement], [one_transaction.encoded] * 2)
+    with reverts("EmptyBatch"):
+        verify_chunk_proofs(chunk_verifier, [], [])

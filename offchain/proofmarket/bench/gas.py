@@ -27,19 +27,19 @@ from web3 import Web3
 
 from proofmarket.exceptions import ChainError
 
-from proofmarket.chain.compiler import artifact
 from proofmarket.chain.market import (
     MARKET_CONTRACT,
     ChunkAssignment,
     IncludedBid,
     MarketConfig,
     ProofMarketClient,
+    ProofSubmission,
     deploy_development_verifier,
     deploy_market,
     development_proof,
     field_commitment,
 )
-from proofmarket.chain.transactions import send_transaction
+from proofmarket.chain.transactions import deploy_with_libraries, intrinsic_gas, send_transaction
 from proofmarket.chain.typed_data import AskMessage, BidMessage
 
 BID_COUNTS = (1, 10, 100)
@@ -63,6 +63,8 @@ class GasReport:
     marginal_by_provers: dict[int, int] = field(default_factory=dict)
     #: ``submitProof`` with a real one-segment Groth16 proof, if measured.
     groth16_submit_proof: int | None = None
+    #: ``submitProofs`` of eight real one-segment Groth16 proofs, if measured.
+    groth16_batched_proofs: BatchedProofGas | None = None
 
     @property
     def marginal_per_bid(self) -> int:
@@ -78,6 +80,11 @@ class GasReport:
             lines.append(f"{name.ljust(width)}  {('n/a' if gas is None else f'{gas:,}'):>10}")
         if self.groth16_submit_proof is not None:
             lines.append(f"submitProof gas (groth16): {self.groth16_submit_proof}")
+        batched = self.groth16_batched_proofs
+        if batched is not None:
+            lines.append(f"gas per chunk proof, batched ({batched.chunks} chunks): {batched.per_chunk}")
+            if batched.per_chunk > BATCHED_GOAL_PER_CHUNK:
+                lines.append(f"  above the {BATCHED_GOAL_PER_CHUNK:,} goal; per chunk: {batched.breakdown()}")
         for provers, marginal in sorted(self.marginal_by_provers.items()):
             lines.append(f"marginal gas per included bid, {provers} prover(s), 10->100 bids: {marginal:,}")
         lines.append(f"marginal gas per included bid: {self.marginal_per_bid}")
@@ -184,10 +191,15 @@ def signed_round(
 
 
 def run_gas_benchmark(
-    web3: Web3, funder: LocalAccount, groth16_submit_proof: Groth16SubmitProofGas | None = None
+    web3: Web3,
+    funder: LocalAccount,
+    groth16_submit_proof: Groth16SubmitProofGas | None = None,
+    groth16_batched_proofs: Callable[[Web3, LocalAccount], BatchedProofGas] | None = None,
 ) -> GasReport:
     """Measures every operation of the table on ``web3``, paying from ``funder``; with
-    ``groth16_submit_proof`` (:func:`measure_groth16_submit_proof_gas`), also ``submitProof`` with a real proof."""
+    ``groth16_submit_proof`` (:func:`measure_groth16_submit_proof_gas`), also ``submitProof`` with
+    a real proof, and with ``groth16_batched_proofs`` (:func:`measure_groth16_batched_proof_gas`)
+    ``submitProofs`` of eight real proofs."""
     report = GasReport()
     users = [bench_account("user", index) for index in range(max(BID_COUNTS))]
     provers = [bench_account("prover", index) for index in range(max(PROVER_COUNTS))]
@@ -209,7 +221,7 @@ def run_gas_benchmark(
     report.rows.append(("registerProver", registrations[0]))
 
     settle_gas: dict[tuple[int, int], int] = {}
-    proof_gas = 0
+    proof_gas = batch_gas = 0
     slash_rounds: list[int] = []
     nonce = 0
     for prover_count in PROVER_COUNTS:
@@ -225,6 +237,8 @@ def run_gas_benchmark(
             if (bid_count, prover_count) == (10, 1):
                 proof = development_proof(market.chunk(round_id, 0).statement(round_id, 0))
                 proof_gas = market.submit_proof(provers[0], round_id, 0, proof)["gasUsed"]
+            if (bid_count, prover_count) == (10, 4):
+                batch_gas = market.submit_proofs(provers[0], _development_submissions(market, round_id, prover_count))["gasUsed"]
             if (bid_count, prover_count) in ((1, 1), (100, 4)):
                 slash_rounds.append(round_id)
     for prover_count in PROVER_COUNTS:
@@ -238,6 +252,7 @@ def run_gas_benchmark(
         )
 
     report.rows.append(("submitProof (development verifier)", proof_gas))
+    report.rows.append(("submitProofs, 4 chunks (development verifier)", batch_gas))
 
     mine_blocks(web3, funder, config.proving_window_blocks + 1)
     for round_id in slash_rounds:
@@ -247,19 +262,26 @@ def run_gas_benchmark(
     report.rows.append(("withdraw", market.withdraw(users[0], 10**15)["gasUsed"]))
     if groth16_submit_proof is not None:
         report.groth16_submit_proof = groth16_submit_proof(web3, funder)
+    if groth16_batched_proofs is not None:
+        report.groth16_batched_proofs = groth16_batched_proofs(web3, funder)
     return report
+
+
+def _development_submissions(market: ProofMarketClient, round_id: int, chunk_count: int) -> list[ProofSubmission]:
+    """The development verifier's proof of every chunk of the round, as ``submitProofs`` entries."""
+    return [
+        ProofSubmission(round_id, index, development_proof(market.chunk(round_id, index).statement(round_id, index)))
+        for index in range(chunk_count)
+    ]
 
 
 def _deploy_market_measured(
     web3: Web3, owner: LocalAccount, config: MarketConfig
 ) -> tuple[ProofMarketClient, int]:
-    """Deploys the market as :func:`deploy_market` does, keeping the receipt's gas."""
-    compiled = artifact(MARKET_CONTRACT)
-    factory = web3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)
-    transaction = {"data": factory.constructor(owner.address, config.to_abi()).data_in_transaction}
-    receipt = send_transaction(web3, owner, transaction)
-    contract = web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
-    return ProofMarketClient(web3, contract), receipt["gasUsed"]
+    """Deploys the market as :func:`deploy_market` does, keeping the gas of its deployment and
+    of its library's (ProofBatches)."""
+    contract, gas_used = deploy_with_libraries(web3, MARKET_CONTRACT, owner, owner.address, config.to_abi())
+    return ProofMarketClient(web3, contract), gas_used
 
 
 # ----------------------------------------------------------------------------- submitProof with Groth16
@@ -283,30 +305,8 @@ def measure_groth16_submit_proof_gas(web3: Web3, funder: LocalAccount, transacti
     benchmark uses (fresh ones on every call: they are derived from the current block number).
     Raises whatever the market, the chain layer or the prover raise if a step fails.
     """
-    from proofmarket.zk.commitment import chunk_commitment
-    from proofmarket.zk.prover import prove_chunk_segments
-    from proofmarket.zk.verifier import deploy_chunk_verifier
-
-    salt = web3.eth.block_number
-    owner, clearinghouse, treasury, prover = (bench_account(f"groth16 {role}", salt) for role in ("owner", "clearinghouse", "treasury", "prover"))
-    users = [bench_account(f"groth16 user {index}", salt) for index in range(transactions)]
-    fund_accounts(web3, funder, [owner, clearinghouse, prover, *users], 10**19)
-
-    verifier = deploy_chunk_verifier(web3, owner)
-    config = benchmark_config(web3, clearinghouse.address, treasury.address, verifier.address, proving_window_blocks=1_000)
-    market = deploy_market(web3, owner, config)
-    for user in users:
-        market.deposit(user, MAX_FEE_PER_BID)
-    capacity = CONSTRAINTS_PER_BID * transactions
-    market.register_prover(prover, capacity, COLLATERAL_PER_CONSTRAINT * capacity)
-
-    mine_blocks(web3, funder, 1)
-    round_id = market.current_round() - 1
-    bids, chunks = signed_round(market, round_id, users, [prover], nonce=0, commit=chunk_commitment)
-    market.settle_round(clearinghouse, round_id, keccak(b"groth16 gas benchmark inputs"), (UNIT_COST, 1), bids, chunks)
-
-    statement = market.chunk(round_id, 0).statement(round_id, 0)
-    proof = prove_chunk_segments([included.bid.tx_hash for included in bids], statement.binding())
+    market, round_id, bids, (prover,) = _settled_groth16_round(web3, funder, chunk_count=1, transactions=transactions)
+    proof = _prove_chunk(market, round_id, 0, bids)
     receipt = market.submit_proof(prover, round_id, 0, proof.encoded)
     return SubmitProofGas(
         transactions=transactions,
@@ -314,3 +314,107 @@ def measure_groth16_submit_proof_gas(web3: Web3, funder: LocalAccount, transacti
         proof_bytes=len(proof.encoded),
         gas_used=int(receipt["gasUsed"]),
     )
+
+
+#: The batch of the table's ``gas per chunk proof, batched`` line, and its goal.
+BATCHED_CHUNKS = 8
+BATCHED_GOAL_PER_CHUNK = 60_000
+#: EIP-197 and EIP-1108 prices: a pairing check costs 45,000 + 34,000 per pair; an ecMul 6,000.
+PAIRING_BASE_GAS = 45_000
+PAIRING_PAIR_GAS = 34_000
+EC_MUL_GAS = 6_000
+
+
+@dataclass(frozen=True)
+class BatchedProofGas:
+    """``submitProofs`` of ``chunks`` one-segment Groth16 chunk proofs (one transaction each
+    chunk, of different provers), and where its gas goes."""
+
+    chunks: int
+    gas_used: int
+    #: 21,000 plus the transaction's calldata (EIP-2028).
+    intrinsic_gas: int
+
+    @property
+    def per_chunk(self) -> int:
+        return round(self.gas_used / self.chunks)
+
+    @property
+    def pairing_gas(self) -> int:
+        """One pairing check of one pair per chunk (its segment) and three shared pairs."""
+        return PAIRING_BASE_GAS + PAIRING_PAIR_GAS * (self.chunks + 3)
+
+    @property
+    def ec_mul_gas(self) -> int:
+        """Two ecMul per segment but the first (w_0 = 1), then W·alpha, W·IC0, the next
+        commitments' and the bindings' sums (the previous commitments are all 0)."""
+        return EC_MUL_GAS * (2 * (self.chunks - 1) + 4)
+
+    def breakdown(self) -> str:
+        """Where the gas per chunk goes: pairings, ecMul, the transaction's intrinsic cost, and
+        the rest (storage, the calls, the market's and the verifier's code)."""
+        rest = self.gas_used - self.pairing_gas - self.ec_mul_gas - self.intrinsic_gas
+        parts = {
+            "pairings": self.pairing_gas,
+            "ecMul": self.ec_mul_gas,
+            "base + calldata": self.intrinsic_gas,
+            "storage, calls, code": rest,
+        }
+        return ", ".join(f"{name} {round(gas / self.chunks):,}" for name, gas in parts.items())
+
+
+def measure_groth16_batched_proof_gas(web3: Web3, funder: LocalAccount, chunks: int = BATCHED_CHUNKS) -> BatchedProofGas:
+    """Settle a round of ``chunks`` one-transaction chunks (one prover each), prove every chunk
+    for real (one segment each) and submit all the proofs in one ``submitProofs``; return its gas.
+
+    Raises whatever the market, the chain layer or the prover raise if a step fails.
+    """
+    market, round_id, bids, provers = _settled_groth16_round(web3, funder, chunk_count=chunks, transactions=chunks)
+    submissions = [
+        ProofSubmission(round_id, index, _prove_chunk(market, round_id, index, bids[index : index + 1]).encoded)
+        for index in range(chunks)
+    ]
+    receipt = market.submit_proofs(provers[0], submissions)
+    transaction = web3.eth.get_transaction(receipt["transactionHash"])
+    intrinsic = intrinsic_gas(bytes(transaction["input"]))
+    return BatchedProofGas(chunks=chunks, gas_used=int(receipt["gasUsed"]), intrinsic_gas=intrinsic)
+
+
+def _settled_groth16_round(
+    web3: Web3, funder: LocalAccount, chunk_count: int, transactions: int
+) -> tuple[ProofMarketClient, int, list[IncludedBid], list[LocalAccount]]:
+    """A market with the real Groth16 verifier and a settled round of ``transactions`` bids in
+    ``chunk_count`` chunks, one prover each, committed with the Poseidon chunk commitment.
+    Returns the market, the round, its bids and the provers (fresh accounts, derived from the
+    current block number and funded by ``funder``)."""
+    from proofmarket.zk.commitment import chunk_commitment
+    from proofmarket.zk.verifier import deploy_chunk_verifier
+
+    salt = web3.eth.block_number
+    owner, clearinghouse, treasury = (bench_account(f"groth16 {role}", salt) for role in ("owner", "clearinghouse", "treasury"))
+    provers = [bench_account(f"groth16 prover {index}", salt) for index in range(chunk_count)]
+    users = [bench_account(f"groth16 user {index}", salt) for index in range(transactions)]
+    fund_accounts(web3, funder, [owner, clearinghouse, *provers, *users], 10**19)
+
+    verifier = deploy_chunk_verifier(web3, owner)
+    config = benchmark_config(web3, clearinghouse.address, treasury.address, verifier.address, proving_window_blocks=1_000)
+    market = deploy_market(web3, owner, config)
+    for user in users:
+        market.deposit(user, MAX_FEE_PER_BID)
+    capacity = CONSTRAINTS_PER_BID * transactions
+    for prover in provers:
+        market.register_prover(prover, capacity, COLLATERAL_PER_CONSTRAINT * capacity)
+
+    mine_blocks(web3, funder, 1)
+    round_id = market.current_round() - 1
+    bids, chunks = signed_round(market, round_id, users, provers, nonce=0, commit=chunk_commitment)
+    market.settle_round(clearinghouse, round_id, keccak(b"groth16 gas benchmark inputs"), (UNIT_COST, 1), bids, chunks)
+    return market, round_id, bids, provers
+
+
+def _prove_chunk(market: ProofMarketClient, round_id: int, chunk_index: int, bids: Sequence[IncludedBid]):
+    """A real proof of the chunk's transactions (its ``bids``) for its recorded statement."""
+    from proofmarket.zk.prover import prove_chunk_segments
+
+    statement = market.chunk(round_id, chunk_index).statement(round_id, chunk_index)
+    return prove_chunk_segments([included.bid.tx_hash for included in bids], statement.binding())

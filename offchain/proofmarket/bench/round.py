@@ -44,6 +44,8 @@ class RoundOptions:
     batch_size: int = 100
     gas_limit: int | None = None  # anvil's default block gas limit (30,000,000)
     seed: int = 4
+    #: The agents hand their proofs to one submitter, who sends each round's in one submitProofs.
+    batched_proofs: bool = True
 
     def check(self) -> None:
         """Raises :class:`UserInputError` for sizes the benchmark cannot run with."""
@@ -71,8 +73,12 @@ class RoundMeasurement:
     - ``settlement_seconds``: the ``settleRound`` transaction — its arguments and chunk
       commitments, gas estimate, signing, storing (``settlement_sign_seconds`` up to here),
       broadcast, mined, chunks recorded;
-    - ``proof_seconds``: every chunk proven (snarkjs) and ``submitProof`` mined, provers working
-      side by side, until the clearinghouse marks the round resolved.
+    - ``proof_seconds``: every chunk proven (snarkjs) and its proof mined (``submitProof`` per
+      chunk, or one ``submitProofs`` for the round when batched), provers working side by side,
+      until the clearinghouse marks the round resolved.
+
+    ``proof_gas`` is the gas of the round's proof transactions (all the ``submitProof``s, or the
+    one ``submitProofs``).
     """
 
     bids: int
@@ -90,6 +96,7 @@ class RoundMeasurement:
     settlement_gas: int
     settlement_transaction_bytes: int
     proof_gas: int
+    proofs_batched: bool
 
     @property
     def total_seconds(self) -> float:
@@ -99,6 +106,12 @@ class RoundMeasurement:
     @property
     def settlement_gas_per_bid(self) -> int:
         return self.settlement_gas // max(self.included, 1)
+
+    @property
+    def all_in_gas_per_transaction(self) -> int:
+        """(settlement gas + proof gas) / included transactions: what the chain spends per
+        transaction proven."""
+        return (self.settlement_gas + self.proof_gas) // max(self.included, 1)
 
 
 @dataclass(frozen=True)
@@ -182,11 +195,12 @@ def run_round_benchmark(options: RoundOptions = RoundOptions(), progress: Progre
                 progress(f"registering {len(agents)} provers")
                 for agent in agents:
                     agent.ensure_registered()
+                batch = _hand_proofs_to_one_submitter(client, agents) if options.batched_proofs else None
                 measurements = []
                 nonce = 1
                 for size in options.sizes:
                     measurement = _measure_round(
-                        web3, client, node, api, agents, users, size, nonce, clock, options, segment_size, progress
+                        web3, client, node, api, agents, users, size, nonce, clock, options, segment_size, progress, batch
                     )
                     measurements.append(measurement)
                     nonce += size
@@ -200,7 +214,19 @@ def run_round_benchmark(options: RoundOptions = RoundOptions(), progress: Progre
     )
 
 
-def _measure_round(web3, client, node, api, agents, users, size, first_nonce, clock, options, segment_size, progress):
+def _hand_proofs_to_one_submitter(client, agents):
+    """A :class:`~proofmarket.prover.batching.ProofBatch` every agent hands its proofs to."""
+    from proofmarket.prover.batching import BatchingMarket, ProofBatch
+
+    batch = ProofBatch(client)
+    for agent in agents:
+        agent.market = BatchingMarket(agent.market, batch)
+    return batch
+
+
+def _measure_round(
+    web3, client, node, api, agents, users, size, first_nonce, clock, options, segment_size, progress, batch=None
+):
     from proofmarket.api.models import BidIn
     from proofmarket.clearinghouse.database import RoundRow, RoundState
     from proofmarket.clearinghouse.intake import validate_bid
@@ -246,6 +272,8 @@ def _measure_round(web3, client, node, api, agents, users, size, first_nonce, cl
     progress(f"round {round_id}: provers prove and submit")
     with ThreadPoolExecutor(max_workers=options.proving_workers, thread_name_prefix="prover") as pool:
         proved = [chunk for chunks in pool.map(lambda agent: agent.prove_assignments(), agents) for chunk in chunks]
+    # Batched: the first prover sends every proof of the round in one submitProofs.
+    proof_gas = batch.submit(agents[0].account) if batch is not None else sum(chunk.gas_used for chunk in proved)
     state = node.clearinghouse.advance(round_id)
     resolved_at = time.perf_counter()
     if state != RoundState.RESOLVED:
@@ -273,5 +301,6 @@ def _measure_round(web3, client, node, api, agents, users, size, first_nonce, cl
         proving_seconds_summed=sum(chunk.proving_seconds for chunk in proved),
         settlement_gas=gas,
         settlement_transaction_bytes=(len(raw) - 2) // 2,
-        proof_gas=sum(chunk.gas_used for chunk in proved),
+        proof_gas=proof_gas,
+        proofs_batched=batch is not None,
     )

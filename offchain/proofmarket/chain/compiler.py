@@ -31,13 +31,37 @@ class CompilationError(ChainError):
 
 @dataclass(frozen=True)
 class Artifact:
-    """A compiled contract: its name, ABI and creation bytecode (hex, no 0x)."""
+    """A compiled contract: its name, ABI and creation bytecode (hex, no 0x).
+
+    ``link_references`` lists, for each library with public functions the bytecode calls, where
+    its address goes: ``(library name, ((byte offset, byte length), ...))``. The bytecode holds
+    placeholders there until :meth:`linked` fills them in (deployment does, see
+    ``transactions.deploy_contract``).
+    """
 
     name: str
     source_path: str
     abi: list[dict]
     bytecode: str
     deployed_bytecode: str
+    link_references: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
+
+    @property
+    def libraries(self) -> tuple[str, ...]:
+        """The names of the libraries the creation bytecode must be linked with."""
+        return tuple(name for name, _ in self.link_references)
+
+    def linked(self, addresses: dict[str, str]) -> str:
+        """The creation bytecode with each library's placeholder replaced by its address in
+        ``addresses`` (by library name); raises :class:`ChainError` if one is missing."""
+        code = self.bytecode
+        for library, positions in self.link_references:
+            if library not in addresses:
+                raise ChainError(f"{self.name} needs the address of library {library}")
+            address = addresses[library].lower().removeprefix("0x")
+            for start, length in positions:
+                code = code[: 2 * start] + address + code[2 * (start + length):]
+        return code
 
 
 def _sources(root: Path, prefix: str = "") -> dict[str, dict[str, str]]:
@@ -54,7 +78,7 @@ def _standard_input(sources: dict[str, dict[str, str]]) -> dict:
             "evmVersion": EVM_VERSION,
             "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
             "outputSelection": {
-                "*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}
+                "*": {"*": ["abi", "evm.bytecode.object", "evm.bytecode.linkReferences", "evm.deployedBytecode.object"]}
             },
         },
     }
@@ -123,8 +147,18 @@ def compile_contracts(root: Path | None = None, imports: tuple[tuple[str, Path],
                 abi=compiled["abi"],
                 bytecode=compiled["evm"]["bytecode"]["object"],
                 deployed_bytecode=compiled["evm"]["deployedBytecode"]["object"],
+                link_references=_link_references(compiled["evm"]["bytecode"].get("linkReferences", {})),
             )
     return artifacts
+
+
+def _link_references(references: dict) -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
+    """solc's ``linkReferences`` ({source: {library: [{start, length}]}}) as sorted tuples."""
+    return tuple(
+        (library, tuple((position["start"], position["length"]) for position in positions))
+        for source in sorted(references)
+        for library, positions in sorted(references[source].items())
+    )
 
 
 def artifact(name: str, root: Path | None = None) -> Artifact:

@@ -257,6 +257,20 @@ class ChunkStatement:
 
 
 @dataclass(frozen=True)
+class ProofSubmission:
+    """One entry of ``submitProofs``: a chunk, its statement data (exactly as its settlement
+    supplied it) and its proof."""
+
+    round_id: int
+    chunk_index: int
+    proof: bytes
+    statement_data: bytes = b""
+
+    def to_abi(self) -> tuple:
+        return (self.round_id, self.chunk_index, bytes(self.statement_data), bytes(self.proof))
+
+
+@dataclass(frozen=True)
 class Refund:
     """One entry of a chunk's refund list: a user, the charge of its included bid, and the bid's
     ``txHash`` (which binds the chunk's transactions for ``disputeCommitment``)."""
@@ -518,6 +532,12 @@ class ProofMarketClient(ContractClient):
     ) -> dict:
         """``submitProof``; ``statement_data`` exactly as the chunk's settlement supplied it."""
         return self._transact(sender, "submitProof", round_id, chunk_index, bytes(statement_data), proof)
+
+    def submit_proofs(self, sender: LocalAccount, submissions: Sequence[ProofSubmission]) -> dict:
+        """``submitProofs``: the proofs of several chunks (any rounds, any provers) in one
+        transaction. Chunks already resolved, or listed twice, are skipped; any other bad entry
+        reverts the whole batch (docs/contract.md, "Batched proofs")."""
+        return self._transact(sender, "submitProofs", [submission.to_abi() for submission in submissions])
 
     def slash(
         self, sender: LocalAccount, round_id: int, chunk_index: int, refunds: Sequence[Refund] | None = None

@@ -105,6 +105,12 @@ def _explain_failed_transaction(web3: Web3, transaction: dict, receipt: dict, de
     )
 
 
+def intrinsic_gas(calldata: bytes) -> int:
+    """A transaction's intrinsic gas: 21,000 plus its calldata, 16 gas per non-zero byte and 4
+    per zero byte (EIP-2028; no access list, not a contract creation)."""
+    return 21_000 + sum(16 if byte else 4 for byte in calldata)
+
+
 def call_function(
     function_call: Any,
     errors: ErrorDecoder | None = None,
@@ -123,21 +129,46 @@ def call_function(
 
 
 def deploy_contract(web3: Web3, name: str, sender: LocalAccount, *constructor_args: Any, value: int = 0) -> Contract:
-    """Deploy the project's contract ``name`` from ``sender`` and return a bound web3 contract."""
-    return deploy_artifact(web3, load_artifact(name), sender, *constructor_args, value=value)
+    """Deploy the project's contract ``name`` from ``sender`` and return a bound web3 contract.
+
+    A contract that calls libraries with public functions (``ProofMarket``: ``ProofBatches``)
+    gets a fresh deployment of each, linked into its bytecode (:func:`deploy_with_libraries`).
+    """
+    contract, _ = deploy_with_libraries(web3, name, sender, *constructor_args, value=value)
+    return contract
 
 
 def deploy_artifact(web3: Web3, compiled: Artifact, sender: LocalAccount, *constructor_args: Any, value: int = 0) -> Contract:
-    """Deploy the compiled contract ``compiled`` from ``sender`` and
-    return a bound web3 contract; a revert of its constructor is decoded with its ABI."""
+    """Deploy the compiled contract ``compiled`` from ``sender`` and return a bound web3
+    contract; a revert of its constructor is decoded with its ABI."""
+    contract, _ = deploy_with_libraries(web3, compiled, sender, *constructor_args, value=value)
+    return contract
+
+
+def deploy_with_libraries(
+    web3: Web3, contract: str | Artifact, sender: LocalAccount, *constructor_args: Any, value: int = 0
+) -> tuple[Contract, int]:
+    """Deploys the libraries the contract (the project's contract of that name, or a compiled
+    artifact) links, then the contract itself, linked with them.
+
+    Returns the bound contract and the gas all the deployments used together.
+    """
+    compiled = load_artifact(contract) if isinstance(contract, str) else contract
     name = compiled.name
     if not compiled.bytecode:
         raise ChainError(f"{name} is abstract or an interface: it has no bytecode to deploy")
-    factory = web3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)
+    addresses: dict[str, str] = {}
+    gas_used = 0
+    for library in compiled.libraries:
+        deployed, library_gas = deploy_with_libraries(web3, library, sender)
+        addresses[library] = deployed.address
+        gas_used += library_gas
+    factory = web3.eth.contract(abi=compiled.abi, bytecode=compiled.linked(addresses))
     # NOTE: not build_transaction(), which estimates gas itself and would bypass error decoding.
     transaction = {"data": factory.constructor(*constructor_args).data_in_transaction, "value": value}
     receipt = send_transaction(web3, sender, transaction, ErrorDecoder([compiled.abi]))
-    return web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
+    contract = web3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
+    return contract, gas_used + int(receipt["gasUsed"])
 
 
 def bind_contract(web3: Web3, name: str, address: str) -> Contract:

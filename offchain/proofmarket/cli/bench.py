@@ -46,22 +46,30 @@ def bench() -> None:
     "--groth16/--no-groth16",
     default=True,
     show_default=True,
-    help="Also prove a one-transaction chunk with snarkjs and report submitProof with the real Groth16 verifier.",
+    help="Also prove one-transaction chunks with snarkjs and report submitProof and submitProofs (8 chunks) with the real Groth16 verifier.",
 )
 def gas_command(rpc_url: str | None, funder_key: str, groth16: bool) -> None:
     """Gas of deploy, deposit, registerProver, settleRound (1/10/100 bids, 1/4 provers),
     submitProof (development verifier, and `submitProof gas (groth16): N` with a real proof),
-    slash and withdraw; the last line is the marginal gas per included bid."""
+    submitProofs (`gas per chunk proof, batched (8 chunks): N` with eight real proofs), slash and
+    withdraw; the last line is the marginal gas per included bid."""
     from eth_account import Account
     from web3 import Web3
 
-    from proofmarket.bench.gas import embedded_cancun_web3, measure_groth16_submit_proof_gas, run_gas_benchmark
+    from proofmarket.bench.gas import (
+        embedded_cancun_web3,
+        measure_groth16_batched_proof_gas,
+        measure_groth16_submit_proof_gas,
+        run_gas_benchmark,
+    )
 
-    groth16_submit_proof = None
+    groth16_submit_proof = groth16_batched_proofs = None
     if groth16:
 
         def groth16_submit_proof(web3, funder) -> int:
             return measure_groth16_submit_proof_gas(web3, funder, transactions=1).gas_used
+
+        groth16_batched_proofs = measure_groth16_batched_proof_gas
 
     if rpc_url is None:
         web3, funder = embedded_cancun_web3()
@@ -70,7 +78,7 @@ def gas_command(rpc_url: str | None, funder_key: str, groth16: bool) -> None:
         if not web3.is_connected():
             raise UserInputError(f"no Ethereum node answers at {rpc_url}")
         funder = Account.from_key(funder_key)
-    report = run_gas_benchmark(web3, funder, groth16_submit_proof)
+    report = run_gas_benchmark(web3, funder, groth16_submit_proof, groth16_batched_proofs)
     click.echo(report.format_table())
 
 
@@ -159,7 +167,9 @@ def _sizes(text: str) -> tuple[int, ...]:
               help="Provers proving at the same time (each runs snarkjs in its own node process).")
 @click.option("--gas-limit", type=click.IntRange(min=1), default=None, help="anvil's block gas limit (default: anvil's 30,000,000).")
 @click.option("--seed", type=int, default=4, show_default=True, help="Seed of the bids' sizes and fees.")
-def round_bench_command(sizes, users, provers, prover_capacity, proving_workers, gas_limit, seed):
+@click.option("--batched-proofs/--single-proofs", default=True, show_default=True,
+              help="The provers hand their proofs to one submitter (one submitProofs per round), or each sends its own submitProof.")
+def round_bench_command(sizes, users, provers, prover_capacity, proving_workers, gas_limit, seed, batched_proofs):
     """Full rounds of 10/100/1000 bids on anvil: time per step and settlement gas.
 
     Each round goes through the real path: signed bids into the bid API, the round closes, the
@@ -170,7 +180,7 @@ def round_bench_command(sizes, users, provers, prover_capacity, proving_workers,
 
     options = RoundOptions(
         sizes=_sizes(sizes), users=users, provers=provers, prover_capacity=prover_capacity,
-        proving_workers=proving_workers, gas_limit=gas_limit, seed=seed,
+        proving_workers=proving_workers, gas_limit=gas_limit, seed=seed, batched_proofs=batched_proofs,
     )
     options.check()
     with progress_reporter() as progress:
@@ -197,18 +207,22 @@ def round_bench_command(sizes, users, provers, prover_capacity, proving_workers,
         "settlement: settleRound's arguments and chunk commitments, gas estimate, signing, stored = (sign); "
         "then broadcast, mined and chunks recorded.",
         f"proofs: {result.provers} provers of {result.prover_capacity:,} constraints, at most {result.proving_workers} "
-        f"proving at once (snarkjs Groth16, {result.segment_size} transactions per segment), submitProof mined, round resolved.",
+        f"proving at once (snarkjs Groth16, {result.segment_size} transactions per segment), proofs mined, round resolved.",
+        "all-in gas per proven transaction: (settlement gas + proof gas) / included transactions.",
         "round: intake API + clearing + settlement + proofs.",
         f"anvil block gas limit {result.block_gas_limit:,}; contract solvent after the rounds: "
         f"{'yes' if result.solvent else 'NO'}; {result.machine.describe()}.",
     ):
         out.print(line, highlight=False)
     for row in result.rounds:
+        proof_transactions = "one submitProofs" if row.proofs_batched else "submitProof, summed"
         out.print(
-            f"{row.bids:,} bids: proving summed over chunks {row.proving_seconds_summed:.1f} s, submitProof gas "
-            f"{row.proof_gas:,}, settlement transaction {row.settlement_transaction_bytes:,} bytes",
+            f"{row.bids:,} bids: proving summed over chunks {row.proving_seconds_summed:.1f} s, proof gas "
+            f"({proof_transactions}) {row.proof_gas:,}, settlement transaction {row.settlement_transaction_bytes:,} bytes",
             highlight=False,
         )
+    for row in result.rounds:
+        click.echo(f"all-in gas per proven transaction at {row.bids} bids: {row.all_in_gas_per_transaction}")
     largest = max(result.rounds, key=lambda row: row.bids)
     click.echo(
         f"round of {largest.bids} bids: {largest.total_seconds:.1f} s (clearing {largest.clearing_seconds:.2f} s, "

@@ -316,7 +316,12 @@ def _report(stack: RollupStack, reports, withdrawn: dict[str, int], withdrawer) 
     state = replay(sequenced)
     operations = [op for rounds in sequenced for chunk in rounds.chunks for op in chunk.operations]
     plain = plain_balances([op for op in operations if isinstance(op, Deposit)], [op for op in operations if isinstance(op, Transfer)])
-    balances = {f"0x{address:040x}": (state.account(address).balance, amount) for address, amount in sorted(plain.items())}
+    exits = {address_value(exit_address_of(user.address)): user.address for user in stack.users}
+    balances = {
+        f"0x{address:040x}" + (f" (exit of {exits[address][:10]})" if address in exits else ""):
+            (state.account(address).balance, amount)
+        for address, amount in sorted(plain.items())
+    }
     exit_balance = state.account(address_value(exit_address_of(withdrawer.address)))
     report = RollupDemoReport(stack.deployment, reports, balances, rollup.state_root(), state.root, withdrawn)
     report.checks = {

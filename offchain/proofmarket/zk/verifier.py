@@ -17,7 +17,7 @@ from web3.contract import Contract
 
 from proofmarket.chain.errors import ContractRevert, ErrorDecoder
 from proofmarket.chain.market import ChunkStatement
-from proofmarket.chain.transactions import call_function, deploy_contract, send_transaction
+from proofmarket.chain.transactions import call_function, deploy_contract, intrinsic_gas, send_transaction
 from proofmarket.exceptions import ZkError
 
 #: The verifier contract's name in contracts/verifiers/.
@@ -45,7 +45,25 @@ def verify_chunk_proof(verifier: Contract, statement: ChunkStatement, proof: byt
 
     Other failures (no connection, no contract at the address) propagate as they are.
     """
-    call = verifier.functions.verifyChunkProof(statement.to_abi(), statement_data, proof)
+    return _verdict(verifier, verifier.functions.verifyChunkProof(statement.to_abi(), statement_data, proof))
+
+
+def verify_chunk_proofs(
+    verifier: Contract,
+    statements: list[ChunkStatement],
+    proofs: list[bytes],
+    statement_data: list[bytes] | None = None,
+) -> bool:
+    """Call ``verifyChunkProofs`` (one pairing check for all the chunks): true only if every
+    proof is valid for its statement; :class:`ChunkProofMalformed` if it reverts (a malformed
+    proof, or lists of different lengths)."""
+    data = statement_data if statement_data is not None else [b""] * len(statements)
+    call = verifier.functions.verifyChunkProofs([statement.to_abi() for statement in statements], data, proofs)
+    return _verdict(verifier, call)
+
+
+def _verdict(verifier: Contract, call: Any) -> bool:
+    """The verifier's answer to ``call``; its revert as :class:`ChunkProofMalformed`."""
     try:
         return bool(call_function(call, ErrorDecoder([verifier.abi])))
     except ContractRevert as revert:
@@ -82,5 +100,5 @@ def measure_verify_gas(
     gas_limit = 1_000_000 + 200_000 * len(proof) // 288
     receipt = send_transaction(web3, sender, {"to": verifier.address, "data": data, "gas": gas_limit})
     calldata = bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
-    intrinsic = 21_000 + sum(16 if byte else 4 for byte in calldata)
+    intrinsic = intrinsic_gas(calldata)
     return VerifyGas(total=int(receipt["gasUsed"]), intrinsic=intrinsic, execution=int(receipt["gasUsed"]) - intrinsic)

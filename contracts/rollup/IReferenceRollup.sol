@@ -48,6 +48,10 @@ interface IReferenceRollup {
     error DepositAmountInvalid(uint256 amount);
     /// @notice A deposit needs a recipient.
     error DepositRecipientZero();
+
+    /// @notice `limit` distinct addresses have deposits already: a new recipient would let
+    ///         deposits fill the accounts tree (docs/rollup.md, "Sequencing").
+    error DepositRecipientsFull(uint256 limit);
     /// @notice The market has no such chunk (status None).
     error ChunkNotFound(uint64 roundId, uint256 chunkIndex);
     /// @notice The refund list given is not the chunk's (its hash differs from the stored one).
@@ -113,7 +117,8 @@ interface IReferenceRollup {
 
     /// @notice Escrows `msg.value` (0 < value < 2^128) and appends `(recipient, value)` to the
     ///         deposit queue: `chain = Poseidon(chain, uint160(recipient), value)`. The sequencer
-    ///         credits queued deposits on L2, in queue order.
+    ///         credits queued deposits on L2, in queue order. At most 128 distinct recipients
+    ///         ever (`DepositRecipientsFull`): deposits can never fill the accounts tree.
     /// @param recipient The L2 account (an L1 address) credited.
     function deposit(address recipient) external payable;
 
@@ -134,7 +139,11 @@ interface IReferenceRollup {
     ///         reward. The proof must be for the market's statement with the caller as prover, so
     ///         a proof copied from another rescuer's transaction pays nobody else. Credits
     ///         `rescueReward` (or what is left of the pool) to the caller, to claim with
-    ///         `claimRescueReward`.
+    ///         `claimRescueReward`. Only a chunk whose senders are confirmed (`confirmChunk`), of a
+    ///         round after the last finalized one, can be rescued: a rescue that cannot help a
+    ///         finalization is not paid. NOTE: the reward must stay below what a prover loses by
+    ///         missing its deadline (its slashed collateral net of the reporter share, and the
+    ///         payment), or a prover gains by defaulting and rescuing its own chunk.
     /// @param statementData The chunk's statement data, `abi.encode(preStateRoot, postStateRoot)`.
     /// @param proof The proof bytes for the verifier.
     function proveMissedChunk(uint64 roundId, uint256 chunkIndex, bytes calldata statementData, bytes calldata proof)
@@ -193,6 +202,9 @@ interface IReferenceRollup {
 
     /// @notice How many deposits the queue holds (the last position).
     function depositCount() external view returns (uint256);
+
+    /// @notice How many distinct addresses have deposits (at most 128: half the accounts tree).
+    function depositRecipientCount() external view returns (uint256);
 
     /// @notice The queued deposit at `position` (1-based; all zero outside the queue).
     function depositAt(uint256 position)

@@ -25,6 +25,11 @@ contract ReferenceRollup is IReferenceRollup {
     /// @dev Deposits and balances are below 2^128.
     uint256 internal constant AMOUNT_LIMIT = 1 << 128;
 
+    /// @dev At most half the accounts tree is created by deposits; the sequencer lets transfers
+    ///      create at most the other half (docs/rollup.md, "Sequencing"), so the tree never fills
+    ///      up with a deposit still queued: the queue can always be applied.
+    uint256 internal constant MAX_DEPOSIT_RECIPIENTS = 128;
+
     IProofMarket internal immutable _market;
     IProofVerifier internal immutable _verifier;
     IPoseidonHasher internal immutable _hasher;
@@ -39,6 +44,8 @@ contract ReferenceRollup is IReferenceRollup {
     mapping(uint64 roundId => uint256) internal _accountsRoots;
 
     uint256 internal _depositCount;
+    uint256 internal _depositRecipientCount;
+    mapping(address recipient => bool) internal _isDepositRecipient;
     mapping(uint256 position => QueuedDeposit) internal _deposits;
     mapping(uint256 depositChain => uint256 position) internal _positionOfChain;
 
@@ -80,6 +87,11 @@ contract ReferenceRollup is IReferenceRollup {
     function deposit(address recipient) external payable {
         if (recipient == address(0)) revert DepositRecipientZero();
         if (msg.value == 0 || msg.value >= AMOUNT_LIMIT) revert DepositAmountInvalid(msg.value);
+        if (!_isDepositRecipient[recipient]) {
+            if (_depositRecipientCount == MAX_DEPOSIT_RECIPIENTS) revert DepositRecipientsFull(MAX_DEPOSIT_RECIPIENTS);
+            _isDepositRecipient[recipient] = true;
+            _depositRecipientCount += 1;
+        }
         uint256 position = _depositCount + 1;
         // Position 0 is never written: its `chainAfter` is 0, the empty chain.
         uint256 chain = _hasher.hash3(_deposits[position - 1].chainAfter, uint160(recipient), msg.value);
@@ -134,6 +146,12 @@ contract ReferenceRollup is IReferenceRollup {
         ChunkStatus status = _market.getChunk(roundId, chunkIndex).status;
         if (status != ChunkStatus.Slashed) revert ChunkNotSlashed(roundId, chunkIndex, status);
         if (_rescued[roundId][chunkIndex]) revert ChunkAlreadyRescued(roundId, chunkIndex);
+        // A rescue is paid only where it can help a finalization: the chunk's senders are
+        // confirmed and its round is not behind the last finalized one.
+        if (!_confirmed[roundId][chunkIndex]) revert ChunkNotConfirmed(roundId, chunkIndex);
+        if (_anyFinalized && roundId <= _lastFinalizedRound) {
+            revert RoundNotAfterLastFinalized(roundId, _lastFinalizedRound);
+        }
         (, ChunkStatement memory statement) = _market.provenChunk(roundId, chunkIndex);
         statement.prover = msg.sender;
         bytes32 dataHash = keccak256(statementData);
@@ -282,6 +300,11 @@ contract ReferenceRollup is IReferenceRollup {
     /// @inheritdoc IReferenceRollup
     function finalizedDepositPosition() external view returns (uint256) {
         return _finalizedDepositPosition;
+    }
+
+    /// @inheritdoc IReferenceRollup
+    function depositRecipientCount() external view returns (uint256) {
+        return _depositRecipientCount;
     }
 
     /// @inheritdoc IReferenceRollup

@@ -120,12 +120,17 @@ def rollup_sequencer(web3: Web3, deployment: Deployment, client: ProofMarketClie
     from proofmarket.rollup.sequencer import RollupSequencer
 
     rollup = RollupClient(web3, deployment.rollup)
+    recipients: list[int] = []  # the queue's recipients read so far, position by position
 
     def pending_deposits(position: int, limit: int):
         last = min(rollup.deposit_count(), position + limit)
         return rollup.deposits(position + 1, last) if last > position else []
 
-    return RollupSequencer(pending_deposits, client.config().max_bids_per_chunk)
+    def deposit_recipients() -> frozenset[int]:
+        recipients.extend(deposit.recipient for deposit in pending_deposits(len(recipients), 1 << 16))
+        return frozenset(recipients)
+
+    return RollupSequencer(pending_deposits, client.config().max_bids_per_chunk, deposit_recipients)
 
 
 @dataclass

@@ -153,3 +153,21 @@ def test_any_batch_order_of_admitted_transfers_executes(seed, max_bids, deposits
     sequenced, after = sequence_round(state, 0, chunks, pending)
     assert replay([sequenced], state) == after
     assert after.total_balance() == state.total_balance() + sum(d.amount for d in pending[: sequenced.deposits])
+
+
+def test_transfers_create_at_most_the_accounts_deposits_leave_them(funded):
+    """The accounts tree has 256 leaves, 128 of them for deposit recipients: a transfer that
+    would create the 129th account not funded by a deposit is refused; a transfer to an address
+    with a queued deposit is not (its account is counted with the deposits')."""
+    from proofmarket.rollup.sequencing import TRANSFER_ACCOUNTS
+
+    deposit_recipients = frozenset({ALICE, BOB, DAVE})
+    state = funded
+    for index in range(TRANSFER_ACCOUNTS):
+        state = state.apply(Transfer(ALICE, 0x10000 + index, 0, index))
+    fresh, queued = Transfer(BOB, 0x99999, 1, 0), Transfer(BOB, DAVE, 1, 0)
+    admitted, refused = admit_transfers(state, [], [candidate("0x01", fresh)], 1, deposit_recipients)
+    assert admitted == [] and refused == {
+        "0x01": f"transfers have created the {TRANSFER_ACCOUNTS} accounts they may (the rest are for deposits)"
+    }
+    assert admit_transfers(state, [], [candidate("0x01", queued)], 1, deposit_recipients) == (["0x01"], {})

@@ -178,6 +178,10 @@ class RollupClient(ContractClient):
     def deposit_count(self) -> int:
         return self._view("depositCount")
 
+    def deposit_recipient_count(self) -> int:
+        """How many distinct addresses have deposits (at most ``MAX_DEPOSIT_RECIPIENTS``)."""
+        return self._view("depositRecipientCount")
+
     def deposit_chain_at(self, position: int) -> int:
         """The deposit chain after the deposit at ``position`` (0 for position 0)."""
         return self._view("depositAt", position)[2]

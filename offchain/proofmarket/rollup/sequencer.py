@@ -75,6 +75,8 @@ class RollupSequencer:
     pending_deposits: Callable[[int, int], list[Deposit]]
     #: The market's ``maxBidsPerChunk`` (1 or 2: a chunk proof has 3 slots, deposits need one).
     max_bids_per_chunk: int
+    #: Every address the L1 queue holds a deposit for (admission keeps the tree's room for them).
+    deposit_recipients: Callable[[], frozenset[int]] = frozenset
     _cache: tuple[str, RollupState] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -97,7 +99,7 @@ class RollupSequencer:
     def admit(self, round_id: int, history: Sequence[Mapping], bids: Sequence[SequencerBid]) -> tuple[list[str], dict[str, str]]:
         state = self.round_start(history)
         candidates = [_candidate(bid) for bid in bids]
-        return admit_transfers(state, self._pending(state), candidates, self.guaranteed)
+        return admit_transfers(state, self._pending(state), candidates, self.guaranteed, self.deposit_recipients())
 
     def sequence(self, round_id: int, history: Sequence[Mapping], chunks: Sequence[SequencerChunk]) -> dict:
         state = self.round_start(history)

@@ -6,8 +6,11 @@ A round is sequenced on the state its predecessors left (the *round-start state*
 1. **Admission** (before clearing): a bid's transfer is admitted iff its body is known and hashes
    to the bid's ``txHash``, its sender is the bid's signer, it is the first admitted transfer of
    that sender in the round (bids in id order), and it is valid on the *base state*: the
-   round-start state with the first ``guaranteed_deposits`` pending L1 deposits applied. A new
-   recipient is admitted while the tree has room for it.
+   round-start state with the first ``guaranteed_deposits`` pending L1 deposits applied. A
+   transfer that creates an account (a recipient with no L1 deposit ever) is admitted while
+   transfers have created fewer than :data:`TRANSFER_ACCOUNTS` accounts: the rollup contract
+   takes deposits for at most :data:`MAX_DEPOSIT_RECIPIENTS` addresses, so deposits and
+   transfers never fill the tree between them and a queued deposit can always be applied.
 2. **Sequencing** (after clearing): chunks in settlement order; each chunk takes, in queue order,
    as many pending deposits as its free slots hold (``slots`` minus its transfers), then its
    transfers in bid order; chunk k starts at chunk k-1's post-state.
@@ -26,6 +29,7 @@ from typing import Iterable, Mapping, Sequence
 
 from proofmarket.exceptions import UserInputError
 from proofmarket.rollup.state import (
+    CAPACITY,
     Account,
     Deposit,
     Operation,
@@ -38,6 +42,12 @@ from proofmarket.rollup.verifier import rollup_statement_data
 
 #: Operations one rollup chunk proof holds (the circuit's slots: ``RollupChunk(3, 8, 128)``).
 CHUNK_SLOTS = 3
+
+#: The most distinct addresses the rollup contract takes deposits for (``ReferenceRollup``).
+MAX_DEPOSIT_RECIPIENTS = 128
+
+#: The most accounts transfers may create: the rest of the tree.
+TRANSFER_ACCOUNTS = CAPACITY - MAX_DEPOSIT_RECIPIENTS
 
 
 class SequencingError(UserInputError):
@@ -67,28 +77,37 @@ class CandidateTransfer:
 
 
 def admit_transfers(
-    round_start: RollupState, pending_deposits: Sequence[Deposit], candidates: Iterable[CandidateTransfer], guaranteed: int
+    round_start: RollupState,
+    pending_deposits: Sequence[Deposit],
+    candidates: Iterable[CandidateTransfer],
+    guaranteed: int,
+    deposit_recipients: frozenset[int] = frozenset(),
 ) -> tuple[list[str], dict[str, str]]:
-    """The ids of the admitted bids (in id order) and, for each refused one, why (rule 1)."""
+    """The ids of the admitted bids (in id order) and, for each refused one, why (rule 1).
+
+    ``deposit_recipients``: every address the L1 queue holds a deposit for (applied or not)."""
     base = round_start.apply_all(pending_deposits[:guaranteed])
+    deposit_recipients = deposit_recipients | {deposit.recipient for deposit in pending_deposits}
     admitted: list[str] = []
     refused: dict[str, str] = {}
     senders: set[int] = set()
-    new_accounts = {deposit.recipient for deposit in pending_deposits if base.index_of(deposit.recipient) is None}
+    created = {account.address for account in base.accounts if account.address not in deposit_recipients}
     for candidate in sorted(candidates, key=lambda c: c.bid_id):
-        reason = _refusal(base, candidate, senders, new_accounts)
+        reason = _refusal(base, candidate, senders, created, deposit_recipients)
         if reason is not None:
             refused[candidate.bid_id] = reason
             continue
         transfer = candidate.transfer
         senders.add(transfer.sender)
-        if base.index_of(transfer.recipient) is None:
-            new_accounts.add(transfer.recipient)
+        if transfer.recipient not in deposit_recipients:
+            created.add(transfer.recipient)
         admitted.append(candidate.bid_id)
     return admitted, refused
 
 
-def _refusal(base: RollupState, candidate: CandidateTransfer, senders: set[int], new_accounts: set[int]) -> str | None:
+def _refusal(
+    base: RollupState, candidate: CandidateTransfer, senders: set[int], created: set[int], deposit_recipients: frozenset[int]
+) -> str | None:
     transfer = candidate.transfer
     if transfer is None:
         return "no transfer was submitted for this txHash"
@@ -105,9 +124,9 @@ def _refusal(base: RollupState, candidate: CandidateTransfer, senders: set[int],
         return f"the nonce is {transfer.nonce}, the sender's next is {sender.nonce}"
     if transfer.amount > sender.balance:
         return f"the amount exceeds the sender's balance {sender.balance}"
-    if base.index_of(transfer.recipient) is None and transfer.recipient not in new_accounts:
-        if base.account_count + len(new_accounts) >= 1 << base.depth:
-            return "the accounts tree is full"
+    if transfer.recipient not in deposit_recipients and transfer.recipient not in created:
+        if len(created) >= TRANSFER_ACCOUNTS:
+            return f"transfers have created the {TRANSFER_ACCOUNTS} accounts they may (the rest are for deposits)"
     return None
 
 

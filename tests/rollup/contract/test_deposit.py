@@ -77,3 +77,17 @@ def test_exit_address_is_the_same_in_python_and_solidity(rollup, alice, bob):
     ])
     expected = keccak(encoded)[12:]
     assert exit_address_of(alice.address).lower() == "0x" + expected.hex()
+
+
+def test_deposits_take_at_most_128_distinct_recipients(rollup, alice):
+    """Deposits may create at most half the 256 accounts (the sequencer keeps the other half for
+    transfers), so a queued deposit can always be applied: a 129th recipient is refused, an
+    address that deposited before is not."""
+    recipients = [f"0x{index + 1:040x}" for index in range(128)]
+    for recipient in recipients:
+        rollup.deposit(alice, recipient, 1)
+    assert rollup.deposit_recipient_count() == 128
+    with reverts("DepositRecipientsFull", limit=128):
+        rollup.deposit(alice, f"0x{129:040x}", 1)
+    rollup.deposit(alice, recipients[0], 5)
+    assert (rollup.deposit_count(), rollup.deposit_recipient_count()) == (129, 128)

@@ -27,13 +27,16 @@ from .conftest import RESCUE_REWARD
 from .helpers import l2_address
 
 
-def slashed_round(sequencer, rounds, market, alice, bob, carol, reporter):
-    """One chunk (alice deposits 100, sends bob 30) whose prover misses the deadline; slashed."""
+def slashed_round(sequencer, rounds, market, alice, bob, carol, reporter, confirmed=True):
+    """One chunk (alice deposits 100, sends bob 30) whose prover misses the deadline; slashed,
+    and its senders confirmed on the rollup (unless ``confirmed`` is false)."""
     deposit = sequencer.deposit(alice, 100)
     planned = sequencer.settle(sequencer.plan([[deposit, Transfer(l2_address(alice), l2_address(bob), 30, 0)]]))
     rounds.pass_deadline(planned.round_id)
     market.slash(reporter, planned.round_id, 0)
     assert market.chunk(planned.round_id, 0).status == ChunkStatus.SLASHED
+    if confirmed:
+        sequencer.confirm(planned)
     return planned
 
 
@@ -62,7 +65,6 @@ def test_a_slashed_chunk_is_rescued_and_its_round_finalizes(web3, sequencer, rou
     with reverts("NoRescueReward", rescuer=carol.address):
         rollup.claim_rescue_reward(carol)
 
-    sequencer.confirm(planned)
     sequencer.finalize(planned)
     assert rollup.state_root() == planned.post_state.root
     assert rollup.is_solvent()
@@ -92,6 +94,17 @@ def test_a_rescue_refuses_other_statement_data(sequencer, rounds, market, rollup
     planned = slashed_round(sequencer, rounds, market, alice, bob, carol, reporter)
     with reverts("StatementDataMismatch"):
         rollup.prove_missed_chunk(carol, planned.round_id, 0, b"\x01" * 64, rescuer_proof(market, planned, carol))
+
+
+def test_a_rescue_needs_the_chunks_senders_confirmed(sequencer, rounds, market, rollup, alice, bob, carol, reporter):
+    """An unconfirmed chunk cannot help a finalization: rescuing it is refused (no reward farmed)."""
+    planned = slashed_round(sequencer, rounds, market, alice, bob, carol, reporter, confirmed=False)
+    data = planned.chunks[0].statement_data
+    with reverts("ChunkNotConfirmed", roundId=planned.round_id, chunkIndex=0):
+        rollup.prove_missed_chunk(carol, planned.round_id, 0, data, rescuer_proof(market, planned, carol))
+    sequencer.confirm(planned)
+    rollup.prove_missed_chunk(carol, planned.round_id, 0, data, rescuer_proof(market, planned, carol))
+    assert rollup.is_chunk_rescued(planned.round_id, 0)
 
 
 def test_a_chunk_is_rescued_once(sequencer, rounds, market, rollup, alice, bob, carol, reporter):
@@ -151,7 +164,6 @@ class TestWithARealProof:
         assert rollup.is_chunk_rescued(planned.round_id, 0)
         assert rollup.rescue_reward_of(carol.address) == RESCUE_REWARD
 
-        sequencer.confirm(planned)
         sequencer.finalize(planned)
         assert rollup.state_root() == chunk.post_state.root
 

@@ -2,26 +2,34 @@
 
 from types import SimpleNamespace
 
-import pytest
-
 from proofmarket.chain.errors import ContractRevert
 from proofmarket.chain.market import ProofSubmission
 from proofmarket.prover.batching import BatchingMarket, ProofBatch
 
 
+def refused(name: str) -> ContractRevert:
+    return ContractRevert(name, {}, b"", f"{name}(...)")
+
+
 class FakeClient:
-    """Records each submitProofs; fails the next one when told to."""
+    """Records each submitProofs and submitProof; refuses batches holding a ``bad`` proof, and
+    a ``bad`` proof sent alone."""
 
     def __init__(self):
         self.sent: list[list[ProofSubmission]] = []
-        self.fail_next = False
+        self.single: list[tuple[int, int]] = []
 
     def submit_proofs(self, sender, submissions):
-        if self.fail_next:
-            self.fail_next = False
-            raise ContractRevert("InvalidProof", {"roundId": 1, "chunkIndex": 0, "prover": "0x0"}, b"", "InvalidProof(...)")
+        if any(submission.proof == b"bad" for submission in submissions):
+            raise refused("InvalidProof")
         self.sent.append(list(submissions))
         return {"gasUsed": 100_000 * len(submissions)}
+
+    def submit_proof(self, sender, round_id, chunk_index, proof, statement_data):
+        if proof == b"bad":
+            raise refused("InvalidProof")
+        self.single.append((round_id, chunk_index))
+        return {"gasUsed": 250_000}
 
 
 def test_proofs_handed_over_by_agents_go_out_in_one_transaction():
@@ -38,11 +46,15 @@ def test_proofs_handed_over_by_agents_go_out_in_one_transaction():
     assert batch.submit(sender=None) == 0  # nothing left
 
 
-def test_a_reverted_batch_keeps_its_proofs_queued():
+def test_a_refused_batch_is_sent_proof_by_proof_and_the_bad_proof_dropped():
+    """One bad proof reverts the whole batch on-chain; the others still go out, one by one, and
+    nothing stays queued to block the next batch."""
     client = FakeClient()
     batch = ProofBatch(client)
-    batch.add(ProofSubmission(1, 0, b"proof 0"))
-    client.fail_next = True
-    with pytest.raises(ContractRevert):
-        batch.submit(sender=None)
+    for index, proof in enumerate((b"proof 0", b"bad", b"proof 2")):
+        batch.add(ProofSubmission(1, index, proof))
+    assert batch.submit(sender=None) == 2 * 250_000
+    assert client.single == [(1, 0), (1, 2)] and client.sent == []
+    batch.add(ProofSubmission(2, 0, b"proof"))
     assert batch.submit(sender=None) == 100_000
+    assert client.sent == [[ProofSubmission(2, 0, b"proof")]]

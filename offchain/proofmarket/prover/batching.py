@@ -7,12 +7,16 @@ each prover sending its own ``submitProof``; each chunk's payment still goes to 
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
 
+from proofmarket.chain.errors import ContractRevert
 from proofmarket.chain.market import ProofMarketClient, ProofSubmission
+
+log = logging.getLogger(__name__)
 
 
 class ProofBatch:
@@ -29,14 +33,29 @@ class ProofBatch:
 
     def submit(self, sender: LocalAccount) -> int:
         """Sends every proof handed over since the last call in one ``submitProofs`` from
-        ``sender``; returns its gas (0 if there was none). On a revert the proofs stay queued."""
+        ``sender``; returns the gas used (0 if there was none).
+
+        The contract reverts a whole batch for one bad entry (an invalid proof, a passed
+        deadline): then each proof is sent alone with ``submitProof``, and the ones the contract
+        refuses are logged and dropped, so one bad proof never holds the others back."""
         with self._lock:
             submissions = list(self._submissions)
+            del self._submissions[: len(submissions)]
         if not submissions:
             return 0
-        gas_used = int(self.client.submit_proofs(sender, submissions)["gasUsed"])
-        with self._lock:
-            del self._submissions[: len(submissions)]
+        try:
+            return int(self.client.submit_proofs(sender, submissions)["gasUsed"])
+        except ContractRevert as revert:
+            log.warning("a batch of %d proofs was refused (%s): sending them one by one", len(submissions), revert)
+        gas_used = 0
+        for submission in submissions:
+            try:
+                receipt = self.client.submit_proof(
+                    sender, submission.round_id, submission.chunk_index, submission.proof, submission.statement_data
+                )
+                gas_used += int(receipt["gasUsed"])
+            except ContractRevert as revert:
+                log.error("proof of chunk %s/%s refused: %s", submission.round_id, submission.chunk_index, revert)
         return gas_used
 
 

@@ -49,6 +49,10 @@ interface IReferenceRollup {
     /// @notice A deposit needs a recipient.
     error DepositRecipientZero();
 
+    /// @notice The verifier given at deployment is not the market's (`getConfig().verifier`): a
+    ///         rescue would be checked by another verifier than the market's proofs.
+    error VerifierNotTheMarkets(address verifier, address marketVerifier);
+
     /// @notice `limit` distinct addresses have deposits already: a new recipient would let
     ///         deposits fill the accounts tree (docs/rollup.md, "Sequencing").
     error DepositRecipientsFull(uint256 limit);

@@ -68,6 +68,8 @@ contract ReferenceRollup is IReferenceRollup {
         if (market_ == address(0)) revert ZeroAddress("market");
         if (verifier_ == address(0)) revert ZeroAddress("verifier");
         if (hasher_ == address(0)) revert ZeroAddress("hasher");
+        address marketVerifier = address(IProofMarket(market_).getConfig().verifier);
+        if (marketVerifier != verifier_) revert VerifierNotTheMarkets(verifier_, marketVerifier);
         _market = IProofMarket(market_);
         _verifier = IProofVerifier(verifier_);
         _hasher = IPoseidonHasher(hasher_);

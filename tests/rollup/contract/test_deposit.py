@@ -30,6 +30,14 @@ def test_the_rollup_refuses_a_zero_address_at_deployment(web3, owner, market, ve
             deploy_contract(web3, "ReferenceRollup", owner, *arguments, 0)
 
 
+def test_the_rollup_refuses_a_verifier_other_than_the_markets(web3, owner, market, verifier):
+    """A rescue must be checked by the verifier that checks the market's proofs."""
+    hasher = deploy_poseidon_hasher(web3, owner).address
+    other = deploy_poseidon_hasher(web3, owner).address  # any contract that is not the market's verifier
+    with reverts("VerifierNotTheMarkets", verifier=other, marketVerifier=verifier):
+        deploy_contract(web3, "ReferenceRollup", owner, market.address, other, hasher, 0)
+
+
 def test_deposit_appends_to_the_queue_with_the_poseidon_chain(web3, rollup, alice, bob):
     first = rollup.deposit(alice, bob.address, 1_000)
     second = rollup.deposit(bob, alice.address, 25)

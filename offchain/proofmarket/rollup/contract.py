@@ -62,11 +62,17 @@ def deploy_poseidon_hasher(web3: Web3, sender: LocalAccount) -> Contract:
 
 
 def deploy_rollup(
-    web3: Web3, sender: LocalAccount, market_address: str, verifier_address: str, rescue_reward_wei: int = 0
+    web3: Web3,
+    sender: LocalAccount,
+    market_address: str,
+    verifier_address: str,
+    rescue_reward_wei: int = 0,
+    hasher_address: str | None = None,
 ) -> RollupClient:
-    """Deploy a ``PoseidonHasher`` and a ``ReferenceRollup`` on the market at ``market_address``
-    whose chunks are checked by ``verifier_address`` (the market's verifier)."""
-    hasher = deploy_poseidon_hasher(web3, sender)
+    """Deploy a ``ReferenceRollup`` on the market at ``market_address`` whose chunks are checked
+    by ``verifier_address`` (the market's verifier), with the ``PoseidonHasher`` at
+    ``hasher_address`` (stateless, so rollups may share one), or a new one."""
+    hasher = bind_contract(web3, POSEIDON_HASHER_CONTRACT, hasher_address) if hasher_address else deploy_poseidon_hasher(web3, sender)
     contract = deploy_contract(
         web3,
         ROLLUP_CONTRACT,

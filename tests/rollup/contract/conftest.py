@@ -17,9 +17,10 @@ RESCUE_REWARD = 7_000
 
 
 @pytest.fixture
-def rollup(web3, owner, market, verifier) -> RollupClient:  # noqa: F811 (the imported fixtures)
-    """A fresh ReferenceRollup (and PoseidonHasher) on the test market, rescue reward 7,000 wei."""
-    return deploy_rollup(web3, owner, market.address, verifier, rescue_reward_wei=RESCUE_REWARD)
+def rollup(web3, owner, market, verifier, hasher) -> RollupClient:  # noqa: F811 (the imported fixtures)
+    """A fresh ReferenceRollup on the test market (with the module's PoseidonHasher: it has no
+    state), rescue reward 7,000 wei."""
+    return deploy_rollup(web3, owner, market.address, verifier, rescue_reward_wei=RESCUE_REWARD, hasher_address=hasher.address)
 
 
 @pytest.fixture(scope="module")

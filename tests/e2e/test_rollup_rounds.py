@@ -64,7 +64,7 @@ def pending_round(stack, finalized) -> dict:
 def _proof_of(stack: RollupStack, round_id: int, chunk_index: int) -> bytes:
     """The proof the chunk was proven with, from its submitProof transaction's calldata."""
     events = stack.client.contract.events.ChunkProven.get_logs(
-        from_block=0, argument_filters={"roundId": round_id, "chunkIndex": chunk_index}
+        from_block=stack.deployment.deploy_block, argument_filters={"roundId": round_id, "chunkIndex": chunk_index}
     )
     transaction = stack.web3.eth.get_transaction(events[0]["transactionHash"])
     _, arguments = stack.client.contract.decode_function_input(transaction["input"])
@@ -153,6 +153,8 @@ def test_a_rescue_proof_pays_only_the_rescuer_it_binds_and_the_round_then_finali
     operations = [operation_from_json(op) for op in chunk["operations"]]
     proof = prove_rollup_chunk(state_from_json(chunk["pre_state"]), operations, statement.binding()).encoded
     data = bytes.fromhex(chunk["statement_data"][2:])
+    refunds = stack.client.refunds_from_settlement(round_id)[1]
+    stack.rollup.confirm_chunk(operator, round_id, 1, refunds, [op for op in operations if isinstance(op, Transfer)])
     copier = stack.parties.provers[1]  # sends the operator's proof as its own
     with pytest.raises(ContractRevert, match="ProofInvalid"):
         stack.rollup.prove_missed_chunk(copier, round_id, 1, data, proof)

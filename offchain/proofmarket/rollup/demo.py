@@ -34,6 +34,10 @@ from proofmarket.rollup.state import Deposit, RollupState, Transfer, address_val
 
 ETHER = 10**18
 GWEI = 10**9
+#: A round is used only with this many blocks left before it closes (asks and bids take none,
+#: but a block a transaction, and a round that closes under them refuses them).
+ROUND_MARGIN_BLOCKS = 10
+
 #: Every rollup bid asks for the same proving size: a chunk proof costs the same whatever it holds.
 CONSTRAINTS_PER_TRANSFER = 300
 
@@ -171,14 +175,19 @@ class RollupStack:
         return state.apply_all(pending)
 
     def open_round(self) -> int:
-        """The round open now (mining to the market's genesis first); the provers, registered
-        with their full collateral, ask for it."""
+        """The round open now (mining to the market's genesis first), with at least
+        :data:`ROUND_MARGIN_BLOCKS` blocks left before it closes (else the next one); the
+        provers, registered with their full collateral, ask for it."""
+        for agent in self.agents:
+            agent.ensure_registered()  # a slashed prover tops its collateral back up (a block each)
         config = self.client.config()
         if self.web3.eth.block_number < config.genesis_block:
             _mine_until(self.web3, config.genesis_block)
         round_id = (self.web3.eth.block_number - config.genesis_block) // config.round_length_blocks
+        if self.client.round_close_block(round_id) - self.web3.eth.block_number < ROUND_MARGIN_BLOCKS:
+            _mine_until(self.web3, self.client.round_close_block(round_id))
+            round_id += 1
         for agent in self.agents:
-            agent.ensure_registered()  # a slashed prover tops its collateral back up
             agent.post_ask(round_id)
         return round_id
 

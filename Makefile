@@ -16,7 +16,7 @@ export PATH := $(BIN):$(ROOT)/node_modules/.bin:$(PATH)
 export PROOFMARKET_HOME ?= $(ROOT)/var
 export MPLBACKEND := Agg
 
-PYTEST := $(BIN)/pytest -p no:cacheprovider --tb=short -rs
+PYTEST := $(BIN)/pytest -p no:cacheprovider --tb=short -rs --durations=12
 TEMPORARY := $(shell $(PYTHON) -c 'import tempfile; print(tempfile.gettempdir())')
 ANVIL_NETWORK := ethereum:local:foundry
 

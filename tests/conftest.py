@@ -146,3 +146,19 @@ def postgres_server():
         pytest.skip(f"PostgreSQL: {unavailable}")
     yield server
     server.stop()
+
+
+#: Fixtures that tie a test to the session's devnet, or to the anvil session.
+DEVNET_FIXTURES = frozenset({"web3", "proofmarket_web3", "anvil_only", "anvil_session_only"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """In the anvil session (``--network ethereum:local:foundry``) only the tests that use a
+    devnet run: the others (proving with snarkjs, circuits, offline commands) do not depend on
+    the node and ran in the embedded session already (``make test`` runs both)."""
+    if "foundry" not in (config.getoption("network", default=None) or ""):
+        return
+    kept = [item for item in items if DEVNET_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept

@@ -232,7 +232,7 @@ def test_the_rounds_and_provers_operations_answer_exact_figures(stack, first_rou
     assert refused.status_code == 422 and list(refused.json()) == ["error"]
 
     provers = stack.api.http.get("/v1/provers").json()
-    assert [prover["address"] for prover in provers] == sorted(agent.address for agent in stack.agents)
+    assert [prover["address"] for prover in provers] == sorted((agent.address for agent in stack.agents), key=str.lower)
     for prover in provers:
         assert prover["balance_wei"] == str(stack.client.balance_of(prover["address"]))
         assert prover["locked_collateral_wei"] == "0"

@@ -22,7 +22,7 @@ from typing import Callable
 from web3 import Web3
 
 from proofmarket.bootstrap import ApiServer, HttpClearinghouseApi, build_clearinghouse, build_prover_agent
-from proofmarket.chain.typed_data import BidMessage, sign_bid
+from proofmarket.chain.typed_data import BidMessage, bid_request, sign_bid
 from proofmarket.demo import DemoOptions, _fresh_run_directory, _mine_until, fund_parties
 from proofmarket.deployment import Deployment, MarketSettings, deploy
 from proofmarket.network import serialize_requests
@@ -308,15 +308,12 @@ def _demo_round(stack: RollupStack, silent: bool, last: bool) -> RollupRoundRepo
 
 
 def _signed_bid(client, user, round_id: int, nonce: int, tx_hash: str, gwei_per_constraint: int) -> dict:
-    max_fee = CONSTRAINTS_PER_TRANSFER * gwei_per_constraint
+    """The bid API's body for ``user``'s signed bid paying for the transaction ``tx_hash``."""
     message = BidMessage(
-        user=user.address, tx_hash=bytes.fromhex(tx_hash[2:]), constraints=CONSTRAINTS_PER_TRANSFER, max_fee=max_fee,
-        round=round_id, nonce=nonce,
+        user=user.address, tx_hash=bytes.fromhex(tx_hash[2:]), constraints=CONSTRAINTS_PER_TRANSFER,
+        max_fee=CONSTRAINTS_PER_TRANSFER * gwei_per_constraint, round=round_id, nonce=nonce,
     )
-    return {
-        "user": user.address, "tx_hash": tx_hash, "constraints": CONSTRAINTS_PER_TRANSFER, "max_fee": str(max_fee),
-        "round": round_id, "nonce": nonce, "signature": "0x" + sign_bid(user, client.domain, message).hex(),
-    }
+    return bid_request(message, sign_bid(user, client.domain, message))
 
 
 def _report(stack: RollupStack, reports, withdrawn: dict[str, int], withdrawer) -> RollupDemoReport:

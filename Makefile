@@ -1,5 +1,5 @@
 # The project's commands. Each installs what is missing first (a second run skips it):
-#   make test   install everything, run the whole test suite (embedded devnet, then anvil)
+#   make test   install everything, run the whole test suite (embedded devnet and anvil, side by side)
 #   make demo   install everything, run full market rounds on the embedded devnet
 #   make rollup-demo  install everything, run the reference rollup on the market (real proofs)
 #   make gas    gas table of the settlement contract
@@ -56,7 +56,10 @@ chromium:
 compile: install
 	$(BIN)/ape compile
 
-test: install test-embedded test-anvil
+# The two passes run side by side (tools/run-passes.sh), each line prefixed with its pass's name.
+test: install
+	@tools/check-disk.sh 400 $(ROOT) $(TEMPORARY)
+	@tools/run-passes.sh embedded=test-embedded anvil=test-anvil
 
 # The example rollup project (examples/rollup_integration) runs on its own, as a team's project
 # would, with the testing kit's plugin (registered by the package's pytest11 entry point).

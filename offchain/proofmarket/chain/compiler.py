@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -133,7 +134,7 @@ def compile_contracts(root: Path | None = None, imports: tuple[tuple[str, Path],
         if errors:
             raise CompilationError(errors)
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache_file.with_suffix(".tmp")
+        temporary = cache_file.with_suffix(f".{os.getpid()}.tmp")  # two test passes may compile at once
         temporary.write_text(json.dumps(output))
         temporary.replace(cache_file)
     artifacts: dict[str, Artifact] = {}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IChunkConsumer} from "../interfaces/IChunkConsumer.sol";
 import {ChunkStatus} from "../types/Chunk.sol";
 import {Refund} from "../types/Refund.sol";
 import {Transfer} from "./RollupTypes.sol";
@@ -15,7 +16,13 @@ import {Transfer} from "./RollupTypes.sol";
 ///      statement data is `abi.encode(uint256 preStateRoot, uint256 postStateRoot)`. Withdrawals
 ///      use exit addresses: a user withdraws by transferring on L2 to `exitAddressOf(user)`, an
 ///      address nobody holds a key for, whose L2 balance therefore only grows.
-interface IReferenceRollup {
+///
+///      NOTE (the market's owner is not trusted): a chunk counts as proven only once the rollup
+///      has recorded it, either in the market's callback (`onChunkProven`) while the market's
+///      verifier is the rollup's own, immutable one, or through `recordChunkProof`, which checks
+///      the proof with that verifier. A verifier the market's owner installs (an always-true one,
+///      say) can pay provers on the market, but cannot finalize forged roots here.
+interface IReferenceRollup is IChunkConsumer {
     // ------------------------------------------------------------------ events
 
     /// @notice A deposit joined the queue at `position` (1-based); `depositChain` is the chain after it.
@@ -23,6 +30,15 @@ interface IReferenceRollup {
 
     /// @notice Every transfer of the chunk was shown to be the bid's transaction and signed by its sender.
     event ChunkConfirmed(uint64 indexed roundId, uint256 indexed chunkIndex, Transfer[] transfers);
+
+    /// @notice The chunk's proof was checked by the rollup's own verifier (on the market, in the
+    ///         callback, or here by `recordChunkProof`): the chunk counts as proven for `finalize`.
+    event ChunkProofRecorded(uint64 indexed roundId, uint256 indexed chunkIndex, address indexed prover);
+
+    /// @notice The market called back for a chunk proven while its verifier was `marketVerifier`,
+    ///         not the rollup's: the proof is not recorded (`recordChunkProof` can still record a
+    ///         proof the rollup's verifier accepts).
+    event ChunkProofIgnored(uint64 indexed roundId, uint256 indexed chunkIndex, address marketVerifier);
 
     /// @notice `rescuer` proved a slashed chunk; `reward` was credited to it (pull payment).
     event ChunkRescued(uint64 indexed roundId, uint256 indexed chunkIndex, address indexed rescuer, uint256 reward);
@@ -76,8 +92,9 @@ interface IReferenceRollup {
     error ChunkAlreadyRescued(uint64 roundId, uint256 chunkIndex);
     /// @notice `keccak256(statementData)` is not the chunk's recorded data hash.
     error StatementDataMismatch(bytes32 expected, bytes32 actual);
-    /// @notice The verifier refused the proof for the chunk's statement with `rescuer` as prover.
-    error ProofInvalid(uint64 roundId, uint256 chunkIndex, address rescuer);
+    /// @notice The rollup's verifier refused the proof for the chunk's statement with `prover` as
+    ///         its prover (the rescuer in `proveMissedChunk`, the assigned prover in `recordChunkProof`).
+    error ProofInvalid(uint64 roundId, uint256 chunkIndex, address prover);
     /// @notice Rounds finalize in increasing order: `roundId` is not after the last finalized round.
     error RoundNotAfterLastFinalized(uint64 roundId, uint64 lastFinalizedRound);
     /// @notice The market has not settled the round.
@@ -90,8 +107,14 @@ interface IReferenceRollup {
     error PreStateRootMismatch(uint256 stateRoot, uint256 preStateRoot);
     /// @notice Chunk `chunkIndex` is not confirmed (`confirmChunk`).
     error ChunkNotConfirmed(uint64 roundId, uint256 chunkIndex);
-    /// @notice Chunk `chunkIndex` is neither proven on the market nor rescued.
+    /// @notice Chunk `chunkIndex` has no recorded proof (`ChunkProofRecorded`) and was not rescued.
     error ChunkNotProven(uint64 roundId, uint256 chunkIndex);
+    /// @notice Only the market calls `onChunkProven`.
+    error CallerNotMarket(address caller);
+    /// @notice `recordChunkProof` records proofs of chunks the market reports Proven; this one is `status`.
+    error ChunkNotProvenOnMarket(uint64 roundId, uint256 chunkIndex, ChunkStatus status);
+    /// @notice The chunk's proof is recorded already.
+    error ChunkProofAlreadyRecorded(uint64 roundId, uint256 chunkIndex);
     /// @notice `abi.encode(roots[k], roots[k + 1])` does not hash to the chunk's recorded data hash.
     error ChunkRootsMismatch(uint64 roundId, uint256 chunkIndex, bytes32 dataHash, bytes32 computed);
     /// @notice `Poseidon(accountsRoot, accountCount, depositChain)` is not the round's post-state root.
@@ -137,6 +160,23 @@ interface IReferenceRollup {
     function confirmChunk(uint64 roundId, uint256 chunkIndex, Refund[] calldata refunds, Transfer[] calldata transfers)
         external;
 
+    // ------------------------------------------------------------------ proofs
+
+    // `onChunkProven` (IChunkConsumer), the market's callback: records the chunk as proven if the
+    // market's verifier is the rollup's own (`ChunkProofRecorded`), else records nothing
+    // (`ChunkProofIgnored`); reverts `CallerNotMarket` for any caller but the market. It needs
+    // about 45,000 gas: with a lower `consumerGasLimit`, proofs are recorded by `recordChunkProof`.
+
+    /// @notice Records the proof of a chunk the market reports Proven but whose callback did not
+    ///         record it (the callback was off, ran out of gas, or came from another verifier):
+    ///         `proof` must be accepted by the rollup's own verifier for the market's statement
+    ///         (the assigned prover as its prover). Anyone may call; the market's proof can be
+    ///         copied from its transaction, or anyone can prove the chunk anew for that statement.
+    /// @param statementData The chunk's statement data, `abi.encode(preStateRoot, postStateRoot)`.
+    /// @param proof The proof bytes for the verifier.
+    function recordChunkProof(uint64 roundId, uint256 chunkIndex, bytes calldata statementData, bytes calldata proof)
+        external;
+
     // ------------------------------------------------------------------ the missed-deadline rule
 
     /// @notice Proves a chunk the market slashed (its prover missed the deadline), for the rescue
@@ -161,8 +201,8 @@ interface IReferenceRollup {
 
     // ------------------------------------------------------------------ finalization
 
-    /// @notice Finalizes round `roundId` (anyone may call): every chunk is confirmed and proven
-    ///         (or rescued) for the roots given, the roots chain from the current state root, and
+    /// @notice Finalizes round `roundId` (anyone may call): every chunk is confirmed and has a
+    ///         recorded proof (or was rescued) for the roots given, the roots chain from the current state root, and
     ///         the last root opens to `(accountsRoot, accountCount, depositChain)` with a deposit
     ///         chain of the queue at or after the last finalized position. A round with a Disputed
     ///         chunk can never finalize: it is skipped, and a later round sequenced from the last
@@ -221,6 +261,9 @@ interface IReferenceRollup {
 
     /// @notice Whether `confirmChunk` confirmed the chunk.
     function isChunkConfirmed(uint64 roundId, uint256 chunkIndex) external view returns (bool);
+
+    /// @notice Whether the chunk's proof is recorded (`ChunkProofRecorded`).
+    function isChunkProofRecorded(uint64 roundId, uint256 chunkIndex) external view returns (bool);
 
     /// @notice Whether `proveMissedChunk` rescued the chunk.
     function isChunkRescued(uint64 roundId, uint256 chunkIndex) external view returns (bool);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IChunkConsumer} from "../interfaces/IChunkConsumer.sol";
 import {IProofMarket} from "../interfaces/IProofMarket.sol";
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 import {Chunk, ChunkStatus} from "../types/Chunk.sol";
@@ -17,7 +18,9 @@ import {QueuedDeposit, Transfer} from "./RollupTypes.sol";
 ///         the missed-deadline rescue, and withdrawals through exit addresses.
 /// @dev Every external function is either a check on data anyone can recompute (confirm, finalize)
 ///      or moves the caller's own funds; nothing is permissioned. ETH leaves only in `withdraw` and
-///      `claimRescueReward`, last, after the state is updated.
+///      `claimRescueReward`, last, after the state is updated. A chunk counts as proven only
+///      once its proof is recorded here, checked by the rollup's own verifier (IReferenceRollup):
+///      the market's owner, who can change the market's verifier, is not trusted.
 contract ReferenceRollup is IReferenceRollup {
     /// @dev Depth of the accounts tree (docs/rollup.md, "State").
     uint256 internal constant DEPTH = 8;
@@ -51,6 +54,7 @@ contract ReferenceRollup is IReferenceRollup {
 
     mapping(uint64 roundId => mapping(uint256 chunkIndex => bool)) internal _confirmed;
     mapping(uint64 roundId => mapping(uint256 chunkIndex => bool)) internal _rescued;
+    mapping(uint64 roundId => mapping(uint256 chunkIndex => bool)) internal _proofRecorded;
 
     uint256 internal _rewardPool;
     uint256 internal _rewardsOwed;
@@ -139,6 +143,54 @@ contract ReferenceRollup is IReferenceRollup {
         if (transfer.sender != uint256(uint160(refund.user))) revert SenderNotBidUser(index, transfer.sender, refund.user);
     }
 
+    // ------------------------------------------------------------------ proofs
+
+    /// @inheritdoc IChunkConsumer
+    /// @dev Records the chunk only while the market's verifier is the rollup's own: the call
+    ///      comes right after the market's verifier accepted the proof, in the same transaction.
+    ///      Reverts `CallerNotMarket` for any other caller (the market catches a revert of its
+    ///      own call and still pays the prover). About 45,000 gas (docs/rollup.md).
+    function onChunkProven(ChunkStatement calldata statement, bytes calldata) external {
+        if (msg.sender != address(_market)) revert CallerNotMarket(msg.sender);
+        address marketVerifier = address(_market.getConfig().verifier);
+        if (marketVerifier != address(_verifier)) {
+            emit ChunkProofIgnored(statement.roundId, statement.chunkIndex, marketVerifier);
+            return;
+        }
+        _recordProof(statement.roundId, statement.chunkIndex, statement.prover);
+    }
+
+    /// @inheritdoc IReferenceRollup
+    function recordChunkProof(uint64 roundId, uint256 chunkIndex, bytes calldata statementData, bytes calldata proof)
+        external
+    {
+        if (_proofRecorded[roundId][chunkIndex]) revert ChunkProofAlreadyRecorded(roundId, chunkIndex);
+        (bool proven, ChunkStatement memory statement) = _market.provenChunk(roundId, chunkIndex);
+        if (!proven) {
+            revert ChunkNotProvenOnMarket(roundId, chunkIndex, _market.getChunk(roundId, chunkIndex).status);
+        }
+        _requireValidProof(statement, statementData, proof);
+        _recordProof(roundId, chunkIndex, statement.prover);
+    }
+
+    function _recordProof(uint64 roundId, uint256 chunkIndex, address prover) internal {
+        _proofRecorded[roundId][chunkIndex] = true;
+        emit ChunkProofRecorded(roundId, chunkIndex, prover);
+    }
+
+    /// @dev Reverts `StatementDataMismatch` unless `statementData` hashes to the statement's data
+    ///      hash, and `ProofInvalid` unless the rollup's verifier accepts `proof` for `statement`.
+    function _requireValidProof(ChunkStatement memory statement, bytes calldata statementData, bytes calldata proof)
+        internal
+        view
+    {
+        bytes32 dataHash = keccak256(statementData);
+        if (dataHash != statement.dataHash) revert StatementDataMismatch(statement.dataHash, dataHash);
+        if (!_verifier.verifyChunkProof(statement, statementData, proof)) {
+            revert ProofInvalid(statement.roundId, statement.chunkIndex, statement.prover);
+        }
+    }
+
     // ------------------------------------------------------------------ the missed-deadline rule
 
     /// @inheritdoc IReferenceRollup
@@ -156,11 +208,7 @@ contract ReferenceRollup is IReferenceRollup {
         }
         (, ChunkStatement memory statement) = _market.provenChunk(roundId, chunkIndex);
         statement.prover = msg.sender;
-        bytes32 dataHash = keccak256(statementData);
-        if (dataHash != statement.dataHash) revert StatementDataMismatch(statement.dataHash, dataHash);
-        if (!_verifier.verifyChunkProof(statement, statementData, proof)) {
-            revert ProofInvalid(roundId, chunkIndex, msg.sender);
-        }
+        _requireValidProof(statement, statementData, proof);
         uint256 reward = _rescueReward < _rewardPool ? _rescueReward : _rewardPool;
         _rescued[roundId][chunkIndex] = true;
         _rewardPool -= reward;
@@ -221,15 +269,17 @@ contract ReferenceRollup is IReferenceRollup {
         emit RoundFinalized(roundId, opened, accountsRoot, depositPosition);
     }
 
-    /// @dev Chunk `chunkIndex` is confirmed, proven on the market or rescued, and its statement
+    /// @dev Chunk `chunkIndex` is confirmed, has a recorded proof or was rescued, and its statement
     ///      data is `abi.encode(preStateRoot, postStateRoot)`.
     function _checkFinalChunk(uint64 roundId, uint256 chunkIndex, uint256 preStateRoot, uint256 postStateRoot)
         internal
         view
     {
         if (!_confirmed[roundId][chunkIndex]) revert ChunkNotConfirmed(roundId, chunkIndex);
-        (bool proven, ChunkStatement memory statement) = _market.provenChunk(roundId, chunkIndex);
-        if (!proven && !_rescued[roundId][chunkIndex]) revert ChunkNotProven(roundId, chunkIndex);
+        if (!_proofRecorded[roundId][chunkIndex] && !_rescued[roundId][chunkIndex]) {
+            revert ChunkNotProven(roundId, chunkIndex);
+        }
+        (, ChunkStatement memory statement) = _market.provenChunk(roundId, chunkIndex);
         bytes32 computed = keccak256(abi.encode(preStateRoot, postStateRoot));
         if (computed != statement.dataHash) revert ChunkRootsMismatch(roundId, chunkIndex, statement.dataHash, computed);
     }
@@ -328,6 +378,11 @@ contract ReferenceRollup is IReferenceRollup {
     /// @inheritdoc IReferenceRollup
     function isChunkConfirmed(uint64 roundId, uint256 chunkIndex) external view returns (bool) {
         return _confirmed[roundId][chunkIndex];
+    }
+
+    /// @inheritdoc IReferenceRollup
+    function isChunkProofRecorded(uint64 roundId, uint256 chunkIndex) external view returns (bool) {
+        return _proofRecorded[roundId][chunkIndex];
     }
 
     /// @inheritdoc IReferenceRollup

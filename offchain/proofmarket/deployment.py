@@ -125,7 +125,8 @@ def deploy(
     consumer: str = ZERO_ADDRESS,
 ) -> tuple[Deployment, ProofMarketClient]:
     """Deploy a verifier and a market whose round 0 opens at the next block (and, for the
-    ``rollup`` verifier, the reference rollup's contract reading that market).
+    ``rollup`` verifier, the reference rollup's contract reading that market, made the market's
+    consumer with ``settings.consumer_gas_limit`` gas, or ``ROLLUP_CONSUMER_GAS_LIMIT`` if that is 0).
 
     With ``verifier_address`` the market uses that (already deployed) verifier instead, recorded
     as ``custom``; ``consumer`` is called back when a chunk is proven, with at most
@@ -162,9 +163,10 @@ def deploy(
     client = deploy_market(web3, owner, config)
     rollup = None
     if verifier_kind == "rollup":
-        from proofmarket.rollup.contract import deploy_rollup
+        from proofmarket.rollup.contract import ROLLUP_CONSUMER_GAS_LIMIT, deploy_rollup
 
-        rollup = deploy_rollup(web3, owner, client.address, verifier).address
+        gas_limit = settings.consumer_gas_limit or ROLLUP_CONSUMER_GAS_LIMIT
+        rollup = deploy_rollup(web3, owner, client.address, verifier, consumer_gas_limit=gas_limit).address
     deployment = Deployment(
         chain_id=web3.eth.chain_id,
         market=client.address,

@@ -24,7 +24,7 @@ from web3.contract import Contract
 
 from proofmarket.chain.client import ContractClient
 from proofmarket.chain.compiler import artifact
-from proofmarket.chain.market import Refund
+from proofmarket.chain.market import ProofMarketClient, Refund
 from proofmarket.chain.transactions import bind_contract, deploy_contract
 from proofmarket.exceptions import UserInputError
 
@@ -61,6 +61,11 @@ def deploy_poseidon_hasher(web3: Web3, sender: LocalAccount) -> Contract:
     return deploy_contract(web3, POSEIDON_HASHER_CONTRACT, sender)
 
 
+#: The market's ``consumerGasLimit`` for the rollup's callback (``onChunkProven``, which records a
+#: proven chunk: about 45,000 gas measured, docs/rollup.md), with room to spare.
+ROLLUP_CONSUMER_GAS_LIMIT = 100_000
+
+
 def deploy_rollup(
     web3: Web3,
     sender: LocalAccount,
@@ -68,10 +73,16 @@ def deploy_rollup(
     verifier_address: str,
     rescue_reward_wei: int = 0,
     hasher_address: str | None = None,
+    consumer_gas_limit: int | None = ROLLUP_CONSUMER_GAS_LIMIT,
 ) -> RollupClient:
     """Deploy a ``ReferenceRollup`` on the market at ``market_address`` whose chunks are checked
     by ``verifier_address`` (the market's verifier), with the ``PoseidonHasher`` at
-    ``hasher_address`` (stateless, so rollups may share one), or a new one."""
+    ``hasher_address`` (stateless, so rollups may share one), or a new one.
+
+    Unless ``consumer_gas_limit`` is None, the rollup then becomes the market's consumer with that
+    gas limit (``sender`` must be the market's owner), so proofs are recorded as they land;
+    without it, each proven chunk needs a ``recordChunkProof`` before its round can finalize.
+    """
     hasher = bind_contract(web3, POSEIDON_HASHER_CONTRACT, hasher_address) if hasher_address else deploy_poseidon_hasher(web3, sender)
     contract = deploy_contract(
         web3,
@@ -82,6 +93,9 @@ def deploy_rollup(
         hasher.address,
         rescue_reward_wei,
     )
+    if consumer_gas_limit is not None:
+        market = ProofMarketClient.at(web3, market_address)
+        market.update_config(sender, market.config().replace(consumer=contract.address, consumer_gas_limit=consumer_gas_limit))
     return RollupClient(web3, contract.address)
 
 
@@ -123,6 +137,13 @@ class RollupClient(ContractClient):
     ) -> dict:
         """Prove a slashed chunk, for the rescue reward; the proof must bind ``sender`` as prover."""
         return self._transact(sender, "proveMissedChunk", round_id, chunk_index, bytes(statement_data), bytes(proof))
+
+    def record_chunk_proof(
+        self, sender: LocalAccount, round_id: int, chunk_index: int, statement_data: bytes, proof: bytes
+    ) -> dict:
+        """Record the proof of a chunk the market proved but whose callback recorded nothing
+        (``proof``: accepted by the rollup's verifier for the market's statement)."""
+        return self._transact(sender, "recordChunkProof", round_id, chunk_index, bytes(statement_data), bytes(proof))
 
     def finalize(
         self,
@@ -212,6 +233,13 @@ class RollupClient(ContractClient):
 
     def is_chunk_confirmed(self, round_id: int, chunk_index: int) -> bool:
         return self._view("isChunkConfirmed", round_id, chunk_index)
+
+    def verifier(self) -> str:
+        """The rollup's own verifier (immutable): the only one whose proofs it records."""
+        return self._view("verifier")
+
+    def is_chunk_proof_recorded(self, round_id: int, chunk_index: int) -> bool:
+        return self._view("isChunkProofRecorded", round_id, chunk_index)
 
     def is_chunk_rescued(self, round_id: int, chunk_index: int) -> bool:
         return self._view("isChunkRescued", round_id, chunk_index)

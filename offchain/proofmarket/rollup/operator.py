@@ -9,7 +9,10 @@ round order:
    itself and sends the proof to ``proveMissedChunk`` for the rescue reward. This is the
    missed-deadline rule of docs/rollup.md: anyone may do it, the operator is simply the first
    to have the chunk's data;
-3. **finalize** the round (``finalize``) once every chunk is proven on the market or rescued,
+3. **record** the proof of a chunk the market proved but whose callback recorded nothing (the
+   callback was off or short of gas, or the market's verifier was not the rollup's): the
+   operator proves the chunk for the market's statement and sends it to ``recordChunkProof``;
+4. **finalize** the round (``finalize``) once every chunk has a recorded proof or is rescued,
    with the chunks' roots and the opening of the round's final state.
 
 A round still being proven stops the walk (rounds finalize in order). Every action is read back
@@ -91,23 +94,40 @@ class RollupOperator:
                     ready = False
                     continue
                 self._rescue(round_id, index, document["chunks"][index])
+            elif status == ChunkStatus.PROVEN and not self.rollup.is_chunk_proof_recorded(round_id, index):
+                self._record(round_id, index, document["chunks"][index])
             elif status in (ChunkStatus.PENDING, ChunkStatus.DISPUTED):
                 ready = False
         return ready
 
     def _rescue(self, round_id: int, index: int, chunk: Mapping) -> None:
         """Prove a slashed chunk with this operator as the statement's prover, and send it."""
-        on_chain = self.market.chunk(round_id, index)
-        statement = MarketChunkStatement(
-            round_id, index, self.account.address, bytes(on_chain.commitment), bytes(on_chain.statement_data_hash)
-        )
-        pre_state = state_from_json(chunk["pre_state"])
-        operations = [operation_from_json(operation) for operation in chunk["operations"]]
-        proof = prove_rollup_chunk(pre_state, operations, statement.binding())
-        statement_data = bytes.fromhex(chunk["statement_data"][2:])
+        statement_data, proof = self._prove(round_id, index, chunk, self.account.address)
         self.rollup.prove_missed_chunk(self.account, round_id, index, statement_data, proof.encoded)
         self.rescued.append((round_id, index))
         event(
             log, f"rollup round {round_id} chunk {index} rescued: its prover missed the deadline", logging.WARNING,
             round=round_id, chunk=index, rescuer=self.account.address, proving_seconds=round(proof.wall_seconds, 2),
         )
+
+    def _record(self, round_id: int, index: int, chunk: Mapping) -> None:
+        """Prove a chunk the market proved for its statement (the assigned prover's binding) and
+        have the rollup record it: its callback did not."""
+        prover = self.market.chunk(round_id, index).prover
+        statement_data, proof = self._prove(round_id, index, chunk, prover)
+        self.rollup.record_chunk_proof(self.account, round_id, index, statement_data, proof.encoded)
+        event(
+            log, f"rollup round {round_id} chunk {index}: proof recorded (the market's callback recorded none)",
+            logging.WARNING, round=round_id, chunk=index, prover=prover, proving_seconds=round(proof.wall_seconds, 2),
+        )
+
+    def _prove(self, round_id: int, index: int, chunk: Mapping, prover: str):
+        """The chunk's statement data and a proof of it for the market's statement with ``prover``."""
+        on_chain = self.market.chunk(round_id, index)
+        statement = MarketChunkStatement(
+            round_id, index, prover, bytes(on_chain.commitment), bytes(on_chain.statement_data_hash)
+        )
+        pre_state = state_from_json(chunk["pre_state"])
+        operations = [operation_from_json(operation) for operation in chunk["operations"]]
+        proof = prove_rollup_chunk(pre_state, operations, statement.binding())
+        return bytes.fromhex(chunk["statement_data"][2:]), proof

@@ -82,7 +82,7 @@ def test_a_rescue_refuses_a_proof_for_another_prover(sequencer, rounds, market, 
     planned = slashed_round(sequencer, rounds, market, alice, bob, carol, reporter)
     data = planned.chunks[0].statement_data
     copied = rescuer_proof(market, planned, carol)  # carol's proof, sent by mallory
-    with reverts("ProofInvalid", roundId=planned.round_id, chunkIndex=0, rescuer=mallory.address):
+    with reverts("ProofInvalid", roundId=planned.round_id, chunkIndex=0, prover=mallory.address):
         rollup.prove_missed_chunk(mallory, planned.round_id, 0, data, copied)
     original = development_proof(market.chunk(planned.round_id, 0).statement(planned.round_id, 0))
     with reverts("ProofInvalid"):  # the slashed prover's own statement
@@ -157,7 +157,7 @@ class TestWithARealProof:
         assert data == chunk.statement_data and statement.data_hash == recorded.statement_data_hash
         proof = prove_rollup_chunk(chunk.pre_state, list(chunk.operations), statement.binding()).encoded
 
-        with reverts("ProofInvalid", rescuer=mallory.address):  # carol's proof, copied by mallory
+        with reverts("ProofInvalid", prover=mallory.address):  # carol's proof, copied by mallory
             rollup.prove_missed_chunk(mallory, planned.round_id, 0, data, proof)
         receipt = rollup.prove_missed_chunk(carol, planned.round_id, 0, data, proof)
         print(f"ReferenceRollup.proveMissedChunk gas (real proof): {receipt['gasUsed']}")

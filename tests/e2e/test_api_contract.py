@@ -276,6 +276,7 @@ def _answers(stack, good_bid) -> list[tuple[str, str, httpx.Request | dict]]:
         ("GET", "/v1/provers/{prover}/assignments", {"url": f"/v1/provers/{good_bid['user']}/assignments?state=lost"}),  # 422
         ("GET", "/v1/market", {}),  # 200
         ("GET", "/v1/health", {}),  # 200
+        ("GET", "/v1/sequences", {}),  # 404: this market has no sequencer (200 in test_rollup_rounds.py)
     ]
 
 
@@ -347,3 +348,7 @@ def test_the_openapi_document_states_exact_integer_bounds(openapi):
     assert max_fee[0]["maximum"] == 2**256 - 1 and max_fee[1]["pattern"] == "^[0-9]{1,80}$"
     [round_id] = openapi["paths"]["/v1/rounds/{round_id}"]["get"]["parameters"]
     assert round_id["schema"]["minimum"] == 0 and round_id["schema"]["maximum"] == INT64_LIMIT - 1
+
+
+def test_sequences_answer_404_on_a_market_without_a_sequencer(http):
+    refused(http.get("/v1/sequences"), 404, "this market has no sequencer")

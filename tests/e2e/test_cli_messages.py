@@ -276,3 +276,16 @@ def test_register_prover_and_ask_through_the_api(cli, stack, web3):
     assert f"for round {asked['round']}" in result.stderr
     refused(cli("ask", "--key", key_of(prover), "--api", stack.server.url, "--unit-cost", "2gwei",
                 "--nonce", str(asked["nonce"])), "409")
+
+
+def test_deploy_with_the_rollup_verifier_deploys_the_rollup_as_the_markets_consumer(cli, web3, tmp_path):
+    from proofmarket.chain.market import ProofMarketClient
+    from proofmarket.rollup.contract import ROLLUP_CONSUMER_GAS_LIMIT, RollupClient
+
+    record = ok(cli("deploy", "--deployment", str(tmp_path / "rollup.json"), "--devnet-account", "0", "--verifier", "rollup",
+                    "--clearinghouse", "0x" + "11" * 20, "--treasury", "0x" + "22" * 20))
+    assert record["verifier_kind"] == "rollup" and record["rollup"]
+    config = ProofMarketClient.at(web3, record["market"]).config()
+    assert (config.consumer, config.consumer_gas_limit) == (record["rollup"], ROLLUP_CONSUMER_GAS_LIMIT)
+    assert config.max_bids_per_chunk == 1  # the chunk circuit's slots leave one for deposits
+    assert RollupClient(web3, record["rollup"]).verifier() == record["verifier"]

@@ -11,6 +11,8 @@ finalized, on which the attacks are tried before it is finished.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from proofmarket.chain.errors import ContractRevert
@@ -190,3 +192,43 @@ def test_the_operator_records_proofs_the_callback_did_not_and_the_round_finalize
         assert stack.rollup.state_root() == replay(round_from_json(d) for d in stack.settled_sequences()).root
     finally:
         stack.client.update_config(owner, config)
+
+
+def _operate(stack: RollupStack, deployment_file, *arguments: str):
+    """``proofmarket rollup operate --deployment FILE --api <the stack's API> ...`` in-process on
+    the test's devnet (any ``--rpc`` reaches it)."""
+    from click.testing import CliRunner
+
+    import proofmarket.network
+    from proofmarket.cli.main import main
+
+    original = proofmarket.network.connect
+    proofmarket.network.connect = lambda url: stack.web3
+    try:
+        return CliRunner(mix_stderr=False).invoke(
+            main, ["rollup", "operate", "--deployment", str(deployment_file), "--api", stack.server.url, *arguments]
+        )
+    finally:
+        proofmarket.network.connect = original
+
+
+def test_the_operate_command_finalizes_a_settled_round_from_the_apis_sequences(stack, finalized, tmp_path):
+    round_id = stack.open_round()
+    stack.submit(round_id, stack.plan_transfers())
+    stack.settle(round_id)
+    stack.prove(round_id)
+    assert stack.api.settled_sequences() == stack.settled_sequences()  # GET /v1/sequences
+    deployment_file = tmp_path / "deployment.json"
+    stack.deployment.save(deployment_file)
+    key = "0x" + bytes(stack.parties.owner.key).hex()
+    result = _operate(stack, deployment_file, "--key", key, "--once")
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    assert stack.rollup.last_finalized_round() == round_id
+    assert stack.rollup.state_root() == replay(round_from_json(d) for d in stack.settled_sequences()).root
+
+    dataclasses.replace(stack.deployment, rollup=None).save(deployment_file)
+    refused = _operate(stack, deployment_file, "--key", key, "--once")
+    assert refused.exit_code == 2, (refused.stdout, refused.stderr, refused.exception)
+    assert refused.stderr.splitlines() == [
+        f"error: {deployment_file} has no rollup: deploy the market with `proofmarket deploy --verifier rollup`"
+    ]

@@ -44,7 +44,7 @@ from proofmarket.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .dashboard import dashboard_router
 from .models import (
     Accepted, AskIn, Assignment, BatchResult, BidBatchIn, BidIn, ChunkStateName, ErrorBody, Health, MarketInfo,
-    Rejected, RoundInputFile, RoundOutcomeFile, RoundStatus, TransactionAccepted, TransactionIn,
+    Rejected, RoundInputFile, RoundOutcomeFile, RoundStatus, SettledSequences, TransactionAccepted, TransactionIn,
 )
 
 #: Largest request body accepted (a full batch of bids is about 400 KB).
@@ -503,6 +503,16 @@ def create_app(
         for chunk in document["chunks"]:
             chunk["prover"] = provers[chunk["prover_id"]]
         return Response(content=json.dumps(document, sort_keys=True), media_type="application/json")
+
+    @app.get("/v1/sequences", summary="Settled rounds' sequences", tags=["rounds"], response_model=SettledSequences,
+             responses=_errors(404, meanings={404: "this market has no sequencer"}))
+    def settled_sequences() -> SettledSequences:
+        """The sequence documents of the settled rounds, in round order, on a rollup market (404 on
+        a market without a sequencer): what the rollup's operator confirms and finalizes."""
+        if clearinghouse.sequencer is None:
+            raise NotFound("this market has no sequencer: its rounds have no sequence documents")
+        with clearinghouse.store.session() as session:
+            return SettledSequences(rounds=clearinghouse.settled_sequences(session))
 
     @app.get(
         "/v1/provers/{prover}/assignments",

@@ -376,6 +376,18 @@ class TransactionAccepted(BaseModel):
     )
 
 
+class SettledSequences(BaseModel):
+    """The sequence documents of a rollup market's settled rounds, in round order."""
+
+    rounds: list[dict[str, Any]] = Field(
+        description="One document per settled round with chunks, in round order, as the deployment's sequencer wrote "
+        "it at settlement (the reference rollup: round, chunks with pre_root, post_root, pre_state, operations and "
+        "statement_data, and the deposits applied; docs/rollup.md, \"Sequencing\"). The rollup's operator replays "
+        "them to confirm and finalize rounds (proofmarket rollup operate).",
+        examples=[[]],
+    )
+
+
 class RoundStatus(BaseModel):
     """Where a round stands. ``closed``: over, not yet cleared; ``open``: taking bids now."""
 

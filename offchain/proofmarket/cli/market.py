@@ -174,8 +174,13 @@ def _parse_wei(text: str) -> int:
 @click.option("--clearinghouse", required=True, help="Address allowed to settle rounds (the account `serve` signs with).")
 @click.option("--treasury", required=True, help="Address credited the treasury's share.")
 @click.option(
-    "--verifier", type=click.Choice(["groth16", "development"]), default="groth16", show_default=True,
-    help="Proof verifier: groth16 checks real proofs; development accepts a marker proof (NOT SECURE, devnets only).",
+    "--verifier", type=click.Choice(["groth16", "development", "rollup"]), default="groth16", show_default=True,
+    help="Proof verifier: groth16 checks real proofs; development accepts a marker proof (NOT SECURE, devnets only); "
+    "rollup: the reference rollup's chunk verifier, and its ReferenceRollup contract (docs/rollup.md).",
+)
+@click.option(
+    "--max-bids-per-chunk", type=click.IntRange(1, 256), default=None,
+    help="The most bids one chunk may hold (default: 256; 1 with --verifier rollup, whose chunks hold at most 2).",
 )
 @click.option("--capacity", type=click.IntRange(min=1), default=10_000, show_default=True, help="C: constraints per round.")
 @click.option("--reserve", default="0", show_default=True, help="ρ: reserve fee per constraint (wei or e.g. 1gwei).")
@@ -200,13 +205,13 @@ def _parse_wei(text: str) -> int:
     "--settlement-window-blocks", type=click.IntRange(min=1), default=100, show_default=True,
     help="A round can be settled this many blocks after it closes, never later.",
 )
-def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, verifier, capacity, reserve,
-           collateral_per_constraint, surplus, round_length_blocks, proving_window_blocks, exit_delay_blocks,
+def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, verifier, max_bids_per_chunk, capacity,
+           reserve, collateral_per_constraint, surplus, round_length_blocks, proving_window_blocks, exit_delay_blocks,
            settlement_window_blocks):
     """Deploy a verifier and the market; write the deployment record."""
     from eth_utils import is_address
 
-    from proofmarket.deployment import MarketSettings, deploy as deploy_market
+    from proofmarket.deployment import DEFAULT_MAX_BIDS_PER_CHUNK, MarketSettings, deploy as deploy_market
 
     for name, address in (("--clearinghouse", clearinghouse), ("--treasury", treasury)):
         if not is_address(address):
@@ -221,6 +226,7 @@ def deploy(rpc, deployment_path, key, devnet_account, clearinghouse, treasury, v
         proving_window_blocks=proving_window_blocks,
         exit_delay_blocks=exit_delay_blocks,
         settlement_window_blocks=settlement_window_blocks,
+        max_bids_per_chunk=max_bids_per_chunk or (1 if verifier == "rollup" else DEFAULT_MAX_BIDS_PER_CHUNK),
     )
     web3 = _web3(rpc)
     deployment, _ = _transact(

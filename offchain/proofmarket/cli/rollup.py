@@ -4,7 +4,9 @@
   rebuild from scratch and compare with the committed artifacts);
 - ``rollup info``: the circuit's figures from the committed ceremony record;
 - ``rollup prove-chunk``: a demo: fund a fresh L2 state with deposits, prove one chunk of
-  transfers and deposits on it for a market statement, print the statement and the proof.
+  transfers and deposits on it for a market statement, print the statement and the proof;
+- ``rollup operate``: the operator service (``RollupOperator``): confirm, rescue, record and
+  finalize settled rounds, reading their sequences from the bid API.
 
 The group is registered in ``cli/main.py`` (``main.add_command(rollup)``), whose group turns the
 package's errors into one-line messages with exit code 2 for user mistakes.
@@ -13,10 +15,17 @@ package's errors into one-line messages with exit code 2 for user mistakes.
 from __future__ import annotations
 
 import json
+import logging
+import time
 
 import click
 
+from proofmarket.cli.market import (
+    _account, _connect, _deployment_path, _require_gas_funds, api_option, deployment_option, devnet_account_option,
+    key_option, log_format_option, log_level_option, rpc_option,
+)
 from proofmarket.exceptions import UserInputError
+from proofmarket.logs import configure as configure_logging, event
 
 
 def _address(text: str, option: str) -> int:
@@ -162,6 +171,56 @@ def prove_chunk_command(genesis, transfers, deposits, round_id: int, chunk_index
             indent=2,
         )
     )
+
+
+@rollup.command("operate")
+@rpc_option
+@deployment_option
+@api_option
+@key_option
+@devnet_account_option
+@click.option("--no-rescue", is_flag=True, help="Never prove a slashed chunk: leave the missed-deadline rescue to others.")
+@click.option("--poll-seconds", type=float, default=2.0, show_default=True, help="How often the operator looks for work.")
+@click.option("--once", is_flag=True, help="Do one pass and exit.")
+@log_format_option
+@log_level_option
+def operate_command(rpc, deployment_path, api_url, key, devnet_account, no_rescue, poll_seconds, once, log_format, log_level):
+    """Run the rollup's operator: confirm, rescue, record and finalize settled rounds, in order.
+
+    Reads the settled rounds' sequences from the bid API (GET /v1/sequences) and everything else
+    from the chain, so a restart redoes only what is missing; every call it makes is open to anyone
+    (docs/rollup.md, "The operator"). The deployment must have a rollup (`deploy --verifier rollup`).
+    """
+    from proofmarket.bootstrap import HttpClearinghouseApi
+    from proofmarket.chain.market import ProofMarketClient
+    from proofmarket.rollup.contract import RollupClient
+    from proofmarket.rollup.operator import RollupOperator
+
+    configure_logging(log_level, log_format)
+    web3, deployment = _connect(rpc, deployment_path)
+    if deployment.rollup is None:
+        raise UserInputError(
+            f"{_deployment_path(deployment_path)} has no rollup: deploy the market with `proofmarket deploy --verifier rollup`"
+        )
+    account = _account(key, devnet_account)
+    _require_gas_funds(web3, account)
+    api = HttpClearinghouseApi(api_url)
+    operator = RollupOperator(
+        RollupClient(web3, deployment.rollup), ProofMarketClient.at(web3, deployment.market), account,
+        api.settled_sequences, rescue=not no_rescue,
+    )
+    logger = logging.getLogger("proofmarket.rollup.operator")
+    event(logger, f"rollup operator {account.address} started", operator=account.address, rollup=deployment.rollup)
+    while True:
+        try:
+            operator.step()
+        except Exception as error:  # noqa: BLE001 - keep operating; say what failed
+            if once:
+                raise
+            logger.warning("step failed: %s", error)
+        if once:
+            return
+        time.sleep(poll_seconds)
 
 
 @click.command("rollup-demo")

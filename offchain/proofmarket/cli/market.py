@@ -265,13 +265,19 @@ def prover(rpc, deployment_path, api_url, key, devnet_account, capacity, unit_co
         logging.getLogger("proofmarket.prover"), f"prover {agent.address} started" + (" (silent)" if silent else ""),
         prover=agent.address, capacity=capacity, unit_cost_wei=agent.unit_cost_wei, silent=silent,
     )
+    _run_steps(agent.step, once, poll_seconds, logging.getLogger("proofmarket.prover"))
+
+
+def _run_steps(step, once: bool, poll_seconds: float, logger: logging.Logger) -> None:
+    """A service's loop: ``step()`` every ``poll_seconds``; a failure is logged and retried at the
+    next poll (the services read their state back from the chain), or raised with ``once``."""
     while True:
         try:
-            agent.step()
-        except Exception as error:  # noqa: BLE001 - keep proving; say what failed
+            step()
+        except Exception as error:  # noqa: BLE001 - keep going; say what failed
             if once:
                 raise
-            logging.getLogger("proofmarket.prover").warning("step failed: %s", error)
+            logger.warning("step failed: %s", error)
         if once:
             return
         time.sleep(poll_seconds)

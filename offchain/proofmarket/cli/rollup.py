@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 
 import click
 
 from proofmarket.cli.market import (
-    _account, _connect, _deployment_path, _require_gas_funds, api_option, deployment_option, devnet_account_option,
+    _account, _connect, _deployment_path, _require_gas_funds, _run_steps, api_option, deployment_option, devnet_account_option,
     key_option, log_format_option, log_level_option, rpc_option,
 )
 from proofmarket.exceptions import UserInputError
@@ -211,16 +210,7 @@ def operate_command(rpc, deployment_path, api_url, key, devnet_account, no_rescu
     )
     logger = logging.getLogger("proofmarket.rollup.operator")
     event(logger, f"rollup operator {account.address} started", operator=account.address, rollup=deployment.rollup)
-    while True:
-        try:
-            operator.step()
-        except Exception as error:  # noqa: BLE001 - keep operating; say what failed
-            if once:
-                raise
-            logger.warning("step failed: %s", error)
-        if once:
-            return
-        time.sleep(poll_seconds)
+    _run_steps(operator.step, once, poll_seconds, logger)
 
 
 @click.command("rollup-demo")

@@ -2,19 +2,11 @@
 pragma solidity 0.8.28;
 
 /// @title AcceptingVerifier
-/// @notice TEST ONLY. Accepts every proof: the verifier a dishonest market owner could install
-///         (`updateConfig`) to have forged chunks proven on the market. Its statement struct has
-///         the market's `ChunkStatement` layout, so its function is the one the market calls.
+/// @notice TEST ONLY. Answers `true` to every call, so to the market's `verifyChunkProof` too:
+///         the verifier a dishonest market owner could install (`updateConfig`) to have forged
+///         chunks proven on the market.
 contract AcceptingVerifier {
-    struct ChunkStatement {
-        uint64 roundId;
-        uint256 chunkIndex;
-        address prover;
-        bytes32 commitment;
-        bytes32 dataHash;
-    }
-
-    function verifyChunkProof(ChunkStatement calldata, bytes calldata, bytes calldata) external pure returns (bool) {
-        return true;
+    fallback(bytes calldata) external returns (bytes memory) {
+        return abi.encode(true);
     }
 }

@@ -54,6 +54,6 @@ template ChunkSegment(N) {
     nextCommitment === chain[N];
 }
 
-// N = 16 transactions per segment: 3,900 constraints (2^12 powers of tau), about 0.7 s per
+// N = 64 transactions per segment: 15,612 constraints (2^14 powers of tau), about 1.9 s per
 // segment proof with snarkjs on one core. docs/zk.md has the measurements behind the choice.
-component main {public [previousCommitment, nextCommitment, prover]} = ChunkSegment(16);
+component main {public [previousCommitment, nextCommitment, prover]} = ChunkSegment(64);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // GENERATED FILE, DO NOT EDIT: written by `proofmarket zk setup` (proofmarket.zk.codegen)
 // from offchain/proofmarket/zk/artifacts/verification_key.json
-// (sha256 828406e9b68dff8b668175a475bb2302dc5f8d4a6ae0545ffecb16a64372cf30).
+// (sha256 f9ee798e44e4cb0076fb23f77614f734f8dd1f6e1913184bf7f20c8545167f27).
 //
 // DEVELOPMENT CEREMONY -- NOT FOR PRODUCTION. The key comes from a deterministic, public
 // powers-of-tau and Groth16 setup (docs/zk.md): anyone can rebuild its toxic waste and forge
@@ -15,7 +15,7 @@ pragma solidity 0.8.28;
 // X_REAL + X_IMAG * u in Fp2 = Fp[u] / (u^2 + 1); the EIP-197 precompile reads X_IMAG first.
 
 /// @dev SHA-256 of the verification_key.json this file was generated from.
-bytes32 constant VK_SOURCE_SHA256 = 0x828406e9b68dff8b668175a475bb2302dc5f8d4a6ae0545ffecb16a64372cf30;
+bytes32 constant VK_SOURCE_SHA256 = 0xf9ee798e44e4cb0076fb23f77614f734f8dd1f6e1913184bf7f20c8545167f27;
 
 /// @dev Number of public inputs: previousCommitment, nextCommitment, prover.
 uint256 constant VK_PUBLIC_INPUTS = 3;
@@ -39,17 +39,17 @@ uint256 constant VK_DELTA_Y_IMAG = 0x25f76c6f41bab014b3c0294654430ceffef55635b21
 uint256 constant VK_DELTA_Y_REAL = 0x238c838a78c71b8bd9b21456de27e3679597c3ea6f90ea747dfc4afba40b0737;
 
 /// @dev IC0: constant term.
-uint256 constant VK_IC0_X = 0x008d6a259067964b81c40557aeca86de0c513638466f9221c7540f4be1bc3ae3;
-uint256 constant VK_IC0_Y = 0x1f48057dd90de230a8d3e5652a11d1c246f496290fde7620f5fe41cc84d5c18d;
+uint256 constant VK_IC0_X = 0x02beb284676262d6af45d48f690ce9c35326c51e08b5a3a0e03b598096a7692e;
+uint256 constant VK_IC0_Y = 0x29569da7b81205d7aabc721c4e3c3d10dd37939332abe7c28d067f53aae96b1b;
 
 /// @dev IC1: coefficient of previousCommitment.
-uint256 constant VK_IC1_X = 0x17156e9e76b63d1e18d496a886ae73a28b6905dbf195cfe37ed0d4d7b9b27fdb;
-uint256 constant VK_IC1_Y = 0x0ab74e9013e11c11bb60918b284d9de7d9bec937fd89b446c8b1d393743cdda9;
+uint256 constant VK_IC1_X = 0x16afaec822f9e776630713edf2e9bc6b8be4383784a103eb621f71cd2a1ee865;
+uint256 constant VK_IC1_Y = 0x1dd08e4b85731f8625ec29ac5d1f7b9f6b304c35b0468bee57245bf68d48ef48;
 
 /// @dev IC2: coefficient of nextCommitment.
-uint256 constant VK_IC2_X = 0x1ba2fd1b0d6cceada115ed4f9e49d6339ad26dd5dbe8089537ee2f1d6256012f;
-uint256 constant VK_IC2_Y = 0x1b6ca63d63a89ce0824122b5c8ed6048782a5627f69891e8f981f027dccf7649;
+uint256 constant VK_IC2_X = 0x03d86b24f4418c387106b1e9cf05d14f969d35932832b1bd34881738b28c1877;
+uint256 constant VK_IC2_Y = 0x2abeda118fa79af6633219a78ec836e925dad0c192d6a8db580f42f41cf51a01;
 
 /// @dev IC3: coefficient of prover.
-uint256 constant VK_IC3_X = 0x2d664f5467c7d5b791ed14a3b4cf07e59ace0bbd110539d0ea6058c5d94ecd08;
-uint256 constant VK_IC3_Y = 0x01c47fd70023aa25859363f81c44db779ea42720bc76396d2c2479c956db4f3b;
+uint256 constant VK_IC3_X = 0x18f8eacd5a8f0cb5f33822201a9277b1582181e12853be5deb4169ce08db3430;
+uint256 constant VK_IC3_Y = 0x0d01a004366a9bc17e27a5337f41ce8120cc8f7acf811d4547ac2a8448737c2d;

@@ -168,32 +168,6 @@ def test_a_rescue_proof_pays_only_the_rescuer_it_binds_and_the_round_then_finali
     assert stack.rollup.state_root() == replay(round_from_json(d) for d in stack.settled_sequences()).root
 
 
-def test_the_operator_records_proofs_the_callback_did_not_and_the_round_finalizes(stack, finalized):
-    """With the market's callback off (its owner set the consumer's gas limit to 0), proofs pay
-    their provers on the market but the rollup records none; the operator proves each chunk for
-    the market's statement, records it with ``recordChunkProof``, and finalizes."""
-    owner, config = stack.parties.owner, stack.client.config()
-    stack.client.update_config(owner, config.replace(consumer_gas_limit=0))
-    try:
-        round_id = stack.open_round()
-        stack.submit(round_id, stack.plan_transfers())
-        chunks = stack.settle(round_id)
-        stack.prove(round_id)
-        indexes = range(len(chunks))
-        assert all(stack.client.chunk(round_id, index).status == ChunkStatus.PROVEN for index in indexes)
-        assert not any(stack.rollup.is_chunk_proof_recorded(round_id, index) for index in indexes)
-        assert round_id in stack.operator.step()
-        assert all(stack.rollup.is_chunk_proof_recorded(round_id, index) for index in indexes)
-        recorded = stack.rollup.contract.events.ChunkProofRecorded.get_logs(
-            from_block=stack.deployment.deploy_block, argument_filters={"roundId": round_id}
-        )
-        receipt = stack.web3.eth.get_transaction_receipt(recorded[0]["transactionHash"])
-        print(f"ReferenceRollup.recordChunkProof gas (a real proof): {receipt['gasUsed']}")
-        assert stack.rollup.state_root() == replay(round_from_json(d) for d in stack.settled_sequences()).root
-    finally:
-        stack.client.update_config(owner, config)
-
-
 def _operate(stack: RollupStack, deployment_file, *arguments: str):
     """``proofmarket rollup operate --deployment FILE --api <the stack's API> ...`` in-process on
     the test's devnet (any ``--rpc`` reaches it)."""
@@ -212,19 +186,37 @@ def _operate(stack: RollupStack, deployment_file, *arguments: str):
         proofmarket.network.connect = original
 
 
-def test_the_operate_command_finalizes_a_settled_round_from_the_apis_sequences(stack, finalized, tmp_path):
-    round_id = stack.open_round()
-    stack.submit(round_id, stack.plan_transfers())
-    stack.settle(round_id)
-    stack.prove(round_id)
-    assert stack.api.settled_sequences() == stack.settled_sequences()  # GET /v1/sequences
-    deployment_file = tmp_path / "deployment.json"
-    stack.deployment.save(deployment_file)
-    key = "0x" + bytes(stack.parties.owner.key).hex()
-    result = _operate(stack, deployment_file, "--key", key, "--once")
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert stack.rollup.last_finalized_round() == round_id
-    assert stack.rollup.state_root() == replay(round_from_json(d) for d in stack.settled_sequences()).root
+def test_the_operate_command_records_proofs_the_callback_did_not_and_finalizes(stack, finalized, tmp_path):
+    """``proofmarket rollup operate`` against the live stack, with the market's callback off (its
+    owner set the consumer's gas limit to 0): proofs pay their provers on the market but the
+    rollup records none; the operator proves each chunk for the market's statement, records it
+    with ``recordChunkProof``, and finalizes the round from the API's sequences."""
+    owner, config = stack.parties.owner, stack.client.config()
+    stack.client.update_config(owner, config.replace(consumer_gas_limit=0))
+    try:
+        round_id = stack.open_round()
+        stack.submit(round_id, stack.plan_transfers())
+        chunks = stack.settle(round_id)
+        stack.prove(round_id)
+        indexes = range(len(chunks))
+        assert all(stack.client.chunk(round_id, index).status == ChunkStatus.PROVEN for index in indexes)
+        assert not any(stack.rollup.is_chunk_proof_recorded(round_id, index) for index in indexes)
+        assert stack.api.settled_sequences() == stack.settled_sequences()  # GET /v1/sequences
+        deployment_file = tmp_path / "deployment.json"
+        stack.deployment.save(deployment_file)
+        key = "0x" + bytes(owner.key).hex()
+        result = _operate(stack, deployment_file, "--key", key, "--once")
+        assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+        assert all(stack.rollup.is_chunk_proof_recorded(round_id, index) for index in indexes)
+        assert stack.rollup.last_finalized_round() == round_id
+        assert stack.rollup.state_root() == replay(round_from_json(d) for d in stack.settled_sequences()).root
+        recorded = stack.rollup.contract.events.ChunkProofRecorded.get_logs(
+            from_block=stack.deployment.deploy_block, argument_filters={"roundId": round_id}
+        )
+        receipt = stack.web3.eth.get_transaction_receipt(recorded[0]["transactionHash"])
+        print(f"ReferenceRollup.recordChunkProof gas (a real proof): {receipt['gasUsed']}")
+    finally:
+        stack.client.update_config(owner, config)
 
     dataclasses.replace(stack.deployment, rollup=None).save(deployment_file)
     refused = _operate(stack, deployment_file, "--key", key, "--once")

@@ -115,14 +115,14 @@ def five_transactions(zk_prover) -> ProvedChunk:
 
 @pytest.fixture(scope="session")
 def two_segments(zk_prover) -> ProvedChunk:
-    """A chunk of 20 transactions: segments of 16 and 4."""
-    return prove("twenty", 20, zk_prover.address)
+    """A chunk of 70 transactions: segments of 64 and 6."""
+    return prove("seventy", 70, zk_prover.address)
 
 
 @pytest.fixture(scope="session")
 def three_segments(zk_prover) -> ProvedChunk:
-    """A chunk of 40 transactions: segments of 16, 16 and 8."""
-    return prove("forty", 40, zk_prover.address)
+    """A chunk of 140 transactions: segments of 64, 64 and 12."""
+    return prove("hundred forty", 140, zk_prover.address)
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,7 @@ def test_every_artifact_matches_its_hash_in_the_ceremony_record(artifacts):
 def test_circuit_source_is_the_one_the_ceremony_was_run_for(artifacts):
     record = load_ceremony_record(artifacts)
     assert sha256_file(CIRCUIT_SOURCE) == record.circuit_sha256, "circuit changed: run `proofmarket zk setup`"
-    assert segment_size_of_source(CIRCUIT_SOURCE.read_text()) == record.segment_size == 16
+    assert segment_size_of_source(CIRCUIT_SOURCE.read_text()) == record.segment_size == 64
     assert record.public_inputs == 3
     assert required_power(record.constraints, record.public_inputs, 0) == record.powers_of_tau
 

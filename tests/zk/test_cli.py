@@ -50,18 +50,18 @@ def test_zk_prove_refuses_a_bad_data_hash_with_one_line(zk_prover):
 def test_zk_info_prints_the_circuit_figures():
     result = run("zk", "info")
     assert result.exit_code == 0
-    assert "segment size N: 16" in result.stdout
-    assert "constraints: 3,900" in result.stdout
+    assert "segment size N: 64" in result.stdout
+    assert "constraints: 15,612" in result.stdout
     assert "NOT FOR PRODUCTION" in result.stdout
 
 
 def test_bench_prove_prints_a_row_per_size():
-    result = run("bench", "prove", "--sizes", "1,17", "--no-gas")
+    result = run("bench", "prove", "--sizes", "1,65", "--no-gas")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert "3,900 constraints" in lines[0]
+    assert "15,612 constraints" in lines[0]
     assert lines[2].split()[:2] == ["1", "1"]
-    assert lines[3].split()[:2] == ["17", "2"]
+    assert lines[3].split()[:2] == ["65", "2"]
 
 
 def test_bench_prove_refuses_bad_sizes():

@@ -18,11 +18,11 @@ BINDING = 12345
 
 
 def test_proof_segments_follow_the_commitment_chain(three_segments):
-    statements = split_into_segments(transaction_field_elements(three_segments.tx_hashes), 16)
+    statements = split_into_segments(transaction_field_elements(three_segments.tx_hashes), 64)
     decoded = decode_chunk_proof(three_segments.encoded)
     assert [segment.next_commitment for segment in decoded] == [statement.next_commitment for statement in statements]
     assert decoded[-1].next_commitment.to_bytes(32, "big") == three_segments.commitment
-    assert [len(statement.transactions) for statement in three_segments.proof.statements] == [16, 16, 8]
+    assert [len(statement.transactions) for statement in three_segments.proof.statements] == [64, 64, 12]
     assert len(three_segments.proof.segment_milliseconds) == 3
 
 

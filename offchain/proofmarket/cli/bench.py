@@ -103,7 +103,7 @@ def _chunk_sizes(text: str) -> list[int]:
 
 
 @bench.command("prove")
-@click.option("--sizes", default="1,4,16,32,64", show_default=True, help="Chunk sizes (transactions), comma-separated.")
+@click.option("--sizes", default="1,4,64,65,128,256", show_default=True, help="Chunk sizes (transactions), comma-separated.")
 @click.option("--repeat", default=1, show_default=True, help="Proofs per size; the fastest is reported.")
 @click.option("--gas/--no-gas", default=True, show_default=True, help="Also verify each proof on an in-process chain and report gas.")
 def prove_bench_command(sizes: str, repeat: int, gas: bool) -> None:

@@ -494,7 +494,7 @@ def start_market(
 
     The market uses ``verifier_address`` if given (proofs then come from ``prove``), else a fresh
     verifier of ``verifier_kind`` (``development``: NOT SECURE, instant proofs; ``groth16``: real
-    proofs, about a second each); ``consumer`` (an address, a web3 contract, or a function given
+    proofs, about 2 s per 64 transactions); ``consumer`` (an address, a web3 contract, or a function given
     the market's address that deploys one and returns it) is called back on each proven chunk
     with ``settings.consumer_gas_limit`` gas. ``operators`` (owner, clearinghouse, treasury; default:
     devnet accounts 0-2) run the market; ``users`` fresh users hold 1 ETH of escrow each and

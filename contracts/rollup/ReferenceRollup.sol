@@ -16,8 +16,9 @@ import {QueuedDeposit, Transfer} from "./RollupTypes.sol";
 /// @notice The L1 contract of the reference ZK rollup built on the proof market (docs/rollup.md,
 ///         "The rollup contract"): deposits, sender confirmation, finalization of proven rounds,
 ///         the missed-deadline rescue, and withdrawals through exit addresses.
-/// @dev Every external function is either a check on data anyone can recompute (confirm, finalize)
-///      or moves the caller's own funds; nothing is permissioned. ETH leaves only in `withdraw` and
+/// @dev Every external function is either a check on data anyone can recompute (confirm, record,
+///      finalize) or moves the caller's own funds; nothing is permissioned but the market's
+///      callback (`onChunkProven`, market only). ETH leaves only in `withdraw` and
 ///      `claimRescueReward`, last, after the state is updated. A chunk counts as proven only
 ///      once its proof is recorded here, checked by the rollup's own verifier (IReferenceRollup):
 ///      the market's owner, who can change the market's verifier, is not trusted.
@@ -179,7 +180,9 @@ contract ReferenceRollup is IReferenceRollup {
     }
 
     /// @dev Reverts `StatementDataMismatch` unless `statementData` hashes to the statement's data
-    ///      hash, and `ProofInvalid` unless the rollup's verifier accepts `proof` for `statement`.
+    ///      hash, and `ProofInvalid` unless the rollup's verifier accepts `proof` for `statement`
+    ///      (a malformed proof may revert with the verifier's own error instead, e.g.
+    ///      `ProofPointNotOnCurve`: either way nothing is recorded).
     function _requireValidProof(ChunkStatement memory statement, bytes calldata statementData, bytes calldata proof)
         internal
         view

@@ -233,9 +233,10 @@ class HttpClearinghouseApi:
         """Submit a transaction body to the sequencer; answers ``{"tx_hash": ...}``."""
         return self._request("POST", "/v1/transactions", json={"body": body})
 
-    def settled_sequences(self) -> list[dict]:
-        """The sequence documents of the settled rounds, in round order (a rollup market's)."""
-        return self._request("GET", "/v1/sequences")["rounds"]
+    def settled_sequences(self, after: int | None = None) -> list[dict]:
+        """The sequence documents of the settled rounds (after round ``after``), in round order (a
+        rollup market's)."""
+        return self._request("GET", "/v1/sequences", params={"after": after} if after is not None else None)["rounds"]
 
     def assignments(self, prover: str, state: str | None = None) -> list[dict]:
         return self._request("GET", f"/v1/provers/{prover}/assignments", params={"state": state} if state else None)

@@ -289,3 +289,14 @@ def test_deploy_with_the_rollup_verifier_deploys_the_rollup_as_the_markets_consu
     assert (config.consumer, config.consumer_gas_limit) == (record["rollup"], ROLLUP_CONSUMER_GAS_LIMIT)
     assert config.max_bids_per_chunk == 1  # the chunk circuit's slots leave one for deposits
     assert RollupClient(web3, record["rollup"]).verifier() == record["verifier"]
+
+
+def test_a_rollup_deployment_refuses_another_consumer_or_a_callback_limit_too_low(web3, stack):
+    from proofmarket.exceptions import UserInputError
+
+    owner, block = stack.owner, web3.eth.block_number
+    with pytest.raises(UserInputError, match="consumer is its rollup contract"):
+        deploy(web3, owner, owner.address, owner.address, MarketSettings(max_bids_per_chunk=1), "rollup", consumer="0x" + "33" * 20)
+    with pytest.raises(UserInputError, match="too low for the rollup's callback: give at least 60,000"):
+        deploy(web3, owner, owner.address, owner.address, MarketSettings(max_bids_per_chunk=1, consumer_gas_limit=40_000), "rollup")
+    assert web3.eth.block_number == block  # refused before any transaction

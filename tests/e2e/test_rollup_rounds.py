@@ -11,6 +11,7 @@ finalized, on which the attacks are tried before it is finished.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import pytest
@@ -19,6 +20,7 @@ from proofmarket.chain.errors import ContractRevert
 from proofmarket.chain.market import ChunkStatus
 from proofmarket.rollup.contract import exit_address_of
 from proofmarket.rollup.demo import ETHER, RollupDemoOptions, RollupStack, plain_balances
+from proofmarket.rollup.operator import RollupOperator
 from proofmarket.rollup.prover import prove_rollup_chunk
 from proofmarket.rollup.sequencing import replay, round_from_json, state_from_json, operation_from_json
 from proofmarket.rollup.state import Deposit, Transfer, address_value
@@ -201,7 +203,15 @@ def test_the_operate_command_records_proofs_the_callback_did_not_and_finalizes(s
         indexes = range(len(chunks))
         assert all(stack.client.chunk(round_id, index).status == ChunkStatus.PROVEN for index in indexes)
         assert not any(stack.rollup.is_chunk_proof_recorded(round_id, index) for index in indexes)
-        assert stack.api.settled_sequences() == stack.settled_sequences()  # GET /v1/sequences
+        documents = stack.settled_sequences()
+        assert stack.api.settled_sequences() == documents  # GET /v1/sequences
+        assert stack.api.settled_sequences(after=documents[-2]["round"]) == documents[-1:]
+        # A sequence whose statement data is not the chunk's: the operator proves nothing for it.
+        doctored = copy.deepcopy(documents)
+        doctored[-1]["chunks"][0]["statement_data"] = "0x" + "00" * 64
+        cautious = RollupOperator(stack.rollup, stack.client, owner, lambda: doctored)
+        assert cautious.step() == []
+        assert not stack.rollup.is_chunk_proof_recorded(round_id, 0)
         deployment_file = tmp_path / "deployment.json"
         stack.deployment.save(deployment_file)
         key = "0x" + bytes(owner.key).hex()

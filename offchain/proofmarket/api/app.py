@@ -505,14 +505,21 @@ def create_app(
         return Response(content=json.dumps(document, sort_keys=True), media_type="application/json")
 
     @app.get("/v1/sequences", summary="Settled rounds' sequences", tags=["rounds"], response_model=SettledSequences,
-             responses=_errors(404, meanings={404: "this market has no sequencer"}))
-    def settled_sequences() -> SettledSequences:
+             responses=_errors(404, 422, meanings={404: "this market has no sequencer", 422: "after is not a round id"}))
+    def settled_sequences(
+        after: Annotated[int | None, Query(
+            description="Only the rounds after this one (the last round the caller has); all of them without it.",
+            ge=0, le=MAX_ROUND_ID, examples=[41],
+        )] = None,
+    ) -> SettledSequences:
         """The sequence documents of the settled rounds, in round order, on a rollup market (404 on
-        a market without a sequencer): what the rollup's operator confirms and finalizes."""
+        a market without a sequencer): what the rollup's operator confirms and finalizes. A
+        settled round's document never changes, and rounds settle in order, so a client asks
+        only for the rounds after the last one it has."""
         if clearinghouse.sequencer is None:
             raise NotFound("this market has no sequencer: its rounds have no sequence documents")
         with clearinghouse.store.session() as session:
-            return SettledSequences(rounds=clearinghouse.settled_sequences(session))
+            return SettledSequences(rounds=clearinghouse.settled_sequences(session, after=after))
 
     @app.get(
         "/v1/provers/{prover}/assignments",

@@ -710,9 +710,9 @@ class Clearinghouse:
             return None
         return self.settled_sequences(session, before=round_id)
 
-    def settled_sequences(self, session: Session, before: int | None = None) -> list[dict]:
-        """The sequence documents of the settled rounds (before round ``before``), in round order:
-        the rounds whose execution the sequencer's state includes."""
+    def settled_sequences(self, session: Session, before: int | None = None, after: int | None = None) -> list[dict]:
+        """The sequence documents of the settled rounds (before round ``before``, after round
+        ``after``), in round order: the rounds whose execution the sequencer's state includes."""
         query = (
             select(RoundSequenceRow.document_json)
             .join(RoundRow, RoundRow.round_id == RoundSequenceRow.round_id)
@@ -721,6 +721,8 @@ class Clearinghouse:
         )
         if before is not None:
             query = query.where(RoundSequenceRow.round_id < before)
+        if after is not None:
+            query = query.where(RoundSequenceRow.round_id > after)
         return [json.loads(document) for document in session.scalars(query)]
 
     def _sequencer_bids(self, session: Session, rows: Sequence[BidRow]) -> list[SequencerBid]:

@@ -179,7 +179,7 @@ def prove_chunk_command(genesis, transfers, deposits, round_id: int, chunk_index
 @key_option
 @devnet_account_option
 @click.option("--no-rescue", is_flag=True, help="Never prove a slashed chunk: leave the missed-deadline rescue to others.")
-@click.option("--poll-seconds", type=float, default=2.0, show_default=True, help="How often the operator looks for work.")
+@click.option("--poll-seconds", type=float, default=5.0, show_default=True, help="How often the operator looks for work.")
 @click.option("--once", is_flag=True, help="Do one pass and exit.")
 @log_format_option
 @log_level_option
@@ -203,14 +203,28 @@ def operate_command(rpc, deployment_path, api_url, key, devnet_account, no_rescu
         )
     account = _account(key, devnet_account)
     _require_gas_funds(web3, account)
-    api = HttpClearinghouseApi(api_url)
     operator = RollupOperator(
         RollupClient(web3, deployment.rollup), ProofMarketClient.at(web3, deployment.market), account,
-        api.settled_sequences, rescue=not no_rescue,
+        ApiSequences(HttpClearinghouseApi(api_url)), rescue=not no_rescue,
     )
     logger = logging.getLogger("proofmarket.rollup.operator")
     event(logger, f"rollup operator {account.address} started", operator=account.address, rollup=deployment.rollup)
     _run_steps(operator.step, once, poll_seconds, logger)
+
+
+class ApiSequences:
+    """The settled rounds' sequence documents from the bid API, each fetched once: a call asks
+    only for the rounds after the last one held (settled documents never change, and rounds
+    settle in order)."""
+
+    def __init__(self, api):
+        self.api = api
+        self.documents: list[dict] = []
+
+    def __call__(self) -> list[dict]:
+        after = self.documents[-1]["round"] if self.documents else None
+        self.documents.extend(self.api.settled_sequences(after=after))
+        return self.documents
 
 
 @click.command("rollup-demo")

@@ -64,6 +64,9 @@ def deploy_poseidon_hasher(web3: Web3, sender: LocalAccount) -> Contract:
 #: The market's ``consumerGasLimit`` for the rollup's callback (``onChunkProven``, which records a
 #: proven chunk: about 45,000 gas measured, docs/rollup.md), with room to spare.
 ROLLUP_CONSUMER_GAS_LIMIT = 100_000
+#: The least ``consumerGasLimit`` a rollup deployment takes: below it every callback would run
+#: out of gas, and every chunk would need a ``recordChunkProof``.
+ROLLUP_MIN_CONSUMER_GAS_LIMIT = 60_000
 
 
 def deploy_rollup(
@@ -83,6 +86,11 @@ def deploy_rollup(
     gas limit (``sender`` must be the market's owner), so proofs are recorded as they land;
     without it, each proven chunk needs a ``recordChunkProof`` before its round can finalize.
     """
+    if consumer_gas_limit is not None and consumer_gas_limit < ROLLUP_MIN_CONSUMER_GAS_LIMIT:
+        raise UserInputError(
+            f"a consumer gas limit of {consumer_gas_limit:,} is too low for the rollup's callback: "
+            f"give at least {ROLLUP_MIN_CONSUMER_GAS_LIMIT:,} (default {ROLLUP_CONSUMER_GAS_LIMIT:,})"
+        )
     hasher = bind_contract(web3, POSEIDON_HASHER_CONTRACT, hasher_address) if hasher_address else deploy_poseidon_hasher(web3, sender)
     contract = deploy_contract(
         web3,

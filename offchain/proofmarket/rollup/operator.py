@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 from eth_account.signers.local import LocalAccount
+from eth_hash.auto import keccak
 
 from proofmarket.chain.market import ChunkStatus, ProofMarketClient
 from proofmarket.logs import event
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RollupOperator:
-    """Confirms, rescues and finalizes the sequenced rounds (see the module doc)."""
+    """Confirms, rescues, records and finalizes the sequenced rounds (see the module doc)."""
 
     rollup: object  # proofmarket.rollup.contract.RollupClient
     market: ProofMarketClient
@@ -51,17 +52,25 @@ class RollupOperator:
     #: Rounds finalized by this operator, in order (for the demo's report).
     finalized: list[int] = field(default_factory=list)
     rescued: list[tuple[int, int]] = field(default_factory=list)
+    #: How many of the documents (a prefix) are finalized, the round of the last of them, and the
+    #: state after them: each step replays only the documents after that prefix.
+    _finalized_prefix: tuple[int, int | None, RollupState] = field(default_factory=lambda: (0, None, RollupState()), repr=False)
 
     def step(self) -> list[int]:
         """One pass; returns the rounds finalized in it."""
         last = self.rollup.last_finalized_round()
-        state = RollupState()
+        documents = self.sequences()
+        start, prefix_round, state = self._finalized_prefix
+        if start > len(documents) or (start and documents[start - 1]["round"] != prefix_round):
+            start, state = 0, RollupState()  # another list of documents: replay from the start
         done = []
-        for document in self.sequences():
+        for position in range(start, len(documents)):
+            document = documents[position]
             sequenced = round_from_json(document)
             end = replay([sequenced], state)
             if last is not None and sequenced.round_id <= last:
                 state = end
+                self._finalized_prefix = (position + 1, sequenced.round_id, end)
                 continue
             if not self._ready(document, sequenced):
                 break
@@ -77,7 +86,8 @@ class RollupOperator:
         return done
 
     def _ready(self, document: Mapping, sequenced: SequencedRound) -> bool:
-        """Confirm and rescue what the round needs; True once every chunk is proven or rescued."""
+        """Confirm, rescue and record what the round needs; True once every chunk has a recorded
+        proof or is rescued."""
         round_id = sequenced.round_id
         ready = True
         refunds = None
@@ -95,7 +105,7 @@ class RollupOperator:
                     continue
                 self._rescue(round_id, index, document["chunks"][index])
             elif status == ChunkStatus.PROVEN and not self.rollup.is_chunk_proof_recorded(round_id, index):
-                self._record(round_id, index, document["chunks"][index])
+                ready = self._record(round_id, index, document["chunks"][index]) and ready
             elif status in (ChunkStatus.PENDING, ChunkStatus.DISPUTED):
                 ready = False
         return ready
@@ -110,16 +120,26 @@ class RollupOperator:
             round=round_id, chunk=index, rescuer=self.account.address, proving_seconds=round(proof.wall_seconds, 2),
         )
 
-    def _record(self, round_id: int, index: int, chunk: Mapping) -> None:
+    def _record(self, round_id: int, index: int, chunk: Mapping) -> bool:
         """Prove a chunk the market proved for its statement (the assigned prover's binding) and
-        have the rollup record it: its callback did not."""
-        prover = self.market.chunk(round_id, index).prover
-        statement_data, proof = self._prove(round_id, index, chunk, prover)
+        have the rollup record it: its callback did not. False, without proving, if the sequence's
+        statement data is not the chunk's (no proof of it could be recorded)."""
+        on_chain = self.market.chunk(round_id, index)
+        statement_data = bytes.fromhex(chunk["statement_data"][2:])
+        if keccak(statement_data) != bytes(on_chain.statement_data_hash):
+            event(
+                log, f"rollup round {round_id} chunk {index}: the sequence's statement data is not the chunk's; "
+                "its proof cannot be recorded", logging.ERROR, round=round_id, chunk=index,
+            )
+            return False
+        statement_data, proof = self._prove(round_id, index, chunk, on_chain.prover)
         self.rollup.record_chunk_proof(self.account, round_id, index, statement_data, proof.encoded)
         event(
             log, f"rollup round {round_id} chunk {index}: proof recorded (the market's callback recorded none)",
-            logging.WARNING, round=round_id, chunk=index, prover=prover, proving_seconds=round(proof.wall_seconds, 2),
+            logging.WARNING, round=round_id, chunk=index, prover=on_chain.prover,
+            proving_seconds=round(proof.wall_seconds, 2),
         )
+        return True
 
     def _prove(self, round_id: int, index: int, chunk: Mapping, prover: str):
         """The chunk's statement data and a proof of it for the market's statement with ``prover``."""

@@ -134,17 +134,14 @@ def deploy(
     if settings.surplus_policy.upper() not in SurplusPolicy.__members__:
         raise UserInputError(f"unknown surplus policy {settings.surplus_policy!r}: treasury, burn or rebate")
     if verifier_kind == "rollup":
-        from proofmarket.rollup.contract import ROLLUP_MIN_CONSUMER_GAS_LIMIT
+        from proofmarket.rollup.contract import require_rollup_consumer_gas_limit
         from proofmarket.rollup.sequencing import guaranteed_deposits
 
         guaranteed_deposits(settings.max_bids_per_chunk)  # a rollup's chunks must leave a slot for deposits
         if consumer != ZERO_ADDRESS:
             raise UserInputError("a rollup deployment's consumer is its rollup contract: give no other consumer")
-        if 0 < settings.consumer_gas_limit < ROLLUP_MIN_CONSUMER_GAS_LIMIT:
-            raise UserInputError(
-                f"a consumer gas limit of {settings.consumer_gas_limit:,} is too low for the rollup's callback: "
-                f"give at least {ROLLUP_MIN_CONSUMER_GAS_LIMIT:,}, or 0 for the default"
-            )
+        if settings.consumer_gas_limit:  # 0: the rollup's default, set when the rollup is deployed
+            require_rollup_consumer_gas_limit(settings.consumer_gas_limit)
     if verifier_address is not None:
         verifier, verifier_kind = verifier_address, CUSTOM_VERIFIER
     else:

@@ -69,6 +69,15 @@ ROLLUP_CONSUMER_GAS_LIMIT = 100_000
 ROLLUP_MIN_CONSUMER_GAS_LIMIT = 60_000
 
 
+def require_rollup_consumer_gas_limit(gas_limit: int) -> None:
+    """Raise ``UserInputError`` if ``gas_limit`` is below :data:`ROLLUP_MIN_CONSUMER_GAS_LIMIT`."""
+    if gas_limit < ROLLUP_MIN_CONSUMER_GAS_LIMIT:
+        raise UserInputError(
+            f"a consumer gas limit of {gas_limit:,} is too low for the rollup's callback: "
+            f"give at least {ROLLUP_MIN_CONSUMER_GAS_LIMIT:,} (default {ROLLUP_CONSUMER_GAS_LIMIT:,})"
+        )
+
+
 def deploy_rollup(
     web3: Web3,
     sender: LocalAccount,
@@ -86,11 +95,8 @@ def deploy_rollup(
     gas limit (``sender`` must be the market's owner), so proofs are recorded as they land;
     without it, each proven chunk needs a ``recordChunkProof`` before its round can finalize.
     """
-    if consumer_gas_limit is not None and consumer_gas_limit < ROLLUP_MIN_CONSUMER_GAS_LIMIT:
-        raise UserInputError(
-            f"a consumer gas limit of {consumer_gas_limit:,} is too low for the rollup's callback: "
-            f"give at least {ROLLUP_MIN_CONSUMER_GAS_LIMIT:,} (default {ROLLUP_CONSUMER_GAS_LIMIT:,})"
-        )
+    if consumer_gas_limit is not None:
+        require_rollup_consumer_gas_limit(consumer_gas_limit)
     hasher = bind_contract(web3, POSEIDON_HASHER_CONTRACT, hasher_address) if hasher_address else deploy_poseidon_hasher(web3, sender)
     contract = deploy_contract(
         web3,

@@ -112,8 +112,8 @@ class RollupOperator:
 
     def _rescue(self, round_id: int, index: int, chunk: Mapping) -> None:
         """Prove a slashed chunk with this operator as the statement's prover, and send it."""
-        statement_data, proof = self._prove(round_id, index, chunk, self.account.address)
-        self.rollup.prove_missed_chunk(self.account, round_id, index, statement_data, proof.encoded)
+        proof = self._prove(round_id, index, chunk, self.market.chunk(round_id, index), self.account.address)
+        self.rollup.prove_missed_chunk(self.account, round_id, index, _statement_data(chunk), proof.encoded)
         self.rescued.append((round_id, index))
         event(
             log, f"rollup round {round_id} chunk {index} rescued: its prover missed the deadline", logging.WARNING,
@@ -125,14 +125,14 @@ class RollupOperator:
         have the rollup record it: its callback did not. False, without proving, if the sequence's
         statement data is not the chunk's (no proof of it could be recorded)."""
         on_chain = self.market.chunk(round_id, index)
-        statement_data = bytes.fromhex(chunk["statement_data"][2:])
+        statement_data = _statement_data(chunk)
         if keccak(statement_data) != bytes(on_chain.statement_data_hash):
             event(
                 log, f"rollup round {round_id} chunk {index}: the sequence's statement data is not the chunk's; "
                 "its proof cannot be recorded", logging.ERROR, round=round_id, chunk=index,
             )
             return False
-        statement_data, proof = self._prove(round_id, index, chunk, on_chain.prover)
+        proof = self._prove(round_id, index, chunk, on_chain, on_chain.prover)
         self.rollup.record_chunk_proof(self.account, round_id, index, statement_data, proof.encoded)
         event(
             log, f"rollup round {round_id} chunk {index}: proof recorded (the market's callback recorded none)",
@@ -141,13 +141,17 @@ class RollupOperator:
         )
         return True
 
-    def _prove(self, round_id: int, index: int, chunk: Mapping, prover: str):
-        """The chunk's statement data and a proof of it for the market's statement with ``prover``."""
-        on_chain = self.market.chunk(round_id, index)
+    def _prove(self, round_id: int, index: int, chunk: Mapping, on_chain, prover: str):
+        """A proof of the sequenced ``chunk`` for the market's statement (``on_chain``: the
+        market's chunk) with ``prover`` as its prover."""
         statement = MarketChunkStatement(
             round_id, index, prover, bytes(on_chain.commitment), bytes(on_chain.statement_data_hash)
         )
         pre_state = state_from_json(chunk["pre_state"])
         operations = [operation_from_json(operation) for operation in chunk["operations"]]
-        proof = prove_rollup_chunk(pre_state, operations, statement.binding())
-        return bytes.fromhex(chunk["statement_data"][2:]), proof
+        return prove_rollup_chunk(pre_state, operations, statement.binding())
+
+
+def _statement_data(chunk: Mapping) -> bytes:
+    """The sequenced chunk's statement data, ``abi.encode(preStateRoot, postStateRoot)``."""
+    return bytes.fromhex(chunk["statement_data"][2:])
